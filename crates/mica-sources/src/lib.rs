@@ -1,0 +1,29 @@
+//! Source documents for Mica: loading through a provider, normalisation with a byte map back to
+//! the original, quote matching (exact, elided, line-restricted) and closest-passage suggestions.
+//!
+//! This crate is pure text plus the provider: it knows nothing of the parser's syntax tree,
+//! diagnostics or the language server. Every position it returns is a byte range
+//! ([`TextRange`]) into the *original* text of a source.
+//!
+//! Cost model: a source is normalised once, when its [`SourceFile`] is built; all the quotes
+//! checked against it are found in one multi-pattern pass over its normalised text, and
+//! patterns already looked up are answered from a cache. Suggestions for quotes that were not
+//! found use a q-gram index built once per source, so no step costs corpus size times quote
+//! count.
+
+pub mod matching;
+pub mod normalize;
+pub mod provider;
+mod source;
+mod suggest;
+
+pub use matching::{
+    LineSpan, MAX_ELISION_GAP, OCCURRENCE_CAP, Passage, QuoteMatch, QuoteOutcome, QuoteQuery,
+    Suggestion,
+};
+pub use mica_syntax::TextRange;
+pub use normalize::{Normalized, collapse_whitespace, normalize};
+pub use provider::{
+    DEFAULT_SIZE_LIMIT, FsProvider, MemoryProvider, SourceError, SourceProvider, resolve_in_root,
+};
+pub use source::SourceFile;

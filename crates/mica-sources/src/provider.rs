@@ -1,0 +1,422 @@
+//! Loading sources: the [`SourceProvider`] trait, the disk provider with workspace-root
+//! containment, and an in-memory provider for tests and editors.
+
+use crate::source::SourceFile;
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::SystemTime;
+
+/// The default largest source [`FsProvider`] loads: 64 MiB.
+pub const DEFAULT_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// The most files [`SourceProvider::list_files`] returns.
+pub const LIST_LIMIT: usize = 10_000;
+
+/// Where the checker and the editor get source documents from.
+pub trait SourceProvider: Send + Sync {
+    /// The canonical workspace root.
+    fn root(&self) -> &Path;
+
+    /// The source at `path` as written in a `@source` declaration: relative to the workspace
+    /// root, or absolute if inside it.
+    fn load(&self, path: &str) -> Result<Arc<SourceFile>, SourceError>;
+
+    /// Workspace-relative paths (with `/` separators) of text-like files, for path completion.
+    fn list_files(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Why a source could not be loaded. The messages never include file contents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceError {
+    /// No file at that path.
+    NotFound,
+    /// The path names a directory or something else that is not a regular file.
+    NotAFile,
+    /// The file is not valid UTF-8; `offset` is the first invalid byte.
+    NotUtf8 {
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// The file looks binary (it holds NUL bytes).
+    Binary,
+    /// The file is larger than the provider's limit.
+    TooLarge {
+        /// The file's size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The path leads outside the workspace root (through `..`, an absolute path or a symlink).
+    OutsideRoot,
+    /// Any other input/output error, described without file contents.
+    Io(String),
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceError::NotFound => write!(f, "no such file; check the path, which is relative to the workspace root"),
+            SourceError::NotAFile => write!(f, "the path is a directory or not a regular file; point it at a text file"),
+            SourceError::NotUtf8 { offset } => write!(
+                f,
+                "the file is not valid UTF-8 (first invalid byte at offset {offset}); convert it to UTF-8"
+            ),
+            SourceError::Binary => write!(f, "the file looks binary (it contains NUL bytes); sources must be text"),
+            SourceError::TooLarge { size, limit } => write!(
+                f,
+                "the file is too large ({size} bytes; the limit is {limit} bytes); cite a smaller extract"
+            ),
+            SourceError::OutsideRoot => write!(
+                f,
+                "the path leads outside the workspace root; sources must live inside the workspace"
+            ),
+            SourceError::Io(msg) => write!(f, "the file could not be read: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+fn io_error(e: &std::io::Error) -> SourceError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => SourceError::NotFound,
+        std::io::ErrorKind::IsADirectory => SourceError::NotAFile,
+        _ => SourceError::Io(e.kind().to_string()),
+    }
+}
+
+/// Resolve `path` (relative to `root`, or absolute) to a canonical path inside `root`.
+///
+/// The check comes before anything is read: a path whose `..` components climb out of the root
+/// is refused without touching the file system, then the path is canonicalised (which follows
+/// every symlink) and must still lie inside the canonical root. Nothing but metadata is looked
+/// at here.
+pub fn resolve_in_root(root: &Path, path: &str) -> Result<PathBuf, SourceError> {
+    if path.is_empty() || path.contains('\0') {
+        return Err(SourceError::NotFound);
+    }
+    let root = root.canonicalize().map_err(|e| io_error(&e))?;
+    let given = Path::new(path);
+    let joined = if given.is_absolute() {
+        given.to_path_buf()
+    } else {
+        root.join(given)
+    };
+    if !lexically_inside(&root, &joined) {
+        return Err(SourceError::OutsideRoot);
+    }
+    let canonical = joined.canonicalize().map_err(|e| io_error(&e))?;
+    if !canonical.starts_with(&root) {
+        return Err(SourceError::OutsideRoot);
+    }
+    Ok(canonical)
+}
+
+/// Whether `path`, with `.` and `..` resolved as text, stays inside `root`.
+fn lexically_inside(root: &Path, path: &Path) -> bool {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                if !out.pop() {
+                    return false;
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out.starts_with(root)
+}
+
+/// `path` relative to `root` with `/` separators.
+fn relative_slash_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+struct Cached {
+    len: u64,
+    modified: Option<SystemTime>,
+    file: Arc<SourceFile>,
+}
+
+/// Sources read from disk under a workspace root.
+///
+/// Loaded files are cached by canonical path and reused while their length and modification
+/// time are unchanged; [`FsProvider::invalidate`] and [`FsProvider::invalidate_all`] drop entries
+/// when the caller knows better (an editor saving a file twice within the clock's resolution).
+pub struct FsProvider {
+    root: PathBuf,
+    size_limit: u64,
+    cache: Mutex<HashMap<PathBuf, Cached>>,
+}
+
+impl fmt::Debug for FsProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FsProvider")
+            .field("root", &self.root)
+            .field("size_limit", &self.size_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FsProvider {
+    /// A provider for the workspace at `root`, which is canonicalised. If that fails (the root
+    /// does not exist), the path is kept as given and every load reports the problem.
+    pub fn new(root: impl AsRef<Path>) -> Self {
+        let root = root.as_ref();
+        let root = root
+            .canonicalize()
+            .or_else(|_| std::path::absolute(root))
+            .unwrap_or_else(|_| root.to_path_buf());
+        Self {
+            root,
+            size_limit: DEFAULT_SIZE_LIMIT,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Set the largest file size that is loaded, in bytes.
+    pub fn with_size_limit(mut self, limit: u64) -> Self {
+        self.size_limit = limit;
+        self
+    }
+
+    /// The largest file size that is loaded, in bytes.
+    pub fn size_limit(&self) -> u64 {
+        self.size_limit
+    }
+
+    /// Forget the cached copy of `path` (as written in a `@source`, or absolute).
+    pub fn invalidate(&self, path: &str) {
+        let key = resolve_in_root(&self.root, path).unwrap_or_else(|_| self.root.join(path));
+        self.lock().remove(&key);
+    }
+
+    /// Forget every cached file.
+    pub fn invalidate_all(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Cached>> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn read(&self, canonical: &Path) -> Result<(String, u64, Option<SystemTime>), SourceError> {
+        let file = std::fs::File::open(canonical).map_err(|e| io_error(&e))?;
+        let meta = file.metadata().map_err(|e| io_error(&e))?;
+        if !meta.is_file() {
+            return Err(SourceError::NotAFile);
+        }
+        if meta.len() > self.size_limit {
+            return Err(SourceError::TooLarge {
+                size: meta.len(),
+                limit: self.size_limit,
+            });
+        }
+        // Read at most one byte past the limit, in case the file grew since its metadata.
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(self.size_limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_error(&e))?;
+        if bytes.len() as u64 > self.size_limit {
+            return Err(SourceError::TooLarge {
+                size: bytes.len() as u64,
+                limit: self.size_limit,
+            });
+        }
+        // NUL bytes come before the UTF-8 check: a UTF-16 file is better called binary than
+        // invalid UTF-8 at offset 1.
+        if memchr::memchr(0, &bytes).is_some() {
+            return Err(SourceError::Binary);
+        }
+        let text = String::from_utf8(bytes).map_err(|e| SourceError::NotUtf8 {
+            offset: e.utf8_error().valid_up_to(),
+        })?;
+        Ok((text, meta.len(), meta.modified().ok()))
+    }
+}
+
+impl SourceProvider for FsProvider {
+    fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn load(&self, path: &str) -> Result<Arc<SourceFile>, SourceError> {
+        let canonical = resolve_in_root(&self.root, path)?;
+        let meta = std::fs::metadata(&canonical).map_err(|e| io_error(&e))?;
+        if !meta.is_file() {
+            return Err(SourceError::NotAFile);
+        }
+        let modified = meta.modified().ok();
+        if let Some(c) = self.lock().get(&canonical) {
+            if c.len == meta.len() && c.modified == modified && modified.is_some() {
+                return Ok(Arc::clone(&c.file));
+            }
+        }
+        let (text, len, modified) = self.read(&canonical)?;
+        let file = Arc::new(SourceFile::new(
+            relative_slash_path(&self.root, &canonical),
+            text,
+        ));
+        self.lock().insert(
+            canonical,
+            Cached {
+                len,
+                modified,
+                file: Arc::clone(&file),
+            },
+        );
+        Ok(file)
+    }
+
+    fn list_files(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut dirs = vec![self.root.clone()];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut entries: Vec<_> = entries.flatten().collect();
+            entries.sort_by_key(|e| e.file_name());
+            for entry in entries {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') {
+                    continue;
+                }
+                // Symlinks are not followed here: they could loop or leave the root.
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if kind.is_dir() {
+                    if name != "target" && name != "node_modules" {
+                        dirs.push(entry.path());
+                    }
+                } else if kind.is_file() && is_text_like(&name) {
+                    out.push(relative_slash_path(&self.root, &entry.path()));
+                    if out.len() >= LIST_LIMIT {
+                        out.sort();
+                        return out;
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// Whether a file name suggests text; known binary formats are left out of completion lists.
+fn is_text_like(name: &str) -> bool {
+    const BINARY: &[&str] = &[
+        "png", "jpg", "jpeg", "gif", "webp", "bmp", "ico", "tif", "tiff", "pdf", "zip", "gz",
+        "tgz", "bz2", "xz", "zst", "7z", "tar", "rar", "exe", "dll", "so", "dylib", "a", "o",
+        "rlib", "class", "jar", "wasm", "woff", "woff2", "ttf", "otf", "mp3", "mp4", "wav",
+        "ogg", "flac", "avi", "mov", "mkv", "webm", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
+        "odt", "sqlite", "db", "bin", "vsix", "pyc",
+    ];
+    match name.rsplit_once('.') {
+        Some((_, ext)) => !BINARY.contains(&ext.to_ascii_lowercase().as_str()),
+        None => true,
+    }
+}
+
+/// Sources held in memory, keyed by workspace-relative path: for tests, and for editors that
+/// overlay unsaved buffers.
+#[derive(Default)]
+pub struct MemoryProvider {
+    root: PathBuf,
+    files: RwLock<HashMap<String, Arc<SourceFile>>>,
+}
+
+impl fmt::Debug for MemoryProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryProvider")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MemoryProvider {
+    /// An empty provider whose root is reported as `root` (nothing is read from it).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            files: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Add or replace the source at workspace-relative `path`.
+    pub fn insert(&self, path: &str, text: impl Into<String>) {
+        let key = Self::key(path);
+        let file = Arc::new(SourceFile::new(key.clone(), text.into()));
+        self.files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, file);
+    }
+
+    /// Remove the source at `path`.
+    pub fn remove(&self, path: &str) {
+        self.files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&Self::key(path));
+    }
+
+    fn key(path: &str) -> String {
+        path.trim_start_matches("./").to_owned()
+    }
+}
+
+impl SourceProvider for MemoryProvider {
+    fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn load(&self, path: &str) -> Result<Arc<SourceFile>, SourceError> {
+        let given = Path::new(path);
+        let relative = if given.is_absolute() {
+            given
+                .strip_prefix(&self.root)
+                .map_err(|_| SourceError::OutsideRoot)?
+        } else {
+            given
+        };
+        if relative
+            .components()
+            .any(|c| matches!(c, Component::ParentDir | Component::RootDir))
+        {
+            return Err(SourceError::OutsideRoot);
+        }
+        let key = relative_slash_path(Path::new(""), relative);
+        self.files
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&Self::key(&key))
+            .cloned()
+            .ok_or(SourceError::NotFound)
+    }
+
+    fn list_files(&self) -> Vec<String> {
+        let mut files: Vec<String> = self
+            .files
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        files.sort();
+        files
+    }
+}

@@ -1,0 +1,401 @@
+//! One loaded source document: its original text, line index and normalised text, with the
+//! caches that make repeated quote lookups cheap.
+
+use crate::matching::{
+    Chain, LineSpan, OCCURRENCE_CAP, Occurrences, Part, Passage, QuoteMatch, QuoteOutcome,
+    QuoteQuery, Suggestion, find_chains, quote_parts,
+};
+use crate::normalize::{Normalized, collapse_whitespace, normalize};
+use crate::suggest::{self, GramIndex};
+use aho_corasick::{AhoCorasick, MatchKind};
+use mica_syntax::{LineIndex, TextRange};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, OnceLock, RwLock};
+
+/// How many patterns the occurrence cache of one source holds before it is emptied. An editor
+/// completing a quote adds a pattern per keystroke; this keeps such a session bounded.
+const PATTERN_CACHE_LIMIT: usize = 4096;
+
+/// How far a completion passage runs at most, in characters, when no sentence ends sooner.
+const COMPLETION_CHARS: usize = 120;
+
+/// A source document, normalised once, with quote lookups and suggestions.
+pub struct SourceFile {
+    path: String,
+    text: String,
+    lines: LineIndex,
+    normalized: Normalized,
+    /// Occurrences of every pattern looked up so far, by normalised pattern.
+    occurrences: RwLock<HashMap<Box<str>, Arc<Occurrences>>>,
+    /// The q-gram index for suggestions, built on first use.
+    grams: OnceLock<GramIndex>,
+}
+
+impl fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("path", &self.path)
+            .field("len", &self.text.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SourceFile {
+    /// A source at workspace-relative `path` (with `/` separators) holding `text`; the text is
+    /// normalised here, once.
+    pub fn new(path: impl Into<String>, text: String) -> Self {
+        let lines = LineIndex::new(&text);
+        let normalized = normalize(&text);
+        Self {
+            path: path.into(),
+            text,
+            lines,
+            normalized,
+            occurrences: RwLock::new(HashMap::new()),
+            grams: OnceLock::new(),
+        }
+    }
+
+    /// The workspace-relative path, with `/` separators.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The original text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The line index of the original text.
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
+    }
+
+    /// The normalised text and its map back to the original.
+    pub fn normalized(&self) -> &Normalized {
+        &self.normalized
+    }
+
+    /// The number of lines as a reader counts them: a final line ending does not start another
+    /// line, and an empty text has one (empty) line.
+    pub fn line_count(&self) -> usize {
+        let n = self.lines.line_count();
+        if n > 1 && self.text.ends_with(['\n', '\r']) {
+            n - 1
+        } else {
+            n
+        }
+    }
+
+    /// The byte range of the 1-based inclusive `lines`, from the start of the first line to the
+    /// end of the last one (without its line ending); `None` if the span starts at 0, starts
+    /// after its end, or ends past [`Self::line_count`].
+    pub fn line_span_range(&self, lines: LineSpan) -> Option<TextRange> {
+        if lines.start == 0 || lines.start > lines.end || lines.end > self.line_count() {
+            return None;
+        }
+        let start = self.lines.line_range(lines.start - 1)?.start;
+        let end = self.lines.line_content_range(&self.text, lines.end - 1)?.end;
+        Some(TextRange::new(start, end))
+    }
+
+    /// Resolve `queries` against this source. All patterns (quotes and the parts of elided
+    /// quotes) not yet in the cache are found in one Aho-Corasick pass over the normalised text;
+    /// patterns already looked up cost no scan at all.
+    pub fn find_quotes(&self, queries: &[QuoteQuery<'_>]) -> Vec<QuoteOutcome> {
+        let parts: Vec<Vec<String>> = queries.iter().map(|q| quote_parts(q.quote)).collect();
+        let occ = self.occurrences(parts.iter().flatten().map(String::as_str));
+        queries
+            .iter()
+            .zip(&parts)
+            .map(|(q, p)| self.resolve(p, q.lines, &occ))
+            .collect()
+    }
+
+    /// Resolve one quote; see [`Self::find_quotes`].
+    pub fn find_quote(&self, query: QuoteQuery<'_>) -> QuoteOutcome {
+        self.find_quotes(&[query])
+            .pop()
+            .unwrap_or(QuoteOutcome::NotFound)
+    }
+
+    /// The closest passage to `quote`, for a quote that was not found, or `None` when nothing is
+    /// close (similarity below 0.6, or no shared q-grams at all). With `lines`, a passage within
+    /// those lines is preferred, and the whole file is searched when there is none.
+    ///
+    /// For an elided quote every part is looked up (exactly if it occurs, approximately if not),
+    /// and the suggestion joins the parts' passages with ` ... `.
+    pub fn suggest(&self, quote: &str, lines: Option<LineSpan>) -> Option<Suggestion> {
+        let parts = quote_parts(quote);
+        if parts.is_empty() {
+            return None;
+        }
+        let whole = (0, self.normalized.text.len());
+        let region = lines
+            .and_then(|l| self.line_span_range(l))
+            .map(|r| self.normalized_region(r));
+        let candidates = match region {
+            Some(region) if region != whole => vec![region, whole],
+            _ => vec![whole],
+        };
+        candidates
+            .into_iter()
+            .find_map(|region| self.suggest_in(&parts, region))
+    }
+
+    fn suggest_in(&self, parts: &[String], (lo, hi): (usize, usize)) -> Option<Suggestion> {
+        let occ = self.occurrences(parts.iter().map(String::as_str));
+        let grams = self.grams.get_or_init(|| GramIndex::new(&self.normalized.text));
+        let mut found: Vec<(usize, usize)> = Vec::with_capacity(parts.len());
+        let mut distance = 0;
+        let mut prev_end = lo;
+        for part in parts {
+            let o = &occ[part.as_str()];
+            let p = Part {
+                pattern: part,
+                occ: o,
+            };
+            let exact = find_chains(&self.normalized.text, &[p], prev_end, hi, |c| {
+                c[0].1 <= hi
+            })
+            .or_else(|| find_chains(&self.normalized.text, &[p], lo, hi, |c| c[0].1 <= hi));
+            let (s, e) = match exact {
+                Some((chain, _)) => chain[0],
+                None => {
+                    let a = suggest::closest(grams, &self.normalized, part, lo, hi)?;
+                    distance += a.distance;
+                    (a.start, a.end)
+                }
+            };
+            prev_end = e;
+            found.push((s, e));
+        }
+        let quote_len: usize = parts.iter().map(|p| p.chars().count()).sum();
+        let similarity = suggest::similarity(distance, quote_len);
+        if similarity < suggest::MIN_SIMILARITY {
+            return None;
+        }
+        let ranges: Vec<TextRange> = found
+            .iter()
+            .map(|&(s, e)| self.normalized.to_original(TextRange::new(s, e)))
+            .collect();
+        let range = ranges
+            .iter()
+            .skip(1)
+            .fold(ranges[0], |acc, r| acc.cover(*r));
+        let text = ranges
+            .iter()
+            .map(|r| collapse_whitespace(&self.text[r.to_range()]))
+            .collect::<Vec<_>>()
+            .join(" ... ");
+        Some(Suggestion {
+            range,
+            text,
+            distance,
+            similarity,
+        })
+    }
+
+    /// Quote completion: up to `limit` distinct passages starting with `prefix` (compared after
+    /// normalisation), each running to the end of its sentence or about 120 characters.
+    pub fn complete_quote(&self, prefix: &str, limit: usize) -> Vec<Passage> {
+        let normalized = normalize(prefix).text;
+        let pattern = normalized.trim_start_matches(' ');
+        if pattern.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let occ = self.occurrences(std::iter::once(pattern));
+        let o = &occ[pattern];
+        let part = Part { pattern, occ: o };
+        let text = &self.normalized.text;
+        let mut out: Vec<Passage> = Vec::new();
+        let mut seen = HashSet::new();
+        let mut from = 0;
+        while out.len() < limit {
+            let Some((chain, _)) = find_chains(text, &[part], from, text.len(), |_| true) else {
+                break;
+            };
+            let (s, e) = chain[0];
+            from = s + 1;
+            let end = passage_end(text, s, e);
+            let range = self.normalized.to_original(TextRange::new(s, end));
+            let passage = collapse_whitespace(&self.text[range.to_range()]);
+            if seen.insert(passage.clone()) {
+                out.push(Passage {
+                    range,
+                    text: passage,
+                });
+            }
+        }
+        out
+    }
+
+    /// The normalised byte region of original `range`.
+    fn normalized_region(&self, range: TextRange) -> (usize, usize) {
+        (
+            self.normalized.from_original(range.start),
+            self.normalized.from_original(range.end),
+        )
+    }
+
+    /// The outcome of one quote (already cut into normalised parts).
+    fn resolve(
+        &self,
+        parts: &[String],
+        lines: Option<LineSpan>,
+        occ: &HashMap<String, Arc<Occurrences>>,
+    ) -> QuoteOutcome {
+        if parts.is_empty() {
+            return QuoteOutcome::Empty;
+        }
+        let parts: Vec<Part<'_>> = parts
+            .iter()
+            .map(|p| Part {
+                pattern: p,
+                occ: &occ[p.as_str()],
+            })
+            .collect();
+        let text = &self.normalized.text;
+        let whole = |outcome: fn(QuoteMatch) -> QuoteOutcome| {
+            find_chains(text, &parts, 0, text.len(), |_| true)
+                .map_or(QuoteOutcome::NotFound, |(c, n)| outcome(self.to_match(&c, n)))
+        };
+        let Some(lines) = lines else {
+            return whole(QuoteOutcome::Found);
+        };
+        let Some(allowed) = self.line_span_range(lines) else {
+            return QuoteOutcome::LinesOutOfRange {
+                line_count: self.line_count(),
+            };
+        };
+        let (lo, hi) = self.normalized_region(allowed);
+        let inside = find_chains(text, &parts, lo, hi, |c| {
+            allowed.contains_range(self.chain_range(c))
+        });
+        match inside {
+            Some((c, n)) => QuoteOutcome::Found(self.to_match(&c, n)),
+            None => whole(QuoteOutcome::OutsideLines),
+        }
+    }
+
+    fn chain_range(&self, chain: &Chain) -> TextRange {
+        let (s, e) = (chain[0].0, chain[chain.len() - 1].1);
+        self.normalized.to_original(TextRange::new(s, e))
+    }
+
+    fn to_match(&self, chain: &Chain, count: usize) -> QuoteMatch {
+        QuoteMatch {
+            range: self.chain_range(chain),
+            parts: chain
+                .iter()
+                .map(|&(s, e)| self.normalized.to_original(TextRange::new(s, e)))
+                .collect(),
+            count,
+        }
+    }
+
+    /// The occurrences of every pattern in `patterns`, scanning once for all that are not
+    /// cached yet.
+    fn occurrences<'p>(
+        &self,
+        patterns: impl Iterator<Item = &'p str>,
+    ) -> HashMap<String, Arc<Occurrences>> {
+        let mut found: HashMap<String, Arc<Occurrences>> = HashMap::new();
+        let mut missing: Vec<&str> = Vec::new();
+        {
+            let cache = self.occurrences.read().unwrap_or_else(|e| e.into_inner());
+            for p in patterns {
+                if found.contains_key(p) || missing.contains(&p) {
+                    continue;
+                }
+                match cache.get(p) {
+                    Some(o) => {
+                        found.insert(p.to_owned(), Arc::clone(o));
+                    }
+                    None => missing.push(p),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return found;
+        }
+        let scanned = self.scan(&missing);
+        let mut cache = self.occurrences.write().unwrap_or_else(|e| e.into_inner());
+        if cache.len() + scanned.len() > PATTERN_CACHE_LIMIT {
+            cache.clear();
+        }
+        for (p, o) in missing.into_iter().zip(scanned) {
+            let o = Arc::new(o);
+            cache.insert(p.into(), Arc::clone(&o));
+            found.insert(p.to_owned(), o);
+        }
+        found
+    }
+
+    /// One overlapping multi-pattern pass over the normalised text.
+    fn scan(&self, patterns: &[&str]) -> Vec<Occurrences> {
+        let mut out = vec![
+            Occurrences {
+                starts: Vec::new(),
+                complete: true,
+            };
+            patterns.len()
+        ];
+        let ac = match AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(patterns)
+        {
+            Ok(ac) => ac,
+            Err(_) => {
+                // Building fails only past the automaton's size limits; fall back to one search
+                // per pattern rather than report a wrong result.
+                for (o, p) in out.iter_mut().zip(patterns) {
+                    let mut it = memchr::memmem::find_iter(self.normalized.text.as_bytes(), p);
+                    o.starts.extend(it.by_ref().take(OCCURRENCE_CAP));
+                    o.complete = it.next().is_none();
+                }
+                return out;
+            }
+        };
+        for m in ac.find_overlapping_iter(&self.normalized.text) {
+            let o = &mut out[m.pattern().as_usize()];
+            if o.starts.len() < OCCURRENCE_CAP {
+                o.starts.push(m.start());
+            } else {
+                o.complete = false;
+            }
+        }
+        out
+    }
+}
+
+/// Where a completion passage that starts at `s` and must cover `s..e` ends: after the first
+/// sentence end, or at a word boundary near [`COMPLETION_CHARS`] characters.
+fn passage_end(text: &str, s: usize, e: usize) -> usize {
+    let limit = text[s..]
+        .char_indices()
+        .nth(COMPLETION_CHARS)
+        .map_or(text.len(), |(i, _)| s + i)
+        .max(e);
+    let mut last_space = None;
+    let mut iter = text[e..limit].char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let at = e + i;
+        match c {
+            '.' | '!' | '?' => {
+                if iter.peek().is_none_or(|&(_, n)| n == ' ') {
+                    return at + 1;
+                }
+            }
+            '。' | '！' | '？' => return at + c.len_utf8(),
+            ' ' => last_space = Some(at),
+            _ => {}
+        }
+    }
+    if limit < text.len() {
+        last_space.unwrap_or(limit)
+    } else {
+        limit
+    }
+}
