@@ -225,9 +225,18 @@ mod tests {
         let text = "x\n中😀b";
         let idx = LineIndex::new(text);
         let b = text.find('b').unwrap();
-        assert_eq!(idx.line_col(text, b, ColumnUnit::Utf8), LineCol { line: 1, col: 7 });
-        assert_eq!(idx.line_col(text, b, ColumnUnit::Utf16), LineCol { line: 1, col: 3 });
-        assert_eq!(idx.line_col(text, b, ColumnUnit::Char), LineCol { line: 1, col: 2 });
+        assert_eq!(
+            idx.line_col(text, b, ColumnUnit::Utf8),
+            LineCol { line: 1, col: 7 }
+        );
+        assert_eq!(
+            idx.line_col(text, b, ColumnUnit::Utf16),
+            LineCol { line: 1, col: 3 }
+        );
+        assert_eq!(
+            idx.line_col(text, b, ColumnUnit::Char),
+            LineCol { line: 1, col: 2 }
+        );
         for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
             let lc = idx.line_col(text, b, unit);
             assert_eq!(idx.offset(text, lc, unit), b);
@@ -238,12 +247,24 @@ mod tests {
     fn out_of_range_positions_clamp() {
         let text = "ab\ncd";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.offset(text, LineCol { line: 0, col: 99 }, ColumnUnit::Utf16), 2);
-        assert_eq!(idx.offset(text, LineCol { line: 9, col: 0 }, ColumnUnit::Utf16), 5);
+        assert_eq!(
+            idx.offset(text, LineCol { line: 0, col: 99 }, ColumnUnit::Utf16),
+            2
+        );
+        assert_eq!(
+            idx.offset(text, LineCol { line: 9, col: 0 }, ColumnUnit::Utf16),
+            5
+        );
         // A UTF-16 column in the middle of a surrogate pair lands on the character's start.
         let text = "😀z";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.offset(text, LineCol { line: 0, col: 1 }, ColumnUnit::Utf16), 0);
-        assert_eq!(idx.line_col(text, 99, ColumnUnit::Char), LineCol { line: 0, col: 2 });
+        assert_eq!(
+            idx.offset(text, LineCol { line: 0, col: 1 }, ColumnUnit::Utf16),
+            0
+        );
+        assert_eq!(
+            idx.line_col(text, 99, ColumnUnit::Char),
+            LineCol { line: 0, col: 2 }
+        );
     }
 }

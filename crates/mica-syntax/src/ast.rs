@@ -1,0 +1,193 @@
+//! The syntax tree of a `.mica` document: the annotations (sources, claims, attributes,
+//! citations) with byte ranges; prose is not stored beyond headings and comments.
+
+use crate::text::TextRange;
+use serde::Serialize;
+
+/// A parsed document.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Document {
+    /// The `---` block at the top, if any.
+    pub front_matter: Option<FrontMatter>,
+    /// `@source` declarations in order.
+    pub sources: Vec<SourceDecl>,
+    /// Claims in order of their opening bracket.
+    pub claims: Vec<Claim>,
+    /// Headings in order.
+    pub headings: Vec<Heading>,
+    /// Comments (`<!-- -->`), whole ranges.
+    pub comments: Vec<TextRange>,
+}
+
+/// Front matter: `key: value` lines between two `---` lines at the very top.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FrontMatter {
+    /// From the first `---` to the end of the closing `---` line.
+    pub range: TextRange,
+    /// The entries in order.
+    pub entries: Vec<FrontMatterEntry>,
+}
+
+/// One `key: value` line of the front matter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FrontMatterEntry {
+    /// The key.
+    pub key: Ident,
+    /// The value, trimmed.
+    pub value: String,
+    /// The value's range.
+    pub value_range: TextRange,
+}
+
+/// A heading line (`#` to `######`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// The heading's text with claim markup removed.
+    pub title: String,
+    /// The whole line, without its line ending.
+    pub range: TextRange,
+}
+
+/// A name with its range: a source id, a claim id, a tag, an attribute key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Ident {
+    /// The text.
+    pub name: String,
+    /// Where it is written (without a leading `#` or `.`).
+    pub range: TextRange,
+}
+
+/// A double-quoted string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StrLit {
+    /// The value with `\"` and `\\` resolved.
+    pub value: String,
+    /// The whole literal including its quotes.
+    pub range: TextRange,
+    /// Whether the closing quote is there.
+    pub terminated: bool,
+}
+
+impl StrLit {
+    /// The range between the quotes.
+    pub fn inner_range(&self) -> TextRange {
+        let end = if self.terminated {
+            self.range.end - 1
+        } else {
+            self.range.end
+        };
+        TextRange::new((self.range.start + 1).min(end), end)
+    }
+}
+
+/// `@source ID "PATH" ATTRS...`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SourceDecl {
+    /// The whole declaration.
+    pub range: TextRange,
+    /// The source id; `None` if missing.
+    pub id: Option<Ident>,
+    /// The path; `None` if missing.
+    pub path: Option<StrLit>,
+    /// `key=value` attributes (`title`, `url`, `date`, `reliability`, ...).
+    pub attrs: Vec<Attr>,
+}
+
+/// `[text]{attrs}`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Claim {
+    /// From `[` to `}`.
+    pub range: TextRange,
+    /// The claim's text: escapes resolved, comments dropped, whitespace runs collapsed.
+    pub text: String,
+    /// Between the brackets.
+    pub text_range: TextRange,
+    /// From `{` to `}` (or to where the list stopped if unclosed).
+    pub attrs_range: TextRange,
+    /// `#id`, the first one.
+    pub id: Option<Ident>,
+    /// `.tag`s.
+    pub tags: Vec<Ident>,
+    /// `key=value` attributes.
+    pub attrs: Vec<Attr>,
+    /// Whether a syntax error was found inside this claim (checkers then stay quiet about it).
+    pub has_errors: bool,
+}
+
+impl Claim {
+    /// The attributes with key `key`.
+    pub fn attrs_named<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Attr> + 'a {
+        self.attrs.iter().filter(move |a| a.key.name == key)
+    }
+
+    /// The citations of this claim, in order.
+    pub fn citations(&self) -> impl Iterator<Item = &Citation> + '_ {
+        self.attrs.iter().filter_map(|a| match &a.value.kind {
+            ValueKind::Citation(c) => Some(c),
+            _ => None,
+        })
+    }
+}
+
+/// `key=value`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Attr {
+    /// The key.
+    pub key: Ident,
+    /// The value.
+    pub value: Value,
+    /// From the key to the end of the value.
+    pub range: TextRange,
+}
+
+/// An attribute's value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Value {
+    /// Where it is written.
+    pub range: TextRange,
+    /// What it is.
+    pub kind: ValueKind,
+}
+
+/// The kinds of attribute values.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ValueKind {
+    /// A bare word: `high`, `0.7`, `55%`, `almost-certain`.
+    Bare(String),
+    /// A quoted string.
+    Str(StrLit),
+    /// `#id`: a reference to a claim.
+    Ref(Ident),
+    /// A citation (the value of `cite`).
+    Citation(Citation),
+    /// A value that does not have the form its key needs; the text says why.
+    Invalid(String),
+    /// Nothing after `=`.
+    Missing,
+}
+
+/// `SOURCE[:L12[-14]][:"quote"]`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Citation {
+    /// The whole citation.
+    pub range: TextRange,
+    /// The cited source id.
+    pub source: Ident,
+    /// The line locator.
+    pub lines: Option<LineLocator>,
+    /// The quote.
+    pub quote: Option<StrLit>,
+}
+
+/// `L12` or `L12-14`: 1-based, inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LineLocator {
+    /// First line (1-based).
+    pub start: usize,
+    /// Last line (1-based, inclusive).
+    pub end: usize,
+    /// Where it is written.
+    pub range: TextRange,
+}

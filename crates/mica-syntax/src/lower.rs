@@ -1,0 +1,520 @@
+//! Lowering: turns the parser's flat raw items into the syntax tree, pairing brackets into
+//! claims, checking names and values, and recording every problem as a syntax error.
+
+use crate::SyntaxError;
+use crate::ast::*;
+use crate::parser::{RawAttr, RawAttrList, RawItem, RawSource, RawStr, Seg};
+use crate::text::TextRange;
+
+pub(crate) struct Lowerer<'a> {
+    src: &'a str,
+    pub(crate) doc: Document,
+    pub(crate) errors: Vec<SyntaxError>,
+    heading_marks: Vec<(usize, TextRange)>,
+}
+
+impl<'a> Lowerer<'a> {
+    pub(crate) fn new(src: &'a str) -> Self {
+        Self {
+            src,
+            doc: Document::default(),
+            errors: Vec::new(),
+            heading_marks: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, range: TextRange, message: impl Into<String>) {
+        self.errors.push(SyntaxError {
+            range,
+            message: message.into(),
+        });
+    }
+
+    fn slice(&self, range: TextRange) -> &'a str {
+        &self.src[range.to_range()]
+    }
+
+    pub(crate) fn lower(&mut self, items: Vec<RawItem>) {
+        let mut open: Vec<TextRange> = Vec::new();
+        for item in items {
+            match item {
+                RawItem::Open(r) => open.push(r),
+                RawItem::Close => {
+                    open.pop();
+                }
+                RawItem::ParaBreak => open.clear(),
+                RawItem::ClaimClose { rbracket, attrs } => match open.pop() {
+                    Some(lbracket) => {
+                        let claim = self.claim(lbracket, rbracket, attrs);
+                        self.doc.claims.push(claim);
+                    }
+                    None => self.error(
+                        rbracket.cover(attrs.range),
+                        "attribute list without a claim: a claim is written `[text]{...}`; \
+                         escape the bracket as `\\]` if it is prose",
+                    ),
+                },
+                RawItem::Comment(r, closed) => {
+                    self.doc.comments.push(r);
+                    if !closed {
+                        self.error(
+                            TextRange::new(r.start, r.start + 4),
+                            "unclosed comment: add `-->` where it should end",
+                        );
+                    }
+                }
+                RawItem::Source(raw) => {
+                    let decl = self.source(raw);
+                    self.doc.sources.push(decl);
+                }
+                RawItem::Heading { level, marks } => self.heading_marks.push((level, marks)),
+                RawItem::Prose => {}
+            }
+        }
+        self.reject_nested_claims();
+        self.headings();
+        self.errors.sort_by_key(|e| (e.range.start, e.range.end));
+    }
+
+    fn reject_nested_claims(&mut self) {
+        let mut claims = std::mem::take(&mut self.doc.claims);
+        claims.sort_by_key(|c| c.range.start);
+        let mut kept: Vec<Claim> = Vec::with_capacity(claims.len());
+        for claim in claims {
+            if let Some(outer) = kept.last_mut()
+                && outer.text_range.contains_range(claim.range)
+            {
+                outer.has_errors = true;
+                self.error(
+                    claim.range,
+                    "claims cannot be nested: end the outer claim before this one starts, or make \
+                     this one a separate claim",
+                );
+                continue;
+            }
+            kept.push(claim);
+        }
+        self.doc.claims = kept;
+    }
+
+    fn headings(&mut self) {
+        let marks = std::mem::take(&mut self.heading_marks);
+        for (level, marks) in marks {
+            let rest = &self.src[marks.end..];
+            let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
+            let line = TextRange::new(marks.end, marks.end + len);
+            let title = self.plain_text(line);
+            self.doc.headings.push(Heading {
+                level: level as u8,
+                title,
+                range: TextRange::new(marks.start, line.end),
+            });
+        }
+    }
+
+    /// The readable text of a range of prose: claim markup and comments dropped, escapes
+    /// resolved and whitespace runs collapsed.
+    fn plain_text(&self, range: TextRange) -> String {
+        let mut skips: Vec<TextRange> = self
+            .doc
+            .comments
+            .iter()
+            .copied()
+            .filter(|c| range.contains_range(*c))
+            .collect();
+        for c in &self.doc.claims {
+            if range.contains_range(c.range) {
+                skips.push(TextRange::new(c.range.start, c.text_range.start));
+                skips.push(TextRange::new(c.text_range.end, c.range.end));
+            }
+        }
+        skips.sort_by_key(|r| r.start);
+        let mut raw = String::new();
+        let mut at = range.start;
+        for s in skips {
+            if s.start >= at {
+                raw.push_str(&self.src[at..s.start]);
+                raw.push(' ');
+                at = s.end;
+            }
+        }
+        raw.push_str(&self.src[at..range.end]);
+        collapse(&unescape_prose(&raw))
+    }
+
+    fn claim(&mut self, lbracket: TextRange, rbracket: TextRange, list: RawAttrList) -> Claim {
+        let errors_before = self.errors.len();
+        let text_range = TextRange::new(lbracket.end, rbracket.start);
+        let mut claim = Claim {
+            range: TextRange::new(lbracket.start, list.range.end),
+            text: String::new(),
+            text_range,
+            attrs_range: list.range,
+            id: None,
+            tags: Vec::new(),
+            attrs: Vec::new(),
+            has_errors: false,
+        };
+        if !list.closed {
+            self.error(
+                TextRange::new(list.range.start, list.range.start + 1),
+                "unclosed attribute list: add `}` after the claim's last attribute",
+            );
+        }
+        for item in list.items {
+            match item {
+                RawAttr::Id { hash, name } => {
+                    let Some(name) = name else {
+                        self.error(hash, "expected an id after `#`, as in `#c1`");
+                        continue;
+                    };
+                    if let Some(id) = self.ident(name, "id") {
+                        if let Some(first) = &claim.id {
+                            let msg = format!(
+                                "a claim has one id, and this one already has `#{}`: remove `#{}` \
+                                 or make it a tag `.{}`",
+                                first.name, id.name, id.name
+                            );
+                            self.error(hash.cover(name), msg);
+                        } else {
+                            claim.id = Some(id);
+                        }
+                    }
+                }
+                RawAttr::Word(r) => {
+                    let text = self.slice(r);
+                    if let Some(tag) = text.strip_prefix('.') {
+                        let tag_range = TextRange::new(r.start + 1, r.end);
+                        if tag.is_empty() {
+                            self.error(r, "expected a tag name after `.`, as in `.economy`");
+                        } else if let Some(tag) = self.ident(tag_range, "tag") {
+                            claim.tags.push(tag);
+                        }
+                    } else if list.closed {
+                        let msg = format!(
+                            "`{text}` is not an attribute: write `#id`, `.tag` or `key=value`"
+                        );
+                        self.error(r, msg);
+                    }
+                }
+                RawAttr::KeyValue { key, eq, value } => {
+                    if let Some(attr) = self.attr(key, eq, value) {
+                        claim.attrs.push(attr);
+                    }
+                }
+                RawAttr::Str(s) => {
+                    if list.closed {
+                        self.error(s.range, "a string needs a key, as in `note=\"...\"`");
+                    }
+                }
+                RawAttr::Junk(t, r) => {
+                    if list.closed {
+                        self.error(r, format!("unexpected {t} in an attribute list"));
+                    }
+                }
+            }
+        }
+        claim.text = self.plain_text(text_range);
+        claim.has_errors = self.errors.len() > errors_before;
+        claim
+    }
+
+    fn source(&mut self, raw: RawSource) -> SourceDecl {
+        let mut items = raw.items.into_iter().peekable();
+        let mut decl = SourceDecl {
+            range: raw.range,
+            id: None,
+            path: None,
+            attrs: Vec::new(),
+        };
+        let at = TextRange::new(raw.range.start, raw.range.start + "@source".len());
+        match items.peek() {
+            Some(RawAttr::Word(r)) => {
+                let r = *r;
+                items.next();
+                decl.id = self.ident(r, "source id");
+            }
+            _ => self.error(
+                at,
+                "expected a source id after `@source`, as in `@source wiki \"seeds/wiki.txt\"`",
+            ),
+        }
+        match items.peek() {
+            Some(RawAttr::Str(s)) => {
+                let s = *s;
+                items.next();
+                decl.path = Some(self.string(s));
+            }
+            _ => {
+                let after = decl.id.as_ref().map_or(at, |i| i.range);
+                self.error(
+                    after,
+                    "expected the source's path in double quotes after its id, as in \
+                     `@source wiki \"seeds/wiki.txt\"`",
+                );
+            }
+        }
+        for item in items {
+            match item {
+                RawAttr::KeyValue { key, eq, value } => {
+                    if let Some(attr) = self.attr(key, eq, value) {
+                        decl.attrs.push(attr);
+                    }
+                }
+                RawAttr::Id { hash, name } => {
+                    let r = name.map_or(hash, |n| hash.cover(n));
+                    self.error(r, "a source takes `key=value` attributes, not an `#id`");
+                }
+                RawAttr::Word(r) => {
+                    let msg = format!(
+                        "`{}` is not a source attribute: write `key=value`",
+                        self.slice(r)
+                    );
+                    self.error(r, msg);
+                }
+                RawAttr::Str(s) => self.error(
+                    s.range,
+                    "a source has one path; other strings need a key, as in `title=\"...\"`",
+                ),
+                RawAttr::Junk(t, r) => {
+                    self.error(r, format!("unexpected {t} in a source declaration"));
+                }
+            }
+        }
+        decl
+    }
+
+    fn attr(&mut self, key: TextRange, eq: TextRange, segs: Vec<Seg>) -> Option<Attr> {
+        let key = self.ident(key, "attribute name")?;
+        let value = self.value(&key.name, eq, segs);
+        Some(Attr {
+            range: key.range.cover(value.range),
+            key,
+            value,
+        })
+    }
+
+    fn value(&mut self, key: &str, eq: TextRange, segs: Vec<Seg>) -> Value {
+        let (Some(first), Some(last)) = (segs.first(), segs.last()) else {
+            self.error(
+                eq,
+                format!("expected a value after `{key}=` (no space is allowed after `=`)"),
+            );
+            return Value {
+                range: TextRange::empty(eq.end),
+                kind: ValueKind::Missing,
+            };
+        };
+        let range = first.range().cover(last.range());
+        let kind = if key == "cite" {
+            self.citation(range, &segs)
+        } else {
+            match segs.as_slice() {
+                [Seg::Str(s)] => ValueKind::Str(self.string(*s)),
+                [Seg::Hash(_), Seg::Word(w)] => match self.ident(*w, "id") {
+                    Some(id) => ValueKind::Ref(id),
+                    None => ValueKind::Invalid("not a valid claim id".into()),
+                },
+                [Seg::Hash(_)] => ValueKind::Invalid("expected a claim id after `#`".into()),
+                segs if segs.iter().all(|s| !matches!(s, Seg::Str(_))) => {
+                    ValueKind::Bare(self.slice(range).to_string())
+                }
+                segs => {
+                    for s in segs {
+                        if let Seg::Str(s) = s {
+                            self.string(*s);
+                        }
+                    }
+                    ValueKind::Invalid(
+                        "a value is one word or one double-quoted string, not both".into(),
+                    )
+                }
+            }
+        };
+        Value { range, kind }
+    }
+
+    fn citation(&mut self, range: TextRange, segs: &[Seg]) -> ValueKind {
+        let source = match segs.first() {
+            Some(Seg::Word(w)) => match self.ident(*w, "source id") {
+                Some(id) => id,
+                None => return ValueKind::Invalid("not a valid source id".into()),
+            },
+            _ => {
+                return ValueKind::Invalid(
+                    "a citation starts with a source id, as in `cite=wiki:\"quoted words\"`".into(),
+                );
+            }
+        };
+        let mut citation = Citation {
+            range,
+            source,
+            lines: None,
+            quote: None,
+        };
+        let mut rest = segs[1..].iter();
+        while let Some(seg) = rest.next() {
+            if !matches!(seg, Seg::Colon(_)) {
+                return ValueKind::Invalid(format!(
+                    "expected `:` between the parts of a citation, found `{}`",
+                    self.slice(seg.range())
+                ));
+            }
+            match rest.next() {
+                Some(Seg::Str(s)) => {
+                    let lit = self.string(*s);
+                    if citation.quote.is_some() {
+                        return ValueKind::Invalid(
+                            "a citation has at most one quote: cite again for another passage"
+                                .into(),
+                        );
+                    }
+                    citation.quote = Some(lit);
+                }
+                Some(Seg::Word(w)) => {
+                    let loc = match parse_lines(self.slice(*w), *w) {
+                        Ok(loc) => loc,
+                        Err(msg) => return ValueKind::Invalid(msg),
+                    };
+                    if citation.lines.is_some() || citation.quote.is_some() {
+                        return ValueKind::Invalid(
+                            "the line locator comes once, right after the source id, as in \
+                             `wiki:L8-9:\"...\"`"
+                                .into(),
+                        );
+                    }
+                    citation.lines = Some(loc);
+                }
+                _ => {
+                    return ValueKind::Invalid(
+                        "expected a line locator such as `L12` or `L12-14`, or a quote, after `:`"
+                            .into(),
+                    );
+                }
+            }
+        }
+        ValueKind::Citation(citation)
+    }
+
+    fn string(&mut self, s: RawStr) -> StrLit {
+        if !s.closed {
+            self.error(
+                TextRange::new(s.range.start, s.range.start + 1),
+                "unterminated string: add the closing `\"` (a string cannot contain a blank line)",
+            );
+        }
+        let lit = StrLit {
+            value: String::new(),
+            range: s.range,
+            terminated: s.closed,
+        };
+        StrLit {
+            value: unescape_string(self.slice(lit.inner_range())),
+            ..lit
+        }
+    }
+
+    fn ident(&mut self, range: TextRange, what: &str) -> Option<Ident> {
+        let name = self.slice(range);
+        if is_ident(name) {
+            Some(Ident {
+                name: name.to_string(),
+                range,
+            })
+        } else {
+            self.error(
+                range,
+                format!(
+                    "`{name}` is not a valid {what}: use letters, digits, `-` and `_`, starting \
+                     with a letter, digit or `_`"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Whether `name` is a valid id, tag, key or source id.
+pub fn is_ident(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_alphanumeric() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+fn parse_lines(text: &str, range: TextRange) -> Result<LineLocator, String> {
+    let bad = || {
+        format!(
+            "`{text}` is not a line locator: write `L12` for one line or `L12-14` for a range \
+             (1-based, inclusive)"
+        )
+    };
+    let body = text.strip_prefix('L').ok_or_else(bad)?;
+    let (a, b) = match body.split_once('-') {
+        Some((a, b)) => (a, b.strip_prefix('L').unwrap_or(b)),
+        None => (body, body),
+    };
+    let num = |s: &str| -> Result<usize, String> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        s.parse::<usize>().map_err(|_| bad())
+    };
+    let (start, end) = (num(a)?, num(b)?);
+    if start == 0 {
+        return Err("line numbers start at 1: `L0` does not exist".into());
+    }
+    if end < start {
+        return Err(format!(
+            "the line range `{text}` ends before it starts: write `L{end}-{start}`"
+        ));
+    }
+    Ok(LineLocator { start, end, range })
+}
+
+/// Resolve `\"` and `\\` in a string's content; any other backslash stays as written.
+pub fn unescape_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.clone().next() {
+                Some(n @ ('"' | '\\')) => {
+                    out.push(n);
+                    chars.next();
+                }
+                _ => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Escape a value so that it can be written between double quotes.
+pub fn escape_string(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn unescape_prose(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.clone().next() {
+                Some(n @ ('[' | ']' | '{' | '}' | '\\' | '"')) => {
+                    out.push(n);
+                    chars.next();
+                }
+                _ => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
