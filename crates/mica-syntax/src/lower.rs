@@ -103,7 +103,14 @@ impl<'a> Lowerer<'a> {
             let rest = &self.src[marks.end..];
             let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
             let line = TextRange::new(marks.end, marks.end + len);
-            let title = self.plain_text(line);
+            // Claims are sorted by start here, so the heading's own claims are found by search.
+            let claims = &self.doc.claims;
+            let first = claims.partition_point(|c| c.range.start < line.start);
+            let inside = claims[first..]
+                .iter()
+                .take_while(|c| c.range.start < line.end)
+                .filter(|c| line.contains_range(c.range));
+            let title = self.plain_text(line, inside);
             self.doc.headings.push(Heading {
                 level: level as u8,
                 title,
@@ -112,21 +119,20 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// The readable text of a range of prose: claim markup and comments dropped, escapes
-    /// resolved and whitespace runs collapsed.
-    fn plain_text(&self, range: TextRange) -> String {
-        let mut skips: Vec<TextRange> = self
-            .doc
-            .comments
+    /// The readable text of a range of prose: the markup of `claims` (which lie inside the
+    /// range) and comments dropped, escapes resolved and whitespace runs collapsed.
+    fn plain_text<'c>(&self, range: TextRange, claims: impl Iterator<Item = &'c Claim>) -> String {
+        let comments = &self.doc.comments;
+        let first = comments.partition_point(|c| c.start < range.start);
+        let mut skips: Vec<TextRange> = comments[first..]
             .iter()
+            .take_while(|c| c.start < range.end)
             .copied()
             .filter(|c| range.contains_range(*c))
             .collect();
-        for c in &self.doc.claims {
-            if range.contains_range(c.range) {
-                skips.push(TextRange::new(c.range.start, c.text_range.start));
-                skips.push(TextRange::new(c.text_range.end, c.range.end));
-            }
+        for c in claims {
+            skips.push(TextRange::new(c.range.start, c.text_range.start));
+            skips.push(TextRange::new(c.text_range.end, c.range.end));
         }
         skips.sort_by_key(|r| r.start);
         let mut raw = String::new();
@@ -214,7 +220,15 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        claim.text = self.plain_text(text_range);
+        // Brackets pair like a stack, so the claims closed since this one's `[` are exactly
+        // the last ones pushed that start after it.
+        let inner = self
+            .doc
+            .claims
+            .iter()
+            .rev()
+            .take_while(|c| c.range.start > lbracket.start);
+        claim.text = self.plain_text(text_range, inner);
         claim.has_errors = self.errors.len() > errors_before;
         claim
     }
