@@ -26,4 +26,4 @@ pub use normalize::{Normalized, collapse_whitespace, normalize};
 pub use provider::{
     DEFAULT_SIZE_LIMIT, FsProvider, MemoryProvider, SourceError, SourceProvider, resolve_in_root,
 };
-pub use source::SourceFile;
+pub use source::{CacheStats, SourceFile};

@@ -294,7 +294,7 @@ impl SourceProvider for FsProvider {
                 if name.starts_with('.') {
                     continue;
                 }
-                // Symlinks are not followed here: they could loop or leave the root.
+                // Symlinked directories are not followed: they could loop or leave the root.
                 let Ok(kind) = entry.file_type() else {
                     continue;
                 };
@@ -302,8 +302,16 @@ impl SourceProvider for FsProvider {
                     if name != "target" && name != "node_modules" {
                         dirs.push(entry.path());
                     }
-                } else if kind.is_file() && is_text_like(&name) {
-                    out.push(relative_slash_path(&self.root, &entry.path()));
+                } else if is_text_like(&name) {
+                    let rel = relative_slash_path(&self.root, &entry.path());
+                    // A symlinked file is listed only if it resolves to a file inside the root.
+                    let listed = kind.is_file()
+                        || (kind.is_symlink()
+                            && resolve_in_root(&self.root, &rel).is_ok_and(|p| p.is_file()));
+                    if !listed {
+                        continue;
+                    }
+                    out.push(rel);
                     if out.len() >= LIST_LIMIT {
                         out.sort();
                         return out;

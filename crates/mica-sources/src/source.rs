@@ -11,6 +11,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use mica_syntax::{LineIndex, TextRange};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 /// How many patterns the occurrence cache of one source holds before it is emptied. An editor
@@ -30,6 +31,17 @@ pub struct SourceFile {
     occurrences: RwLock<HashMap<Box<str>, Arc<Occurrences>>>,
     /// The q-gram index for suggestions, built on first use.
     grams: OnceLock<GramIndex>,
+    /// How many passes over the normalised text were made to find patterns.
+    scans: AtomicUsize,
+}
+
+/// Counters of a [`SourceFile`]'s pattern cache, to observe that repeated lookups scan nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Patterns whose occurrences are cached.
+    pub patterns: usize,
+    /// Passes made over the normalised text so far.
+    pub scans: usize,
 }
 
 impl fmt::Debug for SourceFile {
@@ -54,6 +66,7 @@ impl SourceFile {
             normalized,
             occurrences: RwLock::new(HashMap::new()),
             grams: OnceLock::new(),
+            scans: AtomicUsize::new(0),
         }
     }
 
@@ -75,6 +88,14 @@ impl SourceFile {
     /// The normalised text and its map back to the original.
     pub fn normalized(&self) -> &Normalized {
         &self.normalized
+    }
+
+    /// The state of the pattern cache.
+    pub fn cache_stats(&self) -> CacheStats {
+        CacheStats {
+            patterns: self.occurrences.read().map_or(0, |c| c.len()),
+            scans: self.scans.load(Ordering::Relaxed),
+        }
     }
 
     /// The number of lines as a reader counts them: a final line ending does not start another
@@ -335,6 +356,7 @@ impl SourceFile {
 
     /// One overlapping multi-pattern pass over the normalised text.
     fn scan(&self, patterns: &[&str]) -> Vec<Occurrences> {
+        self.scans.fetch_add(1, Ordering::Relaxed);
         let mut out = vec![
             Occurrences {
                 starts: Vec::new(),
