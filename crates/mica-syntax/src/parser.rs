@@ -214,6 +214,7 @@ where
     let line_end = one_of([Token::Newline, Token::ParaBreak]);
     let source_item = choice((
         just(Token::Ws).to(None),
+        any().filter(|t| matches!(t, Token::Comment(_))).to(None),
         attr.map(Some),
         any()
             .and_is(line_end.not())

@@ -1,0 +1,260 @@
+//! `mica.toml`: the workspace configuration (excluded paths, shared sources, rule severities).
+//!
+//! An empty file is valid. Unknown tables and keys are errors, so that a misspelt setting is
+//! reported instead of silently ignored.
+
+use crate::diagnostic::{Code, Severity};
+use crate::similar::did_you_mean;
+use mica_syntax::{LineIndex, TextRange};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use toml::Spanned;
+
+/// The name of the configuration file, which also marks the workspace root.
+pub const CONFIG_FILE: &str = "mica.toml";
+
+/// A source declared in `mica.toml` under `[sources.ID]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigSource {
+    /// The id and where it is written (the table's key).
+    pub id: String,
+    /// The range of the id in `mica.toml`.
+    pub id_range: TextRange,
+    /// The path, relative to the workspace root.
+    pub path: String,
+    /// The range of the path's value.
+    pub path_range: TextRange,
+    /// `title`, `url`, `date`, `reliability` and their value ranges.
+    pub attrs: Vec<(String, String, TextRange)>,
+}
+
+/// The parsed configuration.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    /// The text of `mica.toml` (empty when there is none), for ranges and hovers.
+    pub text: String,
+    /// Workspace-relative paths, folders or glob patterns skipped when checking a folder.
+    pub exclude: Vec<String>,
+    /// Where `spec/diagnostics.md` is published, for links from editors.
+    pub docs_url: Option<String>,
+    /// Sources shared by every document.
+    pub sources: Vec<ConfigSource>,
+    /// Severity overrides; `None` turns a rule off.
+    pub rules: BTreeMap<Code, Option<Severity>>,
+}
+
+/// A configuration that cannot be used, with the place in `mica.toml` it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// What is wrong and what to do.
+    pub message: String,
+    /// 1-based line and column in `mica.toml`, when known.
+    pub position: Option<(usize, usize)>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, col)) => write!(f, "{CONFIG_FILE}:{line}:{col}: {}", self.message),
+            None => write!(f, "{CONFIG_FILE}: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    workspace: RawWorkspace,
+    #[serde(default)]
+    sources: BTreeMap<Spanned<String>, RawSource>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawWorkspace {
+    #[serde(default)]
+    exclude: Vec<String>,
+    docs_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    path: Spanned<String>,
+    title: Option<Spanned<String>>,
+    url: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
+    reliability: Option<Spanned<String>>,
+}
+
+fn range_of<T>(s: &Spanned<T>) -> TextRange {
+    TextRange::from(s.span())
+}
+
+impl Config {
+    /// Parse the text of a `mica.toml`.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let lines = LineIndex::new(text);
+        let at = |offset: usize| {
+            let lc = lines.line_col(text, offset, mica_syntax::ColumnUnit::Char);
+            Some((lc.line + 1, lc.col + 1))
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError {
+            message: e.message().trim().to_string(),
+            position: e.span().and_then(|s| at(s.start)),
+        })?;
+        let mut config = Config {
+            text: text.to_string(),
+            exclude: raw.workspace.exclude,
+            docs_url: raw.workspace.docs_url,
+            ..Config::default()
+        };
+        for (id, src) in raw.sources {
+            if !mica_syntax::is_ident(id.get_ref()) {
+                return Err(ConfigError {
+                    message: format!(
+                        "`{}` is not a valid source id: use letters, digits, `-` and `_`",
+                        id.get_ref()
+                    ),
+                    position: at(id.span().start),
+                });
+            }
+            let mut attrs = Vec::new();
+            for (key, value) in [
+                ("title", &src.title),
+                ("url", &src.url),
+                ("date", &src.date),
+                ("reliability", &src.reliability),
+            ] {
+                if let Some(v) = value {
+                    attrs.push((key.to_string(), v.get_ref().clone(), range_of(v)));
+                }
+            }
+            config.sources.push(ConfigSource {
+                id: id.get_ref().clone(),
+                id_range: range_of(&id),
+                path: src.path.get_ref().clone(),
+                path_range: range_of(&src.path),
+                attrs,
+            });
+        }
+        config.sources.sort_by_key(|s| s.id_range.start);
+        for (name, level) in raw.rules {
+            let Some(code) = Code::from_name(name.get_ref()) else {
+                let hint = did_you_mean(name.get_ref(), Code::ALL.iter().map(|c| c.name()))
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                return Err(ConfigError {
+                    message: format!("unknown rule `{}` in [rules]{hint}", name.get_ref()),
+                    position: at(name.span().start),
+                });
+            };
+            let severity = match level.get_ref().as_str() {
+                "error" => Some(Severity::Error),
+                "warning" => Some(Severity::Warning),
+                "info" => Some(Severity::Info),
+                "off" => None,
+                other => {
+                    return Err(ConfigError {
+                        message: format!(
+                            "`{other}` is not a severity: use \"error\", \"warning\", \"info\" or \"off\""
+                        ),
+                        position: at(level.span().start),
+                    });
+                }
+            };
+            config.rules.insert(code, severity);
+        }
+        Ok(config)
+    }
+
+    /// The severity of `code` in this workspace; `None` when the rule is off.
+    pub fn severity(&self, code: Code) -> Option<Severity> {
+        match self.rules.get(&code) {
+            Some(over) => *over,
+            None => Some(code.default_severity()),
+        }
+    }
+
+    /// Whether a workspace-relative path (with `/` separators) is excluded.
+    pub fn is_excluded(&self, path: &str) -> bool {
+        self.exclude.iter().any(|pattern| {
+            let pattern = pattern.trim_end_matches('/');
+            path == pattern
+                || path.starts_with(pattern) && path[pattern.len()..].starts_with('/')
+                || (pattern.contains(['*', '?']) && glob_match(pattern, path))
+        })
+    }
+}
+
+/// A small glob matcher: `*` matches within one path segment, `**` across segments, `?` one
+/// character.
+fn glob_match(pattern: &str, path: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some((b'*', rest)) if rest.first() == Some(&b'*') => {
+                let rest = rest[1..].strip_prefix(b"/").unwrap_or(&rest[1..]);
+                (0..=s.len()).any(|i| go(rest, &s[i..]))
+            }
+            Some((b'*', rest)) => {
+                let seg = s.iter().position(|&c| c == b'/').unwrap_or(s.len());
+                (0..=seg).any(|i| go(rest, &s[i..]))
+            }
+            Some((b'?', rest)) => !s.is_empty() && s[0] != b'/' && go(rest, &s[1..]),
+            Some((c, rest)) => s.first() == Some(c) && go(rest, &s[1..]),
+        }
+    }
+    go(pattern.as_bytes(), path.as_bytes())
+        || (0..path.len())
+            .filter(|&i| path.as_bytes()[i] == b'/')
+            .any(|i| go(pattern.as_bytes(), &path.as_bytes()[i + 1..]) && !pattern.contains('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_config_is_valid() {
+        let c = Config::parse("").unwrap();
+        assert!(c.sources.is_empty() && c.exclude.is_empty());
+        assert_eq!(c.severity(Code::UncitedClaim), Some(Severity::Warning));
+    }
+
+    #[test]
+    fn sources_rules_and_excludes() {
+        let text = "[workspace]\nexclude = [\"spec/faults\", \"**/*.draft.mica\"]\n\n[sources.wiki]\npath = \"seeds/w.txt\"\nreliability = \"C\"\n\n[rules]\nuncited-claim = \"error\"\nambiguous-quote = \"off\"\n";
+        let c = Config::parse(text).unwrap();
+        assert_eq!(c.sources[0].id, "wiki");
+        assert_eq!(&text[c.sources[0].id_range.to_range()], "wiki");
+        assert_eq!(&text[c.sources[0].path_range.to_range()], "\"seeds/w.txt\"");
+        assert_eq!(c.severity(Code::UncitedClaim), Some(Severity::Error));
+        assert_eq!(c.severity(Code::AmbiguousQuote), None);
+        assert!(c.is_excluded("spec/faults/a.mica"));
+        assert!(c.is_excluded("spec/faults"));
+        assert!(!c.is_excluded("spec/faultsx/a.mica"));
+        assert!(c.is_excluded("notes/x.draft.mica"));
+        assert!(!c.is_excluded("notes/x.mica"));
+    }
+
+    #[test]
+    fn bad_configs_say_what_and_where() {
+        let e = Config::parse("[rules]\nuncited-claims = \"error\"\n").unwrap_err();
+        assert_eq!(e.position, Some((2, 1)));
+        assert!(e.message.contains("did you mean `uncited-claim`"), "{e}");
+        let e = Config::parse("[rules]\nuncited-claim = \"fatal\"\n").unwrap_err();
+        assert!(e.to_string().starts_with("mica.toml:2:17:"), "{e}");
+        let e = Config::parse("[sources.x]\ntitle = \"no path\"\n").unwrap_err();
+        assert!(e.message.contains("path"), "{e}");
+        let e = Config::parse("[workspace]\nexclued = []\n").unwrap_err();
+        assert!(e.message.contains("exclued"), "{e}");
+        assert!(Config::parse("not toml = = =").is_err());
+    }
+}

@@ -1,0 +1,20 @@
+//! The Mica checker: the workspace configuration, the diagnostic type with its table of codes,
+//! and the rules that validate documents and their citations against the sources.
+//!
+//! [`check`] is a pure function of parsed documents, the configuration and a
+//! [`mica_sources::SourceProvider`]: the command line backs the provider with the disk, the
+//! language server with open buffers over the disk, and tests with memory.
+
+mod check;
+pub mod config;
+pub mod diagnostic;
+pub mod similar;
+pub mod vocab;
+pub mod workspace;
+
+pub use check::{
+    CheckedDocument, DocumentInput, ResolvedCitation, SourceDef, SourceScope, check, check_config,
+    shorten,
+};
+pub use config::{CONFIG_FILE, Config, ConfigError};
+pub use diagnostic::{Code, Diagnostic, Edit, Fix, Label, Location, Severity};

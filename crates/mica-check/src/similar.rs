@@ -1,0 +1,53 @@
+//! "Did you mean": the closest known name to a misspelt one.
+
+/// The Levenshtein distance between two short strings, in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `name`, if it is close enough to be a likely misspelling: within a
+/// third of the name's length in edits, or one being a prefix of the other (`confidence` →
+/// `conf`).
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .filter_map(|c| {
+            let d = edit_distance(&lower, &c.to_lowercase());
+            let prefix = c.len() >= 2 && (lower.starts_with(c) || c.starts_with(lower.as_str()));
+            let close = d <= (name.chars().count().max(3) / 3).max(1);
+            (close || prefix).then_some((d, c))
+        })
+        .min_by_key(|(d, c)| (*d, c.len()))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let keys = ["conf", "p", "cite", "supports", "contradicts", "note"];
+        assert_eq!(did_you_mean("confidence", keys), Some("conf"));
+        assert_eq!(did_you_mean("cit", keys), Some("cite"));
+        assert_eq!(did_you_mean("suports", keys), Some("supports"));
+        assert_eq!(did_you_mean("zebra", keys), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
