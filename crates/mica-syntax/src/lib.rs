@@ -78,12 +78,14 @@ fn lines_from(text: &str, start: usize) -> impl Iterator<Item = (TextRange, usiz
 /// Read the front matter at the very top, if any: returns it, the offset where the body
 /// starts and any errors.
 fn front_matter(text: &str) -> (Option<FrontMatter>, usize, Vec<SyntaxError>) {
-    let mut lines = lines_from(text, 0);
+    // A byte order mark at the very start is not text.
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut lines = lines_from(text, bom);
     let Some((first, _)) = lines.next() else {
         return (None, 0, Vec::new());
     };
     if text[first.to_range()].trim_end() != "---" {
-        return (None, 0, Vec::new());
+        return (None, bom, Vec::new());
     }
     let mut entries = Vec::new();
     let mut errors = Vec::new();
@@ -127,5 +129,5 @@ fn front_matter(text: &str) -> (Option<FrontMatter>, usize, Vec<SyntaxError>) {
         range: first,
         message: "the front matter is not closed: add a line `---` after its last entry".into(),
     };
-    (None, 0, vec![unclosed])
+    (None, bom, vec![unclosed])
 }

@@ -50,8 +50,9 @@ impl<'a> Lowerer<'a> {
                     }
                     None => self.error(
                         rbracket.cover(attrs.range),
-                        "attribute list without a claim: a claim is written `[text]{...}`; \
-                         escape the bracket as `\\]` if it is prose",
+                        "attribute list without a claim: a claim is written `[text]{...}` within one \
+                         paragraph (its text cannot span a blank line); escape the bracket as \
+                         `\\]` if it is prose",
                     ),
                 },
                 RawItem::Comment(r, closed) => {

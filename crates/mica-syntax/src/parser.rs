@@ -116,10 +116,9 @@ pub(crate) fn at_line_start(src: &str, offset: usize) -> bool {
     if indent > 3 {
         return false;
     }
-    matches!(
-        before.len().checked_sub(indent + 1).map(|i| before[i]),
-        None | Some(b'\n' | b'\r')
-    )
+    let rest = &before[..before.len() - indent];
+    // A byte order mark at the very start of the file is not text.
+    rest.is_empty() || rest == "\u{feff}".as_bytes() || matches!(rest.last(), Some(b'\n' | b'\r'))
 }
 
 /// Parse the tokens of `src` into raw items.

@@ -89,3 +89,13 @@ fn crlf_and_lone_cr_text_parses_like_lf() {
         assert_eq!(b.document.headings.len(), 1);
     }
 }
+
+#[test]
+fn a_byte_order_mark_does_not_hide_the_first_line() {
+    let p = parse("\u{feff}---\ntitle: x\n---\n@source s \"p\"\n");
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert!(p.document.front_matter.is_some());
+    assert_eq!(p.document.sources.len(), 1);
+    let p = parse("\u{feff}@source s \"p\"\n");
+    assert_eq!(p.document.sources.len(), 1);
+}

@@ -1,0 +1,57 @@
+//! GitHub Actions workflow commands: `::error file=...,line=...,col=...::message`.
+
+use super::{all, range_of};
+use crate::check::{Outcome, Positions};
+use mica_check::Severity;
+
+/// Escape a message as the runner expects (`%`, CR and LF).
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a property value (also `:` and `,`).
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Render one workflow command per diagnostic.
+pub fn render(outcome: &Outcome) -> String {
+    let mut positions = Positions::default();
+    let mut out = String::new();
+    for d in all(outcome) {
+        let r = range_of(outcome, &mut positions, &d.location);
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut message = d.message.clone();
+        if let Some(fix) = &d.fix {
+            message.push_str(&format!("\nFix: {}", fix.title));
+        }
+        out.push_str(&format!(
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            escape_property(&d.location.file),
+            r.start.line,
+            r.start.column,
+            r.end.line,
+            r.end.column,
+            escape_property(&format!("mica {}", d.code)),
+            escape_data(&message),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_the_runner() {
+        assert_eq!(escape_data("50% a\nb"), "50%25 a%0Ab");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,106 @@
+//! The JSON report: one object with counts and the diagnostics, positions 1-based.
+
+use super::{Range, all, range_of};
+use crate::check::{Outcome, Positions};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    files: usize,
+    claims: usize,
+    citations: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    file: &'a str,
+    code: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    range: Range,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggestion: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonLabel<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    file: &'a str,
+    range: Range,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    safe: bool,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    file: &'a str,
+    range: Range,
+    new_text: &'a str,
+}
+
+/// Render the JSON report (pretty-printed, with a final newline).
+pub fn render(outcome: &Outcome) -> String {
+    let mut positions = Positions::default();
+    let stats = outcome.stats();
+    let diagnostics = all(outcome)
+        .into_iter()
+        .map(|d| JsonDiagnostic {
+            file: &d.location.file,
+            code: d.code.name(),
+            severity: d.severity.as_str(),
+            message: &d.message,
+            range: range_of(outcome, &mut positions, &d.location),
+            suggestion: d.suggestion.as_deref(),
+            related: d
+                .labels
+                .iter()
+                .map(|l| JsonLabel {
+                    file: &l.location.file,
+                    range: range_of(outcome, &mut positions, &l.location),
+                    message: &l.message,
+                })
+                .collect(),
+            fix: d.fix.as_ref().map(|f| JsonFix {
+                title: &f.title,
+                safe: f.safe,
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| JsonEdit {
+                        file: &e.location.file,
+                        range: range_of(outcome, &mut positions, &e.location),
+                        new_text: &e.new_text,
+                    })
+                    .collect(),
+            }),
+        })
+        .collect();
+    let report = Report {
+        version: 1,
+        files: stats.files,
+        claims: stats.claims,
+        citations: stats.citations,
+        errors: stats.errors,
+        warnings: stats.warnings,
+        infos: stats.infos,
+        diagnostics,
+    };
+    let mut out =
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    out.push('\n');
+    out
+}
