@@ -1,0 +1,285 @@
+-- Starts the Mica language server (`mica lsp`) for Mica documents.
+--
+-- On Neovim 0.11+ the server is registered with `vim.lsp.config` and `vim.lsp.enable`, so it shows
+-- up in `:checkhealth vim.lsp` and can be tuned with `vim.lsp.config("mica", {...})` like any
+-- other server. On older versions (0.8 to 0.10) a FileType autocommand calls `vim.lsp.start`.
+-- Both paths use the same root: the nearest folder holding `mica.toml`, else the nearest `.git`,
+-- else the document's own folder.
+
+local M = {}
+
+--- The name of the client, as shown by `:checkhealth vim.lsp` and `vim.lsp.get_clients()`.
+M.name = "mica"
+
+--- The install command printed when the server is not found.
+M.install_hint = "cargo install --path crates/mica-cli"
+
+--- Options and their defaults; `setup()` replaces each key given (lists are replaced whole).
+M.defaults = {
+  -- The server command. A list: the executable, then its arguments.
+  cmd = { "mica", "lsp" },
+  -- Filetypes the server attaches to.
+  filetypes = { "mica" },
+  -- Files or folders that mark the workspace root, in order of priority.
+  root_markers = { "mica.toml", ".git" },
+  -- Sent to the server as `workspace/didChangeConfiguration` settings.
+  settings = {},
+  -- Called as on_attach(client, bufnr) when the server attaches to a buffer.
+  on_attach = nil,
+  -- Client capabilities; Neovim's defaults when nil.
+  capabilities = nil,
+}
+
+--- The options in force after `setup()` (nil before).
+M.options = nil
+
+local uv = vim.uv or vim.loop
+
+local function notify(msg, level)
+  vim.notify("mica: " .. msg, level or vim.log.levels.INFO, { title = "mica" })
+end
+
+local function get_clients(filter)
+  if vim.lsp.get_clients then
+    return vim.lsp.get_clients(filter)
+  end
+  -- Neovim 0.9 and older.
+  return vim.lsp.get_active_clients(filter)
+end
+
+--- Whether this Neovim has `vim.lsp.config` and `vim.lsp.enable` (0.11+).
+function M.has_lsp_config()
+  return vim.lsp.config ~= nil and vim.lsp.enable ~= nil
+end
+
+--- The full path of the server executable, or nil when it cannot be run.
+--- A `cmd` given as a function (an RPC transport) is taken on trust.
+function M.executable(opts)
+  opts = opts or M.options or M.defaults
+  if type(opts.cmd) ~= "table" then
+    return type(opts.cmd) == "function" and "(cmd is a function)" or nil
+  end
+  local exe = opts.cmd[1]
+  if type(exe) ~= "string" or vim.fn.executable(exe) ~= 1 then
+    return nil
+  end
+  return vim.fn.exepath(exe)
+end
+
+--- The workspace root for a buffer: the nearest folder holding the first of `root_markers`,
+--- trying the markers in order, else the folder of the buffer's file, else the current folder.
+function M.find_root(bufnr, markers)
+  markers = markers or (M.options or M.defaults).root_markers
+  local fname = vim.api.nvim_buf_get_name(bufnr)
+  local start = fname ~= "" and vim.fs.dirname(fname) or uv.cwd()
+  for _, marker in ipairs(markers) do
+    local names = type(marker) == "table" and marker or { marker }
+    local found = vim.fs.find(names, { path = start, upward = true, limit = 1 })[1]
+    if found then
+      return vim.fs.dirname(found)
+    end
+  end
+  return start
+end
+
+local function client_config(opts)
+  return {
+    name = M.name,
+    cmd = opts.cmd,
+    filetypes = opts.filetypes,
+    root_markers = opts.root_markers,
+    settings = opts.settings,
+    capabilities = opts.capabilities,
+    on_attach = opts.on_attach,
+  }
+end
+
+-- Starts (or reuses) the client for one buffer; the path for Neovim before 0.11.
+local function start_legacy(bufnr)
+  local opts = M.options
+  if not opts or vim.bo[bufnr].buftype ~= "" then
+    return
+  end
+  local config = client_config(opts)
+  config.filetypes = nil
+  config.root_markers = nil
+  config.root_dir = M.find_root(bufnr, opts.root_markers)
+  config.workspace_folders = {
+    { uri = vim.uri_from_fname(config.root_dir), name = config.root_dir },
+  }
+  return vim.lsp.start(config, { bufnr = bufnr })
+end
+
+local function is_mica_buffer(bufnr)
+  return vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(M.options.filetypes, vim.bo[bufnr].filetype)
+end
+
+-- Registers the server and starts it for open and future buffers. Returns false when the
+-- executable is missing (after saying so).
+local function enable()
+  local opts = M.options
+  if not M.executable(opts) then
+    notify(
+      ("the language server `%s` was not found (cmd = %s). Install it from a Mica checkout with `%s`, "
+        .. "or point `cmd` in require(\"mica\").setup() at the binary. Highlighting works without it.")
+        :format(tostring(opts.cmd[1]), vim.inspect(opts.cmd), M.install_hint),
+      vim.log.levels.WARN
+    )
+    return false
+  end
+
+  if M.has_lsp_config() then
+    local config = client_config(opts)
+    config.name = nil
+    -- A root_dir function gives the same root on every version: mica.toml wins over .git even
+    -- where Neovim's root_markers would treat them alike.
+    config.root_dir = function(bufnr, on_dir)
+      on_dir(M.find_root(bufnr, opts.root_markers))
+    end
+    vim.lsp.config(M.name, config)
+    vim.lsp.enable(M.name)
+  else
+    local group = vim.api.nvim_create_augroup("mica.lsp", { clear = true })
+    vim.api.nvim_create_autocmd("FileType", {
+      group = group,
+      pattern = opts.filetypes,
+      callback = function(args)
+        start_legacy(args.buf)
+      end,
+    })
+    for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+      if is_mica_buffer(bufnr) then
+        start_legacy(bufnr)
+      end
+    end
+  end
+  M._enabled = true
+  return true
+end
+
+-- Stops every Mica client and calls `done` once they have all exited (or after a timeout, when
+-- the rest are killed).
+local function stop_all(done)
+  local ids = {}
+  for _, client in ipairs(get_clients({ name = M.name })) do
+    table.insert(ids, client.id)
+    vim.lsp.stop_client(client.id)
+  end
+  if M.has_lsp_config() and M._enabled then
+    vim.lsp.enable(M.name, false)
+  end
+  local waited, timer = 0, uv.new_timer()
+  timer:start(0, 50, vim.schedule_wrap(function()
+    waited = waited + 50
+    local alive = vim.tbl_filter(function(id)
+      return vim.lsp.get_client_by_id(id) ~= nil
+    end, ids)
+    if #alive > 0 and waited < 3000 then
+      return
+    end
+    timer:stop()
+    timer:close()
+    for _, id in ipairs(alive) do
+      vim.lsp.stop_client(id, true)
+    end
+    done()
+  end))
+end
+
+--- Stops the server and starts it again for every open Mica buffer (`:MicaRestart`).
+function M.restart()
+  if not M.options then
+    notify("call require(\"mica\").setup() first", vim.log.levels.ERROR)
+    return
+  end
+  stop_all(function()
+    if enable() then
+      notify("language server restarted")
+    end
+  end)
+end
+
+--- Lines describing the plugin's state, the server and its clients (`:MicaInfo`).
+function M.info_lines()
+  local opts = M.options
+  local lines = {}
+  local function add(fmt, ...)
+    table.insert(lines, fmt:format(...))
+  end
+  if not opts then
+    add("setup() has not been called")
+    return lines
+  end
+  local v = vim.version()
+  add("Neovim %d.%d.%d, started with %s", v.major, v.minor, v.patch,
+    M.has_lsp_config() and "vim.lsp.config/vim.lsp.enable" or "vim.lsp.start")
+  add("cmd: %s", table.concat(type(opts.cmd) == "table" and opts.cmd or { "<function>" }, " "))
+  add("executable: %s", M.executable(opts) or ("NOT FOUND (install with `" .. M.install_hint .. "`)"))
+  add("filetypes: %s", table.concat(opts.filetypes, ", "))
+  local markers = vim.tbl_map(function(m)
+    return type(m) == "table" and ("{" .. table.concat(m, ", ") .. "}") or m
+  end, opts.root_markers)
+  add("root markers: %s", table.concat(markers, ", "))
+  local bufnr = vim.api.nvim_get_current_buf()
+  if is_mica_buffer(bufnr) then
+    add("root of this buffer: %s", M.find_root(bufnr, opts.root_markers))
+  end
+  local clients = get_clients({ name = M.name })
+  if #clients == 0 then
+    add("clients: none running")
+  end
+  for _, client in ipairs(clients) do
+    local bufs = vim.tbl_keys(client.attached_buffers or {})
+    table.sort(bufs)
+    local info = client.server_info or {}
+    add("client %d: %s%s, root %s, buffers %s%s", client.id,
+      info.name or M.name, info.version and (" " .. info.version) or "",
+      client.root_dir or client.config.root_dir or "?",
+      table.concat(bufs, ","),
+      (client.attached_buffers or {})[bufnr] and " (this buffer)" or "")
+  end
+  return lines
+end
+
+local function create_commands()
+  vim.api.nvim_create_user_command("MicaRestart", function()
+    M.restart()
+  end, { desc = "Restart the Mica language server" })
+  vim.api.nvim_create_user_command("MicaInfo", function()
+    notify(table.concat(M.info_lines(), "\n"))
+  end, { desc = "Show the Mica language server's configuration and clients" })
+end
+
+--- Configures and starts the language server. Options (see `:help mica-setup`):
+--- cmd, filetypes, root_markers, settings, on_attach, capabilities.
+function M.setup(opts)
+  opts = opts or {}
+  if type(opts) ~= "table" then
+    error("mica: setup() takes a table of options, got " .. type(opts), 2)
+  end
+  local merged = vim.tbl_extend("force", {}, M.defaults, opts)
+  local expected = {
+    cmd = { "table", "function" },
+    filetypes = { "table" },
+    root_markers = { "table" },
+    settings = { "table" },
+    on_attach = { "function", "nil" },
+    capabilities = { "table", "nil" },
+  }
+  for key, value in pairs(merged) do
+    local types = expected[key]
+    if not types then
+      local known = vim.tbl_keys(expected)
+      table.sort(known)
+      notify(("unknown option `%s` in setup(); the options are %s"):format(key, table.concat(known, ", ")),
+        vim.log.levels.WARN)
+    elseif not vim.tbl_contains(types, type(value)) then
+      error(("mica: option `%s` must be a %s, got %s"):format(key, table.concat(types, " or "), type(value)), 2)
+    end
+  end
+  M.options = merged
+  create_commands()
+  enable()
+end
+
+return M
