@@ -1,0 +1,387 @@
+//! End-to-end tests of the `mica` binary: exit codes, every report format, the example
+//! workspace, the fault gallery, security (paths outside the root) and bad input.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn mica(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mica"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run mica")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", stdout(o)))
+}
+
+/// A temporary workspace with the given files (paths relative to its root).
+fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+const SOURCE: &str = "Over nine years, the CCP invested more than\n$300 billion to establish 33 innovation centers.\n";
+
+#[test]
+fn the_example_workspace_is_clean() {
+    let o = mica(&repo(), &["check"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("0 errors, 0 warnings"), "{out}");
+    let o = mica(&repo(), &["check", "--format", "json"]);
+    let v = json(&o);
+    assert!(v["claims"].as_u64().unwrap() >= 40, "{v}");
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn every_fault_file_shows_its_diagnostic_once() {
+    let dir = repo().join("spec/examples/faults");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let path = entry.path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Some(expect) = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("<!-- expect: "))
+        else {
+            continue;
+        };
+        let (code, line) = expect
+            .trim_end_matches(" -->")
+            .split_once(" at line ")
+            .unwrap();
+        let o = mica(
+            &repo(),
+            &["check", "--format", "json", path.to_str().unwrap()],
+        );
+        let v = json(&o);
+        let diags = v["diagnostics"].as_array().unwrap();
+        let found: Vec<(String, u64)> = diags
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().to_string(),
+                    d["range"]["start"]["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![(code.to_string(), line.parse::<u64>().unwrap())],
+            "{}",
+            path.display()
+        );
+        let severity = diags[0]["severity"].as_str().unwrap();
+        let expected_exit = if severity == "error" { 1 } else { 0 };
+        assert_eq!(o.status.code(), Some(expected_exit), "{}", path.display());
+        seen += 1;
+    }
+    assert_eq!(seen, 14, "one fault file per diagnostic code");
+}
+
+#[test]
+fn exit_codes_are_honest() {
+    let ws = workspace(&[
+        ("mica.toml", "[sources.s]\npath = \"s.txt\"\n"),
+        ("s.txt", SOURCE),
+        ("ok.mica", "[Fine]{#a cite=s:\"33 innovation centers\"}\n"),
+        ("warn.mica", "[Uncited]{#a conf=high}\n"),
+        ("err.mica", "[Wrong]{#a cite=s:\"$400 billion\"}\n"),
+    ]);
+    let d = ws.path();
+    assert_eq!(mica(d, &["check", "ok.mica"]).status.code(), Some(0));
+    assert_eq!(mica(d, &["check", "warn.mica"]).status.code(), Some(0));
+    assert_eq!(
+        mica(d, &["check", "--deny-warnings", "warn.mica"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(mica(d, &["check", "err.mica"]).status.code(), Some(1));
+    assert_eq!(mica(d, &["check"]).status.code(), Some(1));
+    let o = mica(d, &["check", "missing.mica"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("missing.mica: no such file or folder"),
+        "{}",
+        stderr(&o)
+    );
+    let o = mica(d, &["check", "--format", "xml"]);
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::write(d.join("mica.toml"), "[rules]\nuncited-claims = \"off\"\n").unwrap();
+    let o = mica(d, &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("mica.toml:2:1: unknown rule `uncited-claims`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn rules_can_be_reconfigured() {
+    let ws = workspace(&[("w.mica", "[Uncited]{#a}\n"), ("mica.toml", "")]);
+    let v = json(&mica(ws.path(), &["check", "--format", "json"]));
+    assert_eq!(v["diagnostics"][0]["severity"], "warning");
+    std::fs::write(
+        ws.path().join("mica.toml"),
+        "[rules]\nuncited-claim = \"error\"\n",
+    )
+    .unwrap();
+    let o = mica(ws.path(), &["check", "--format", "json"]);
+    assert_eq!(json(&o)["diagnostics"][0]["severity"], "error");
+    assert_eq!(o.status.code(), Some(1));
+    std::fs::write(
+        ws.path().join("mica.toml"),
+        "[rules]\nuncited-claim = \"off\"\n",
+    )
+    .unwrap();
+    let v = json(&mica(ws.path(), &["check", "--format", "json"]));
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let ws = workspace(&[
+        ("mica.toml", "[sources.s]\npath = \"s.txt\"\n"),
+        ("s.txt", SOURCE),
+        (
+            "d.mica",
+            "# 中文 😀\n[Wrong]{#a cite=s:\"the CCP invested more than $400 billion\"}\n",
+        ),
+    ]);
+    let v = json(&mica(ws.path(), &["check", "--format", "json"]));
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["files"], 1);
+    assert_eq!(v["claims"], 1);
+    assert_eq!(v["citations"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["file"], "d.mica");
+    assert_eq!(d["code"], "quote-not-found");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(
+        d["range"]["start"],
+        serde_json::json!({"line": 2, "column": 19})
+    );
+    assert_eq!(d["suggestion"], "the CCP invested more than $300 billion");
+    assert_eq!(d["related"][0]["file"], "s.txt");
+    assert_eq!(d["related"][0]["range"]["start"]["line"], 1);
+}
+
+#[test]
+fn human_report_shows_snippet_code_passage_and_summary() {
+    let ws = workspace(&[
+        ("mica.toml", "[sources.s]\npath = \"s.txt\"\n"),
+        ("s.txt", SOURCE),
+        (
+            "d.mica",
+            "[Wrong]{#a cite=s:\"the CCP invested more than $400 billion\"}\n",
+        ),
+    ]);
+    let o = mica(ws.path(), &["check"]);
+    let out = stdout(&o);
+    assert!(out.contains("[quote-not-found]"), "{out}");
+    assert!(out.contains("d.mica:1:19"), "{out}");
+    assert!(
+        out.contains(
+            "the closest passage, on line 1, reads \"the CCP invested more than $300 billion\""
+        ),
+        "{out}"
+    );
+    assert!(out.contains("closest passage: s.txt:1:18"), "{out}");
+    assert!(
+        out.trim_end()
+            .ends_with("Checked 1 file: 1 claim, 1 citation; 1 error, 0 warnings, 0 infos."),
+        "{out}"
+    );
+    assert!(
+        !out.contains('\u{1b}'),
+        "no colour when stdout is not a terminal"
+    );
+    let coloured = stdout(&mica(ws.path(), &["check", "--color", "always"]));
+    assert!(coloured.contains('\u{1b}'));
+}
+
+#[test]
+fn sarif_report_is_valid_for_code_scanning() {
+    let ws = workspace(&[
+        ("mica.toml", "[sources.s]\npath = \"s.txt\"\n"),
+        ("s.txt", SOURCE),
+        (
+            "d.mica",
+            "[Wrong]{#a cite=s:\"$400 billion\"}\n[Uncited]{#b}\n",
+        ),
+    ]);
+    let v = json(&mica(ws.path(), &["check", "--format", "sarif"]));
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 14);
+    assert!(rules.iter().all(|r| r["id"].is_string()
+        && r["shortDescription"]["text"].is_string()
+        && r["help"]["text"].is_string()));
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], id);
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "d.mica");
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(loc["region"]["startColumn"].as_u64().unwrap() >= 1);
+    }
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(results[1]["level"], "warning");
+}
+
+#[test]
+fn github_report_is_workflow_commands() {
+    let ws = workspace(&[
+        ("mica.toml", "[sources.s]\npath = \"s.txt\"\n"),
+        ("s.txt", SOURCE),
+        (
+            "d.mica",
+            "[Wrong]{#a cite=s:\"$400 billion\"}\n[Uncited]{#b}\n",
+        ),
+    ]);
+    let out = stdout(&mica(ws.path(), &["check", "--format", "github"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with(
+            "::error file=d.mica,line=1,col=19,endLine=1,endColumn=33,title=mica quote-not-found::"
+        ),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("::warning file=d.mica,line=2,col=2,"),
+        "{out}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sources_outside_the_root_are_never_read() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.txt");
+    std::fs::write(&secret, "TOP-SECRET-PASSAGE the CCP invested\n").unwrap();
+    let ws = workspace(&[(
+        "d.mica",
+        "@source up \"../secret.txt\"\n@source link \"link.txt\"\n@source abs \"ABS\"\n[A]{#a cite=up:\"TOP-SECRET-PASSAGE\" cite=link:\"TOP-SECRET-PASSAGE\" cite=abs:\"TOP\"}\n",
+    )]);
+    let text = std::fs::read_to_string(ws.path().join("d.mica"))
+        .unwrap()
+        .replace("ABS", secret.to_str().unwrap());
+    std::fs::write(ws.path().join("d.mica"), text).unwrap();
+    std::fs::write(ws.path().join("mica.toml"), "").unwrap();
+    std::os::unix::fs::symlink(&secret, ws.path().join("link.txt")).unwrap();
+    // `../secret.txt` is relative to the root, so put the secret there too.
+    std::fs::copy(&secret, ws.path().parent().unwrap().join("secret.txt")).ok();
+    for format in ["human", "json", "sarif", "github"] {
+        let o = mica(ws.path(), &["check", "--format", format]);
+        let out = stdout(&o) + &stderr(&o);
+        assert!(
+            !out.contains("TOP-SECRET-PASSAGE the CCP"),
+            "{format}: {out}"
+        );
+        assert!(!out.contains("the CCP invested"), "{format}: {out}");
+        assert_eq!(o.status.code(), Some(1));
+    }
+    let v = json(&mica(ws.path(), &["check", "--format", "json"]));
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["source-outside-root"; 3]);
+}
+
+#[test]
+fn bad_input_never_panics_and_files_are_never_written() {
+    let mut huge = "[".repeat(300_000);
+    huge.push_str("]{#x}\n");
+    let ws = workspace(&[
+        ("mica.toml", "[sources.bin]\npath = \"bin.dat\"\n"),
+        ("huge.mica", &huge),
+        ("unterminated.mica", "[A]{#a note=\"never closed\n"),
+        ("claims.mica", "[A]{#a cite=bin:\"x\"}\n"),
+    ]);
+    std::fs::write(ws.path().join("bin.dat"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    std::fs::write(
+        ws.path().join("latin1.mica"),
+        b"[Caf\xe9]{#a cite=bin:L1}\n",
+    )
+    .unwrap();
+    let snapshot = |dir: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| (e.path(), std::fs::read(e.path()).unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = snapshot(ws.path());
+    for format in ["human", "json", "sarif", "github"] {
+        let o = mica(ws.path(), &["check", "--format", format]);
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
+    assert_eq!(
+        before,
+        snapshot(ws.path()),
+        "mica check must not write to the workspace"
+    );
+    let v = json(&mica(ws.path(), &["check", "--format", "json"]));
+    let text = v.to_string();
+    assert!(text.contains("not valid UTF-8 text"), "{text}");
+    assert!(text.contains("looks binary"), "{text}");
+    assert!(text.contains("unterminated string"), "{text}");
+}
+
+#[test]
+fn a_folder_argument_checks_what_it_holds_and_respects_excludes() {
+    let ws = workspace(&[
+        ("mica.toml", "[workspace]\nexclude = [\"drafts\"]\n"),
+        ("a/one.mica", "[A]{#a}\n"),
+        ("a/b/two.mica", "[B]{#b}\n"),
+        ("drafts/three.mica", "[C]{#c}\n"),
+        ("a/notes.txt", "not mica"),
+    ]);
+    let v = json(&mica(ws.path(), &["check", "--format", "json"]));
+    assert_eq!(v["files"], 2);
+    let v = json(&mica(
+        &ws.path().join("a/b"),
+        &["check", "--format", "json", "."],
+    ));
+    assert_eq!(v["files"], 1);
+    assert_eq!(v["diagnostics"][0]["file"], "a/b/two.mica");
+}
