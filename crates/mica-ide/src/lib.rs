@@ -1,0 +1,1 @@
+//! Editor features for Mica as plain functions over byte offsets (work in progress).
