@@ -146,10 +146,7 @@ pub(crate) fn split_elisions(q: &str) -> Vec<&str> {
         }
         if j - i >= 3 {
             let (mut ms, mut me) = (i, j);
-            if ms > 0
-                && me < b.len()
-                && matches!((b[ms - 1], b[me]), (b'[', b']') | (b'(', b')'))
-            {
+            if ms > 0 && me < b.len() && matches!((b[ms - 1], b[me]), (b'[', b']') | (b'(', b')')) {
                 ms -= 1;
                 me += 1;
             }
@@ -241,12 +238,12 @@ pub(crate) fn find_chains(
         if s0 >= hi {
             break;
         }
-        if let Some(chain) = chain_from(text, parts, s0) {
-            if accept(&chain) {
-                count += 1;
-                if first.is_none() {
-                    first = Some(chain);
-                }
+        if let Some(chain) = chain_from(text, parts, s0)
+            && accept(&chain)
+        {
+            count += 1;
+            if first.is_none() {
+                first = Some(chain);
             }
         }
     }

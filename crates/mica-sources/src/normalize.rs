@@ -155,9 +155,24 @@ pub fn normalize(text: &str) -> Normalized {
     let mut i = 0;
     while i < bytes.len() {
         let byte = bytes[i];
+        // Fast path: a run of ASCII characters other than whitespace, each a unit of its own,
+        // copied at once. The last one stays out of the run if a non-ASCII character follows,
+        // which might be a combining mark that belongs to its unit.
+        let mut run = i;
+        while run < bytes.len() && bytes[run] < 0x80 && !is_ascii_space(bytes[run]) {
+            run += 1;
+        }
+        if run < bytes.len() && bytes[run] >= 0x80 {
+            run = run.saturating_sub(1);
+        }
+        if run > i {
+            b.copy_ascii_run(i, &text[i..run]);
+            i = run;
+            continue;
+        }
         if byte < 0x80 && bytes.get(i + 1).is_none_or(|&n| n < 0x80) {
             // Fast path: an ASCII character followed by ASCII (or the end) is a unit of its own.
-            if byte.is_ascii_whitespace() || byte == 0x0b {
+            if is_ascii_space(byte) {
                 b.space(i, i + 1);
             } else {
                 b.copy(i, &text[i..i + 1]);
@@ -193,6 +208,11 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
+/// Whether an ASCII byte is a `White_Space` character (`\t`, `\n`, `\x0b`, `\x0c`, `\r`, space).
+fn is_ascii_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0b
+}
+
 /// What a single character becomes after NFKC, before whitespace collapsing.
 enum Mapped {
     Keep,
@@ -203,8 +223,8 @@ enum Mapped {
 
 fn map_char(c: char) -> Mapped {
     match c {
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{2035}' | '\u{02BC}'
-        | '\u{FF07}' => Mapped::Ascii(b'\''),
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{2035}'
+        | '\u{02BC}' | '\u{FF07}' => Mapped::Ascii(b'\''),
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{2036}' => {
             Mapped::Ascii(b'"')
         }
@@ -268,6 +288,14 @@ impl Builder {
         self.last_unit = Some((norm, orig));
     }
 
+    /// A run of ASCII units copied unchanged from original offset `orig`.
+    fn copy_ascii_run(&mut self, orig: usize, run: &str) {
+        let norm = self.out.len();
+        self.copy(orig, run);
+        let last = run.len() - 1;
+        self.last_unit = Some((norm + last, orig + last));
+    }
+
     /// A whitespace unit `orig..orig_end`.
     fn space(&mut self, orig: usize, orig_end: usize) {
         if self.last_is_space() {
@@ -297,6 +325,15 @@ impl Builder {
 
     /// The original unit `src` at `orig`: normalise it and emit the result.
     fn unit(&mut self, orig: usize, src: &str) {
+        let mut chars = src.chars();
+        if let (Some(c), None) = (chars.next(), chars.next())
+            && matches!(map_char(c), Mapped::Keep)
+            && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+        {
+            // A lone character that NFKC keeps (most CJK and accented text).
+            self.copy(orig, src);
+            return;
+        }
         let mut buf = std::mem::take(&mut self.unit_buf);
         buf.clear();
         let mut last_space = self.last_is_space();
@@ -393,11 +430,17 @@ mod tests {
         ("line\r\nbreak\rand\nmore", "line break and more"),
         ("300\u{a0}billion", "300 billion"),
         ("10\u{202f}000 and 5\u{2009}%", "10 000 and 5 %"),
-        ("Xi Jinping\u{2019}s \u{201c}vision\u{201d}", "Xi Jinping's \"vision\""),
+        (
+            "Xi Jinping\u{2019}s \u{201c}vision\u{201d}",
+            "Xi Jinping's \"vision\"",
+        ),
         ("\u{2018}a\u{201b}", "'a'"),
         ("\u{201e}low\u{201f} \u{2033}x\u{2032}", "\"low\" \"x'"),
         ("\u{ab}guillemets\u{bb}", "\u{ab}guillemets\u{bb}"),
-        ("a\u{2010}b\u{2011}c\u{2012}d\u{2013}e\u{2014}f\u{2015}g", "a-b-c-d-e-f-g"),
+        (
+            "a\u{2010}b\u{2011}c\u{2012}d\u{2013}e\u{2014}f\u{2015}g",
+            "a-b-c-d-e-f-g",
+        ),
         ("\u{2212}3%", "-3%"),
         ("wait\u{2026}", "wait..."),
         ("\u{fb01}ne", "fine"),
@@ -482,7 +525,10 @@ mod tests {
         let src = "\u{ad}co\u{ad}op";
         let n = normalize(src);
         assert_eq!(n.text, "coop");
-        assert_eq!(n.to_original(TextRange::new(0, 4)), TextRange::new(2, src.len()));
+        assert_eq!(
+            n.to_original(TextRange::new(0, 4)),
+            TextRange::new(2, src.len())
+        );
         let r = n.to_original(TextRange::new(0, 2));
         assert_eq!(&src[r.to_range()], "co\u{ad}");
     }

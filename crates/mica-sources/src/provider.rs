@@ -60,13 +60,22 @@ pub enum SourceError {
 impl fmt::Display for SourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SourceError::NotFound => write!(f, "no such file; check the path, which is relative to the workspace root"),
-            SourceError::NotAFile => write!(f, "the path is a directory or not a regular file; point it at a text file"),
+            SourceError::NotFound => write!(
+                f,
+                "no such file; check the path, which is relative to the workspace root"
+            ),
+            SourceError::NotAFile => write!(
+                f,
+                "the path is a directory or not a regular file; point it at a text file"
+            ),
             SourceError::NotUtf8 { offset } => write!(
                 f,
                 "the file is not valid UTF-8 (first invalid byte at offset {offset}); convert it to UTF-8"
             ),
-            SourceError::Binary => write!(f, "the file looks binary (it contains NUL bytes); sources must be text"),
+            SourceError::Binary => write!(
+                f,
+                "the file looks binary (it contains NUL bytes); sources must be text"
+            ),
             SourceError::TooLarge { size, limit } => write!(
                 f,
                 "the file is too large ({size} bytes; the limit is {limit} bytes); cite a smaller extract"
@@ -258,10 +267,12 @@ impl SourceProvider for FsProvider {
             return Err(SourceError::NotAFile);
         }
         let modified = meta.modified().ok();
-        if let Some(c) = self.lock().get(&canonical) {
-            if c.len == meta.len() && c.modified == modified && modified.is_some() {
-                return Ok(Arc::clone(&c.file));
-            }
+        if let Some(c) = self.lock().get(&canonical)
+            && c.len == meta.len()
+            && c.modified == modified
+            && modified.is_some()
+        {
+            return Ok(Arc::clone(&c.file));
         }
         let (text, len, modified) = self.read(&canonical)?;
         let file = Arc::new(SourceFile::new(
@@ -329,9 +340,9 @@ fn is_text_like(name: &str) -> bool {
     const BINARY: &[&str] = &[
         "png", "jpg", "jpeg", "gif", "webp", "bmp", "ico", "tif", "tiff", "pdf", "zip", "gz",
         "tgz", "bz2", "xz", "zst", "7z", "tar", "rar", "exe", "dll", "so", "dylib", "a", "o",
-        "rlib", "class", "jar", "wasm", "woff", "woff2", "ttf", "otf", "mp3", "mp4", "wav",
-        "ogg", "flac", "avi", "mov", "mkv", "webm", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
-        "odt", "sqlite", "db", "bin", "vsix", "pyc",
+        "rlib", "class", "jar", "wasm", "woff", "woff2", "ttf", "otf", "mp3", "mp4", "wav", "ogg",
+        "flac", "avi", "mov", "mkv", "webm", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt",
+        "sqlite", "db", "bin", "vsix", "pyc",
     ];
     match name.rsplit_once('.') {
         Some((_, ext)) => !BINARY.contains(&ext.to_ascii_lowercase().as_str()),

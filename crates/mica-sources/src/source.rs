@@ -117,7 +117,10 @@ impl SourceFile {
             return None;
         }
         let start = self.lines.line_range(lines.start - 1)?.start;
-        let end = self.lines.line_content_range(&self.text, lines.end - 1)?.end;
+        let end = self
+            .lines
+            .line_content_range(&self.text, lines.end - 1)?
+            .end;
         Some(TextRange::new(start, end))
     }
 
@@ -165,9 +168,20 @@ impl SourceFile {
             .find_map(|region| self.suggest_in(&parts, region))
     }
 
+    /// Build the index that [`Self::suggest`] uses now rather than on its first call (a server
+    /// may do this in the background).
+    pub fn prepare_suggestions(&self) {
+        self.gram_index();
+    }
+
+    fn gram_index(&self) -> &GramIndex {
+        self.grams
+            .get_or_init(|| GramIndex::new(&self.normalized.text))
+    }
+
     fn suggest_in(&self, parts: &[String], (lo, hi): (usize, usize)) -> Option<Suggestion> {
         let occ = self.occurrences(parts.iter().map(String::as_str));
-        let grams = self.grams.get_or_init(|| GramIndex::new(&self.normalized.text));
+        let grams = self.gram_index();
         let mut found: Vec<(usize, usize)> = Vec::with_capacity(parts.len());
         let mut distance = 0;
         let mut prev_end = lo;
@@ -177,10 +191,8 @@ impl SourceFile {
                 pattern: part,
                 occ: o,
             };
-            let exact = find_chains(&self.normalized.text, &[p], prev_end, hi, |c| {
-                c[0].1 <= hi
-            })
-            .or_else(|| find_chains(&self.normalized.text, &[p], lo, hi, |c| c[0].1 <= hi));
+            let exact = find_chains(&self.normalized.text, &[p], prev_end, hi, |c| c[0].1 <= hi)
+                .or_else(|| find_chains(&self.normalized.text, &[p], lo, hi, |c| c[0].1 <= hi));
             let (s, e) = match exact {
                 Some((chain, _)) => chain[0],
                 None => {
@@ -280,7 +292,9 @@ impl SourceFile {
         let text = &self.normalized.text;
         let whole = |outcome: fn(QuoteMatch) -> QuoteOutcome| {
             find_chains(text, &parts, 0, text.len(), |_| true)
-                .map_or(QuoteOutcome::NotFound, |(c, n)| outcome(self.to_match(&c, n)))
+                .map_or(QuoteOutcome::NotFound, |(c, n)| {
+                    outcome(self.to_match(&c, n))
+                })
         };
         let Some(lines) = lines else {
             return whole(QuoteOutcome::Found);
@@ -405,11 +419,7 @@ fn passage_end(text: &str, s: usize, e: usize) -> usize {
     while let Some((i, c)) = iter.next() {
         let at = e + i;
         match c {
-            '.' | '!' | '?' => {
-                if iter.peek().is_none_or(|&(_, n)| n == ' ') {
-                    return at + 1;
-                }
-            }
+            '.' | '!' | '?' if iter.peek().is_none_or(|&(_, n)| n == ' ') => return at + 1,
             '。' | '！' | '？' => return at + c.len_utf8(),
             ' ' => last_space = Some(at),
             _ => {}

@@ -137,10 +137,7 @@ fn elisions_in_seed_000() {
         "Over nine years, the CCP invested \u{2026} 33 innovation centers",
         None,
         Expect::FoundParts {
-            parts: &[
-                "Over nine years, the CCP invested",
-                "33 innovation centers",
-            ],
+            parts: &["Over nine years, the CCP invested", "33 innovation centers"],
         },
     );
     check(
@@ -280,7 +277,9 @@ fn cjk_dashes_and_ambiguity_in_seed_002() {
 
 #[test]
 fn no_break_spaces_ligatures_and_removed_characters() {
-    let src = seed("China will invest 300\u{a0}billion\u{202f}yuan in \u{fb01}nance and co\u{ad}operation.");
+    let src = seed(
+        "China will invest 300\u{a0}billion\u{202f}yuan in \u{fb01}nance and co\u{ad}operation.",
+    );
     let cases = [
         ("300 billion yuan", "300\u{a0}billion\u{202f}yuan"),
         ("300\u{a0}billion", "300\u{a0}billion"),
@@ -422,7 +421,11 @@ fn counts_saturate_at_the_cap_but_chains_stay_exact() {
     assert_eq!(last_line, 1);
 }
 
-fn suggestion_text(src: &SourceFile, quote: &str, span: Option<LineSpan>) -> Option<(String, usize, usize)> {
+fn suggestion_text(
+    src: &SourceFile,
+    quote: &str,
+    span: Option<LineSpan>,
+) -> Option<(String, usize, usize)> {
     src.suggest(quote, span).map(|s| {
         assert!((0.6..=1.0).contains(&s.similarity), "{s:?}");
         if !quote.contains("...") {
@@ -446,12 +449,18 @@ fn suggestions_point_at_the_real_passage() {
     assert_eq!(s.distance, 1);
     assert!((s.similarity - (1.0 - 1.0 / 39.0)).abs() < 1e-6);
 
-    let cases: &[(&str, Option<LineSpan>, Option<(&str, usize, usize)>)] = &[
+    /// Expected suggestion: one-line text, distance, 1-based line of its start.
+    type Expected = Option<(&'static str, usize, usize)>;
+    let cases: &[(&str, Option<LineSpan>, Expected)] = &[
         // A dropped word.
         (
             "Over nine years, the CCP invested than $300 billion",
             None,
-            Some(("Over nine years, the CCP invested more than $300 billion", 5, 5)),
+            Some((
+                "Over nine years, the CCP invested more than $300 billion",
+                5,
+                5,
+            )),
         ),
         // Two occurrences of the same phrase: the line locator picks the second.
         (
@@ -513,7 +522,11 @@ fn completions_run_to_the_end_of_the_sentence() {
     // Straight quotes complete a curly-quoted passage; long passages stop near 120 characters.
     let got = src.complete_quote("Xi Jinping's", 5);
     assert_eq!(got.len(), 1);
-    assert!(got[0].text.starts_with("Xi Jinping\u{2019}s vision for \u{201c}Made"));
+    assert!(
+        got[0]
+            .text
+            .starts_with("Xi Jinping\u{2019}s vision for \u{201c}Made")
+    );
     assert!(got[0].text.chars().count() <= 120, "{:?}", got[0].text);
     assert!(!got[0].text.ends_with(' '));
     // The limit holds, and every passage starts with the prefix.

@@ -102,7 +102,14 @@ fn errors_for_unreadable_sources() {
         }
     );
     // The default limit lets it through.
-    assert_eq!(FsProvider::new(&fx.root).load("big.txt").unwrap().text().len(), 2048);
+    assert_eq!(
+        FsProvider::new(&fx.root)
+            .load("big.txt")
+            .unwrap()
+            .text()
+            .len(),
+        2048
+    );
 }
 
 #[test]
@@ -141,7 +148,10 @@ fn nothing_outside_the_root_is_read() {
 fn resolve_in_root_returns_canonical_paths() {
     let fx = fixture();
     let canonical = fx.root.canonicalize().unwrap().join("seeds/a.txt");
-    assert_eq!(resolve_in_root(&fx.root, "seeds/a.txt"), Ok(canonical.clone()));
+    assert_eq!(
+        resolve_in_root(&fx.root, "seeds/a.txt"),
+        Ok(canonical.clone())
+    );
     assert_eq!(resolve_in_root(&fx.root, "inner-link.txt"), Ok(canonical));
     assert_eq!(
         resolve_in_root(&fx.root, "nope/x.txt"),
@@ -163,7 +173,10 @@ fn cache_follows_file_changes_and_invalidation() {
     // Same length and (possibly) the same mtime: only invalidation is sure to reload.
     fs::write(fx.root.join("seeds/a.txt"), "Changed and LONGER text.").unwrap();
     p.invalidate("seeds/a.txt");
-    assert_eq!(p.load("seeds/a.txt").unwrap().text(), "Changed and LONGER text.");
+    assert_eq!(
+        p.load("seeds/a.txt").unwrap().text(),
+        "Changed and LONGER text."
+    );
     let third = p.load("seeds/a.txt").unwrap();
     p.invalidate_all();
     assert!(!Arc::ptr_eq(&third, &p.load("seeds/a.txt").unwrap()));
@@ -195,14 +208,14 @@ fn error_messages_say_what_to_do() {
         (SourceError::NotUtf8 { offset: 7 }, "offset 7"),
         (SourceError::Binary, "binary"),
         (
-            SourceError::TooLarge {
-                size: 10,
-                limit: 5,
-            },
+            SourceError::TooLarge { size: 10, limit: 5 },
             "10 bytes; the limit is 5 bytes",
         ),
         (SourceError::OutsideRoot, "outside the workspace root"),
-        (SourceError::Io("permission denied".into()), "permission denied"),
+        (
+            SourceError::Io("permission denied".into()),
+            "permission denied",
+        ),
     ];
     for (e, needle) in cases {
         assert!(e.to_string().contains(needle), "{e}");
@@ -220,7 +233,10 @@ fn memory_provider_serves_inserted_texts() {
         p.load("../seeds/a.txt").unwrap_err(),
         SourceError::OutsideRoot
     );
-    assert_eq!(p.load("/elsewhere/a.txt").unwrap_err(), SourceError::OutsideRoot);
+    assert_eq!(
+        p.load("/elsewhere/a.txt").unwrap_err(),
+        SourceError::OutsideRoot
+    );
     assert_eq!(p.list_files(), vec!["seeds/a.txt"]);
     p.remove("seeds/a.txt");
     assert!(p.list_files().is_empty());
