@@ -225,12 +225,34 @@ pub(crate) fn find_chains(
     parts: &[Part<'_>],
     lo: usize,
     hi: usize,
+    accept: impl FnMut(&Chain) -> bool,
+) -> Option<(Chain, usize)> {
+    chains_upto(text, parts, lo, hi, OCCURRENCE_CAP, accept)
+}
+
+/// The first valid chain whose first part starts in `lo..hi`, without counting the others.
+pub(crate) fn first_chain(
+    text: &str,
+    parts: &[Part<'_>],
+    lo: usize,
+    hi: usize,
+    accept: impl FnMut(&Chain) -> bool,
+) -> Option<Chain> {
+    chains_upto(text, parts, lo, hi, 1, accept).map(|(c, _)| c)
+}
+
+fn chains_upto(
+    text: &str,
+    parts: &[Part<'_>],
+    lo: usize,
+    hi: usize,
+    max: usize,
     mut accept: impl FnMut(&Chain) -> bool,
 ) -> Option<(Chain, usize)> {
     let mut first = None;
     let mut count = 0;
     let mut from = lo;
-    while count < OCCURRENCE_CAP {
+    while count < max {
         let Some(s0) = parts[0].first_in(text, from, hi.saturating_sub(1)) else {
             break;
         };

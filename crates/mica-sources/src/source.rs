@@ -3,7 +3,7 @@
 
 use crate::matching::{
     Chain, LineSpan, OCCURRENCE_CAP, Occurrences, Part, Passage, QuoteMatch, QuoteOutcome,
-    QuoteQuery, Suggestion, find_chains, quote_parts,
+    QuoteQuery, Suggestion, find_chains, first_chain, quote_parts,
 };
 use crate::normalize::{Normalized, collapse_whitespace, normalize};
 use crate::suggest::{self, GramIndex};
@@ -191,10 +191,11 @@ impl SourceFile {
                 pattern: part,
                 occ: o,
             };
-            let exact = find_chains(&self.normalized.text, &[p], prev_end, hi, |c| c[0].1 <= hi)
-                .or_else(|| find_chains(&self.normalized.text, &[p], lo, hi, |c| c[0].1 <= hi));
+            let text = &self.normalized.text;
+            let exact = first_chain(text, &[p], prev_end, hi, |c| c[0].1 <= hi)
+                .or_else(|| first_chain(text, &[p], lo, hi, |c| c[0].1 <= hi));
             let (s, e) = match exact {
-                Some((chain, _)) => chain[0],
+                Some(chain) => chain[0],
                 None => {
                     let a = suggest::closest(grams, &self.normalized, part, lo, hi)?;
                     distance += a.distance;
@@ -246,7 +247,7 @@ impl SourceFile {
         let mut seen = HashSet::new();
         let mut from = 0;
         while out.len() < limit {
-            let Some((chain, _)) = find_chains(text, &[part], from, text.len(), |_| true) else {
+            let Some(chain) = first_chain(text, &[part], from, text.len(), |_| true) else {
                 break;
             };
             let (s, e) = chain[0];
