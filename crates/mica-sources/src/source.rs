@@ -145,7 +145,8 @@ impl SourceFile {
     }
 
     /// The closest passage to `quote`, for a quote that was not found, or `None` when nothing is
-    /// close (similarity below 0.6, or no shared q-grams at all). With `lines`, a passage within
+    /// close (similarity below 0.6, or no shared q-grams at all), or when a part of the quote
+    /// that does not occur is longer than 2,000 characters. With `lines`, a passage within
     /// those lines is preferred, and the whole file is searched when there is none.
     ///
     /// For an elided quote every part is looked up (exactly if it occurs, approximately if not),

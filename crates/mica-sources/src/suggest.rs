@@ -26,6 +26,11 @@ const CANDIDATES: usize = 4;
 /// The least similarity (`1 - distance / quote length`) a suggestion must have.
 pub(crate) const MIN_SIMILARITY: f32 = 0.6;
 
+/// Quote parts longer than this many characters get no approximate passage: the alignment
+/// costs the part's length times the window's, and a quote this long is a copy of a page, not
+/// a citation.
+pub(crate) const MAX_QUOTE_CHARS: usize = 2000;
+
 /// How far a passage is extended to reach a word boundary, in characters.
 const MAX_SNAP: usize = 32;
 
@@ -158,6 +163,9 @@ pub(crate) fn closest(
 ) -> Option<Approx> {
     let text = norm.text.as_str();
     let q: Vec<char> = quote.chars().collect();
+    if q.len() > MAX_QUOTE_CHARS {
+        return None;
+    }
     let mut best: Option<Approx> = None;
     for (ws, we) in index.candidate_windows(quote.as_bytes(), lo, hi) {
         let ws = floor_boundary(text, ws);

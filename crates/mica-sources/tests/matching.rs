@@ -12,6 +12,10 @@ const SEED_002: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../seeds/002_ea804cd81d83a2a9.txt"
 ));
+const SEED_003: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../seeds/003_3ada9579df3eea54.txt"
+));
 
 /// What a lookup should give, with ranges written as the original text they cover.
 #[derive(Clone, Debug, PartialEq)]
@@ -535,4 +539,28 @@ fn completions_run_to_the_end_of_the_sentence() {
     assert!(got.iter().all(|p| p.text.starts_with("China")));
     assert!(src.complete_quote("", 3).is_empty());
     assert!(src.complete_quote("zzzz", 3).is_empty());
+}
+
+#[test]
+fn very_long_quotes_get_no_suggestion_but_stay_cheap() {
+    let src = seed(SEED_003);
+    // A whole seed with one figure changed: far past the suggestion limit.
+    let long = SEED_003.replacen('2', "7", 1);
+    assert!(long.chars().count() > 2000);
+    assert_eq!(
+        src.find_quote(QuoteQuery {
+            quote: &long,
+            lines: None
+        }),
+        QuoteOutcome::NotFound
+    );
+    assert_eq!(src.suggest(&long, None), None);
+    // The unchanged seed is found as a whole.
+    assert!(matches!(
+        src.find_quote(QuoteQuery {
+            quote: SEED_003,
+            lines: None
+        }),
+        QuoteOutcome::Found(_)
+    ));
 }
