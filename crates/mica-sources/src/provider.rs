@@ -109,16 +109,24 @@ pub fn resolve_in_root(root: &Path, path: &str) -> Result<PathBuf, SourceError> 
     if path.is_empty() || path.contains('\0') {
         return Err(SourceError::NotFound);
     }
-    let root = root.canonicalize().map_err(|e| io_error(&e))?;
+    let canonical_root = root.canonicalize().map_err(|e| io_error(&e))?;
     let given = Path::new(path);
+    // An absolute path may spell the root through a symlinked alias (`/tmp` for `/private/tmp`),
+    // so it is compared with the root both as given and canonical.
+    let inside = if given.is_absolute() {
+        lexically_inside(&canonical_root, given) || lexically_inside(root, given)
+    } else {
+        lexically_inside(&canonical_root, &canonical_root.join(given))
+    };
+    if !inside {
+        return Err(SourceError::OutsideRoot);
+    }
+    let root = canonical_root;
     let joined = if given.is_absolute() {
         given.to_path_buf()
     } else {
         root.join(given)
     };
-    if !lexically_inside(&root, &joined) {
-        return Err(SourceError::OutsideRoot);
-    }
     let canonical = joined.canonicalize().map_err(|e| io_error(&e))?;
     if !canonical.starts_with(&root) {
         return Err(SourceError::OutsideRoot);
@@ -165,6 +173,8 @@ struct Cached {
 /// when the caller knows better (an editor saving a file twice within the clock's resolution).
 pub struct FsProvider {
     root: PathBuf,
+    /// The root as given (made absolute), which absolute source paths may spell it as.
+    given_root: PathBuf,
     size_limit: u64,
     cache: Mutex<HashMap<PathBuf, Cached>>,
 }
@@ -183,12 +193,11 @@ impl FsProvider {
     /// does not exist), the path is kept as given and every load reports the problem.
     pub fn new(root: impl AsRef<Path>) -> Self {
         let root = root.as_ref();
-        let root = root
-            .canonicalize()
-            .or_else(|_| std::path::absolute(root))
-            .unwrap_or_else(|_| root.to_path_buf());
+        let given_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let root = root.canonicalize().unwrap_or_else(|_| given_root.clone());
         Self {
             root,
+            given_root,
             size_limit: DEFAULT_SIZE_LIMIT,
             cache: Mutex::new(HashMap::new()),
         }
@@ -207,7 +216,7 @@ impl FsProvider {
 
     /// Forget the cached copy of `path` (as written in a `@source`, or absolute).
     pub fn invalidate(&self, path: &str) {
-        let key = resolve_in_root(&self.root, path).unwrap_or_else(|_| self.root.join(path));
+        let key = resolve_in_root(&self.given_root, path).unwrap_or_else(|_| self.root.join(path));
         self.lock().remove(&key);
     }
 
@@ -261,7 +270,7 @@ impl SourceProvider for FsProvider {
     }
 
     fn load(&self, path: &str) -> Result<Arc<SourceFile>, SourceError> {
-        let canonical = resolve_in_root(&self.root, path)?;
+        let canonical = resolve_in_root(&self.given_root, path)?;
         let meta = std::fs::metadata(&canonical).map_err(|e| io_error(&e))?;
         if !meta.is_file() {
             return Err(SourceError::NotAFile);

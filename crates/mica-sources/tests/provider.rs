@@ -242,3 +242,27 @@ fn memory_provider_serves_inserted_texts() {
     assert!(p.list_files().is_empty());
     assert_eq!(p.root(), Path::new("/ws"));
 }
+
+#[test]
+fn absolute_paths_through_a_symlinked_root_alias_are_inside() {
+    let fx = fixture();
+    let alias = fx.root.parent().unwrap().join("alias");
+    std::os::unix::fs::symlink(&fx.root, &alias).unwrap();
+    let through_alias = alias.join("seeds/a.txt");
+    let p = FsProvider::new(&alias);
+    assert_eq!(p.root(), fx.root.canonicalize().unwrap());
+    assert_eq!(
+        resolve_in_root(&alias, through_alias.to_str().unwrap()),
+        Ok(fx.root.canonicalize().unwrap().join("seeds/a.txt"))
+    );
+    assert_eq!(
+        p.load(through_alias.to_str().unwrap()).unwrap().path(),
+        "seeds/a.txt"
+    );
+    // The alias of the root does not make its parent reachable.
+    let parent = alias.join("../outside/secret.txt");
+    assert_eq!(
+        resolve_in_root(&alias, parent.to_str().unwrap()),
+        Err(SourceError::OutsideRoot)
+    );
+}
