@@ -10,6 +10,21 @@
 //! patterns already looked up are answered from a cache. Suggestions for quotes that were not
 //! found use a q-gram index built once per source, so no step costs corpus size times quote
 //! count.
+//!
+//! ```
+//! use mica_sources::{QuoteOutcome, QuoteQuery, SourceFile};
+//!
+//! let text = "Over nine years, the CCP invested more than\n$300\u{a0}billion.";
+//! let src = SourceFile::new("seeds/a.txt", text.to_owned());
+//! let query = QuoteQuery { quote: "the CCP invested more than $300 billion", lines: None };
+//! let QuoteOutcome::Found(m) = src.find_quote(query) else { panic!("not found") };
+//! assert_eq!(&text[m.range.to_range()], "the CCP invested more than\n$300\u{a0}billion");
+//!
+//! let wrong = "the CCP invested more than $400 billion";
+//! assert_eq!(src.find_quote(QuoteQuery { quote: wrong, lines: None }), QuoteOutcome::NotFound);
+//! let s = src.suggest(wrong, None).expect("a close passage");
+//! assert_eq!((s.text.as_str(), s.distance), ("the CCP invested more than $300 billion", 1));
+//! ```
 
 pub mod matching;
 pub mod normalize;
