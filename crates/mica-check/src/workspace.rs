@@ -53,7 +53,9 @@ pub fn load_config(root: &Path) -> Result<Config, WorkspaceError> {
 
 /// `path` relative to `root` with `/` separators, or the path as given when it is elsewhere.
 pub fn relative_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
+    let Ok(rel) = path.strip_prefix(root) else {
+        return path.display().to_string();
+    };
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()

@@ -385,3 +385,51 @@ fn a_folder_argument_checks_what_it_holds_and_respects_excludes() {
     assert_eq!(v["files"], 1);
     assert_eq!(v["diagnostics"][0]["file"], "a/b/two.mica");
 }
+
+#[test]
+fn the_readme_example_is_true() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let block = readme
+        .split("```mica\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a mica block in the README");
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("example.mica");
+    std::fs::write(&good, block).unwrap();
+    let root = repo();
+    let o = mica(
+        &root,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--root",
+            root.to_str().unwrap(),
+            good.to_str().unwrap(),
+        ],
+    );
+    let v = json(&o);
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0, "{v}");
+    assert_eq!(o.status.code(), Some(0));
+    // The README also shows what an altered figure gives.
+    let bad = dir.path().join("altered.mica");
+    std::fs::write(&bad, block.replace("$300 billion", "$400 billion")).unwrap();
+    let out = stdout(&mica(
+        &root,
+        &[
+            "check",
+            "--root",
+            root.to_str().unwrap(),
+            bad.to_str().unwrap(),
+        ],
+    ));
+    let shown = readme
+        .lines()
+        .find(|l| l.starts_with("[quote-not-found]"))
+        .unwrap();
+    assert!(
+        out.contains(shown),
+        "README shows:\n{shown}\nmica prints:\n{out}"
+    );
+}
