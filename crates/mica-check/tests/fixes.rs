@@ -1,0 +1,164 @@
+//! Every fix the checker offers must do what it says: applying it to the document makes the
+//! diagnostic it belongs to go away without adding an error. Also a property test that the
+//! checker never panics on arbitrary documents.
+
+use mica_check::{Code, Config, Diagnostic, DocumentInput, check};
+use mica_sources::MemoryProvider;
+use mica_syntax::parse;
+use proptest::prelude::*;
+
+const SOURCE: &str = "Over nine years, the CCP invested more than\n$300 billion to establish 33 innovation centers.\nThe target was 70 percent by 2025.\nChinese: 中国制造2025.\nThe target was 70 percent by 2025.\n";
+
+fn provider() -> MemoryProvider {
+    let p = MemoryProvider::new("/ws");
+    p.insert("src.txt", SOURCE);
+    p
+}
+
+fn config() -> Config {
+    Config::parse("[sources.art]\npath = \"src.txt\"\n").unwrap()
+}
+
+fn diagnostics(text: &str) -> Vec<Diagnostic> {
+    let parse = parse(text);
+    let input = DocumentInput {
+        path: "doc.mica",
+        text,
+        parse: &parse,
+    };
+    check(&config(), &provider(), &[input])
+        .remove(0)
+        .diagnostics
+}
+
+fn apply(text: &str, d: &Diagnostic) -> String {
+    let fix = d.fix.as_ref().expect("a fix");
+    let mut edits = fix.edits.clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.location.range.start));
+    let mut out = text.to_string();
+    for e in edits {
+        assert_eq!(e.location.file, "doc.mica");
+        out.replace_range(e.location.range.to_range(), &e.new_text);
+    }
+    out
+}
+
+#[test]
+fn each_fix_resolves_its_diagnostic() {
+    let cases: &[(&str, Code, &str)] = &[
+        (
+            "[A]{#a cite=art:\"the CCP invested more than $400 billion\"}\n",
+            Code::QuoteNotFound,
+            "the CCP invested more than $300 billion",
+        ),
+        (
+            "[A]{#a cite=art:\"The target was 70 percent by 2025.\"}\n",
+            Code::AmbiguousQuote,
+            "cite=art:L3:",
+        ),
+        (
+            "[A]{#a cite=art:L1:\"Chinese: 中国制造2025\"}\n",
+            Code::QuoteOutsideLines,
+            "cite=art:L4:",
+        ),
+        (
+            "[A]{#a confidence=high cite=art:L1}\n",
+            Code::UnknownAttribute,
+            "conf=high",
+        ),
+        (
+            "[A]{#a zebra=1 cite=art:L1}\n",
+            Code::UnknownAttribute,
+            "[A]{#a cite=art:L1}",
+        ),
+        ("[A]{#a cite=arx:L1}\n", Code::UnknownSource, "cite=art:L1"),
+        (
+            "[A]{#a cite=art:L1}\n[B]{#b supports=#aa cite=art:L2}\n",
+            Code::UnknownClaim,
+            "supports=#a ",
+        ),
+        (
+            "@source extra \"src.txt\"\n[A]{#a cite=art:L1}\n",
+            Code::UnusedSource,
+            "[A]{#a cite=art:L1}\n",
+        ),
+        (
+            "[A]{#a cite=art:\"say \\\"$400 billion\\\"\"}\n",
+            Code::QuoteNotFound,
+            "cite=art:\"",
+        ),
+    ];
+    for (text, code, expect) in cases {
+        let before = diagnostics(text);
+        let d = before
+            .iter()
+            .find(|d| d.code == *code)
+            .unwrap_or_else(|| panic!("{code} in {text}: {before:?}"));
+        let fixed = apply(text, d);
+        assert!(fixed.contains(expect), "{code}: {fixed}");
+        let after = diagnostics(&fixed);
+        assert!(
+            after.iter().all(|d| d.code != *code),
+            "{code} still reported after the fix: {fixed}\n{after:?}"
+        );
+        assert!(
+            after
+                .iter()
+                .all(|d| d.severity != mica_check::Severity::Error),
+            "{code}: the fix added errors: {fixed}\n{after:?}"
+        );
+    }
+}
+
+#[test]
+fn a_suggestion_with_quotes_is_escaped_in_the_fix() {
+    let p = MemoryProvider::new("/ws");
+    p.insert("src.txt", "He called it \"largely a success\" in 2024.\n");
+    let text = "[A]{#a cite=art:\"He called it \\\"largely a failure\\\" in 2024.\"}\n";
+    let parse = parse(text);
+    let input = DocumentInput {
+        path: "doc.mica",
+        text,
+        parse: &parse,
+    };
+    let d = check(&config(), &p, &[input])
+        .remove(0)
+        .diagnostics
+        .remove(0);
+    assert_eq!(d.code, Code::QuoteNotFound);
+    assert_eq!(
+        d.suggestion.as_deref(),
+        Some("He called it \"largely a success\" in 2024.")
+    );
+    let fixed = apply(text, &d);
+    assert!(
+        fixed.contains(r#""He called it \"largely a success\" in 2024.""#),
+        "{fixed}"
+    );
+    let parse = mica_syntax::parse(&fixed);
+    let input = DocumentInput {
+        path: "doc.mica",
+        text: &fixed,
+        parse: &parse,
+    };
+    assert!(
+        check(&config(), &p, &[input])
+            .remove(0)
+            .diagnostics
+            .is_empty()
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn checking_never_panics(parts in prop::collection::vec(prop::sample::select(vec![
+        "[", "]", "{", "}", "\"", "#a", "#b", " ", "\n", "\n\n", "cite=", "art", ":", "L1", "L9", "L2-1", "-",
+        "conf=", "high", "p=", "0.5", "supports=", "@source x \"src.txt\"", "@source y \"../up\"", "note=",
+        "the CCP", "...", "…", "中国", "😀", "\r", "2025", "=",
+    ]), 0..120)) {
+        let text = parts.concat();
+        let _ = diagnostics(&text);
+    }
+}
