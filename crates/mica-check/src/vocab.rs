@@ -121,7 +121,7 @@ pub fn is_valid_date(value: &str) -> bool {
     let parts: Vec<&str> = value.split('-').collect();
     let num = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
     let days_in = |y: u32, m: u32| match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
