@@ -316,6 +316,13 @@ impl<'a> DocChecker<'a> {
         for e in &parse.errors {
             self.emit(Code::SyntaxError, e.range, e.message.clone());
         }
+        if let Some(fm) = &parse.document.front_matter {
+            for entry in &fm.entries {
+                if let Some(problem) = vocab::source_attr_problem(&entry.key.name, &entry.value) {
+                    self.emit(Code::InvalidValue, entry.value_range, problem);
+                }
+            }
+        }
         self.sources();
         let claim_ids = self.claim_ids();
         let mut cited: HashSet<&str> = HashSet::new();

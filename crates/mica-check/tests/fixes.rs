@@ -149,6 +149,15 @@ fn a_suggestion_with_quotes_is_escaped_in_the_fix() {
     );
 }
 
+#[test]
+fn front_matter_dates_are_checked() {
+    let d = diagnostics("---\ndate: 2025-02-30\n---\n[A]{#a cite=art:L1}\n");
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].code, Code::InvalidValue);
+    assert_eq!(d[0].location.range, mica_syntax::TextRange::new(10, 20));
+    assert!(diagnostics("---\ndate: 2025-02\n---\n[A]{#a cite=art:L1}\n").is_empty());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
