@@ -1,1 +1,28 @@
-//! Editor features for Mica as plain functions over byte offsets (work in progress).
+//! Editor features for Mica as plain functions of an [`Analysis`], a document path and a byte
+//! offset, returning plain data.
+//!
+//! Nothing here knows the Language Server Protocol: every position is a UTF-8 byte offset or a
+//! [`TextRange`] into the file it names, and every path is workspace-relative with `/`
+//! separators. The language server converts at its edge; tests call these functions directly on
+//! fixtures.
+//!
+//! The features reuse the checker's results ([`mica_check::CheckedDocument`]: diagnostics with
+//! fixes and where every citation resolved) and the sources' matching; no rule is implemented a
+//! second time here.
+
+mod analysis;
+mod completion;
+mod cursor;
+mod hover;
+mod markdown;
+mod navigation;
+
+#[cfg(test)]
+mod fixture;
+
+pub use analysis::{Analysis, DocumentData, FileText};
+pub use completion::{CompletionItem, CompletionKind, completions};
+pub use hover::{HoverResult, hover};
+pub use navigation::{Highlight, Target, definition, highlights, references};
+pub use mica_check::{Edit, Location};
+pub use mica_syntax::TextRange;

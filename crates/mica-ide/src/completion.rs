@@ -1,0 +1,694 @@
+//! Completion: source ids after `cite=`, attribute keys, values of `conf`, `p` and
+//! `reliability`, claim ids after `supports=#`/`contradicts=#`, paths in `@source "..."`, and
+//! passages of the cited source while a quote is typed.
+//!
+//! The context is read from the text around the cursor rather than from the syntax tree,
+//! because the text being typed is rarely well formed yet.
+
+use crate::Analysis;
+use crate::cursor::claim_at;
+use mica_check::vocab;
+use mica_check::{CONFIG_FILE, shorten};
+use mica_sources::LineSpan;
+use mica_syntax::{TextRange, escape_string, unescape_string};
+
+/// What a completion item completes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    /// A source id.
+    Source,
+    /// A claim id.
+    Claim,
+    /// An attribute key.
+    Key,
+    /// An attribute value from a fixed vocabulary.
+    Value,
+    /// A file path.
+    File,
+    /// A passage of a source, for a quote.
+    Quote,
+}
+
+/// One completion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompletionItem {
+    /// What the list shows.
+    pub label: String,
+    /// The kind, for the icon.
+    pub kind: CompletionKind,
+    /// A short description shown beside the label.
+    pub detail: Option<String>,
+    /// Longer documentation, in Markdown.
+    pub documentation: Option<String>,
+    /// The range of the document the item replaces.
+    pub range: TextRange,
+    /// The text put there.
+    pub text: String,
+    /// The text the editor filters on, when not the label.
+    pub filter_text: Option<String>,
+    /// Whether completion should open again after this item is inserted (after `cite=`).
+    pub retrigger: bool,
+}
+
+/// Where the cursor is, for completion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Ctx {
+    /// Typing an attribute key from `start`; `keys` are those already given.
+    Key {
+        start: usize,
+        in_claim: bool,
+        keys: Vec<String>,
+    },
+    /// Typing the bare value of `key` from `start`.
+    Value {
+        key: String,
+        start: usize,
+        in_claim: bool,
+    },
+    /// Typing a claim id after `supports=#` or `contradicts=#`.
+    Ref { start: usize },
+    /// Typing a source id after `cite=`.
+    CiteSource { start: usize },
+    /// Typing a quote of `source` (within `lines`) from `start` (after the opening `"`).
+    Quote {
+        source: String,
+        lines: Option<LineSpan>,
+        start: usize,
+    },
+    /// Typing the path of an `@source` from `start` (after the opening `"`).
+    Path { start: usize },
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-'
+}
+
+/// The start of the line holding `offset`.
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+/// Whether a blank line lies in `text` (between two of its line endings).
+fn has_blank_line(text: &str) -> bool {
+    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+    let pieces: Vec<&str> = normalized.split('\n').collect();
+    pieces.len() > 2
+        && pieces[1..pieces.len() - 1]
+            .iter()
+            .any(|l| l.trim_matches([' ', '\t']).is_empty())
+}
+
+/// The offset just after the `{` of the attribute list the cursor is in, if any.
+fn attr_list_start(analysis: &Analysis, path: &str, text: &str, offset: usize) -> Option<usize> {
+    if let Some(doc) = analysis.document(path)
+        && let Some(i) = claim_at(&doc.parse.document, offset)
+    {
+        let c = &doc.parse.document.claims[i];
+        if c.attrs_range.start < offset {
+            return Some(c.attrs_range.start + 1);
+        }
+    }
+    // Not parsed as a claim yet: the nearest `]{` before the cursor in the same paragraph.
+    let window = offset.saturating_sub(8192);
+    let window = (window..offset).find(|&i| text.is_char_boundary(i))?;
+    let at = text[window..offset].rfind("]{")? + window;
+    (!has_blank_line(&text[at..offset])).then_some(at + 2)
+}
+
+enum State {
+    Between,
+    Key(usize),
+    Sigil,
+    CiteSource(usize),
+    CiteColon,
+    CiteLines(usize),
+    Quote(usize),
+    Ref(usize),
+    Bare(usize),
+    Str,
+    Junk,
+}
+
+/// Read an attribute list from `from` to the cursor and say where the cursor is.
+fn scan_attrs(text: &str, from: usize, offset: usize, in_claim: bool) -> Option<Ctx> {
+    let mut state = State::Between;
+    let mut key = String::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut source = String::new();
+    let mut lines: Option<LineSpan> = None;
+    let mut it = text[from..offset].char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let at = from + i;
+        state = match state {
+            State::Between | State::Junk | State::Sigil if c.is_whitespace() => State::Between,
+            State::Junk | State::Sigil => state,
+            State::Between => match c {
+                '}' if in_claim => return None,
+                '#' | '.' => State::Sigil,
+                '<' if text[at..].starts_with("<!--") => {
+                    let end = text[at..offset].find("-->")?;
+                    let skip_to = at + end + 3;
+                    while it.peek().is_some_and(|&(j, _)| from + j < skip_to) {
+                        it.next();
+                    }
+                    State::Between
+                }
+                c if is_ident_char(c) => State::Key(at),
+                _ => State::Junk,
+            },
+            State::Key(start) => match c {
+                '=' => {
+                    key = text[start..at].to_string();
+                    keys.push(key.clone());
+                    let next = it.peek().map(|&(_, n)| n);
+                    match (key.as_str(), next) {
+                        ("cite", _) => State::CiteSource(at + 1),
+                        (_, Some('"')) => {
+                            it.next();
+                            State::Str
+                        }
+                        (_, Some('#')) => {
+                            it.next();
+                            State::Ref(at + 2)
+                        }
+                        _ => State::Bare(at + 1),
+                    }
+                }
+                c if is_ident_char(c) => State::Key(start),
+                c if c.is_whitespace() => State::Between,
+                _ => State::Junk,
+            },
+            State::CiteSource(start) => match c {
+                ':' => {
+                    source = text[start..at].to_string();
+                    lines = None;
+                    State::CiteColon
+                }
+                c if is_ident_char(c) => State::CiteSource(start),
+                c if c.is_whitespace() => State::Between,
+                '}' if in_claim => return None,
+                _ => State::Junk,
+            },
+            State::CiteColon => match c {
+                '"' => State::Quote(at + 1),
+                'L' => State::CiteLines(at),
+                c if c.is_whitespace() => State::Between,
+                _ => State::Junk,
+            },
+            State::CiteLines(start) => match c {
+                ':' => {
+                    lines = parse_lines(&text[start..at]);
+                    State::CiteColon
+                }
+                c if c.is_ascii_digit() || c == '-' || c == 'L' => State::CiteLines(start),
+                c if c.is_whitespace() => State::Between,
+                _ => State::Junk,
+            },
+            State::Quote(start) => match c {
+                '\\' => {
+                    it.next();
+                    State::Quote(start)
+                }
+                '"' => State::Junk,
+                _ => State::Quote(start),
+            },
+            State::Str => match c {
+                '\\' => {
+                    it.next();
+                    State::Str
+                }
+                '"' => State::Junk,
+                _ => State::Str,
+            },
+            State::Ref(start) => match c {
+                c if is_ident_char(c) => State::Ref(start),
+                c if c.is_whitespace() => State::Between,
+                _ => State::Junk,
+            },
+            State::Bare(start) => match c {
+                c if c.is_whitespace() => State::Between,
+                '}' if in_claim => return None,
+                _ => State::Bare(start),
+            },
+        };
+    }
+    match state {
+        State::Between => Some(Ctx::Key {
+            start: offset,
+            in_claim,
+            keys,
+        }),
+        State::Key(start) => Some(Ctx::Key {
+                start,
+            in_claim,
+            keys,
+        }),
+        State::CiteSource(start) => Some(Ctx::CiteSource { start }),
+        State::Quote(start) => Some(Ctx::Quote {
+            source,
+            lines,
+            start,
+        }),
+        State::Ref(start) => Some(Ctx::Ref { start }),
+        State::Bare(start) => Some(Ctx::Value {
+            key,
+            start,
+            in_claim,
+        }),
+        _ => None,
+    }
+}
+
+/// `L12` or `L12-14` (or `L12-L14`) as a span.
+fn parse_lines(s: &str) -> Option<LineSpan> {
+    let s = s.strip_prefix('L')?;
+    let (a, b) = match s.split_once('-') {
+        Some((a, b)) => (a, b.strip_prefix('L').unwrap_or(b)),
+        None => (s, s),
+    };
+    Some(LineSpan {
+        start: a.parse().ok()?,
+        end: b.parse().ok()?,
+    })
+}
+
+/// Where the cursor is in an `@source` line, if it is in one.
+fn scan_source_line(text: &str, offset: usize) -> Option<Option<Ctx>> {
+    let ls = line_start(text, offset);
+    let line = &text[ls..offset];
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    if indent > 3 || !line[indent..].starts_with("@source") {
+        return None;
+    }
+    let mut at = ls + indent + "@source".len();
+    let rest = &text[at..offset];
+    if !rest.starts_with([' ', '\t']) {
+        return Some(None);
+    }
+    // The id, then the path.
+    let after_ws = rest.trim_start_matches([' ', '\t']);
+    at += rest.len() - after_ws.len();
+    let id_len = after_ws
+        .find(|c: char| !is_ident_char(c))
+        .unwrap_or(after_ws.len());
+    let after_id = &after_ws[id_len..];
+    if after_id.is_empty() {
+        return Some(None);
+    }
+    at += id_len;
+    let after_ws2 = after_id.trim_start_matches([' ', '\t']);
+    at += after_id.len() - after_ws2.len();
+    let Some(path) = after_ws2.strip_prefix('"') else {
+        return Some(None);
+    };
+    let start = at + 1;
+    let mut chars = path.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return Some(scan_attrs(text, start + i + 1, offset, false)),
+            _ => {}
+        }
+    }
+    Some(Some(Ctx::Path { start }))
+}
+
+fn context(analysis: &Analysis, path: &str, text: &str, offset: usize) -> Option<Ctx> {
+    if let Some(ctx) = scan_source_line(text, offset) {
+        return ctx;
+    }
+    let from = attr_list_start(analysis, path, text, offset)?;
+    scan_attrs(text, from, offset, true)
+}
+
+/// The completions at `offset` in the document at `path`.
+pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<CompletionItem> {
+    let Some(doc) = analysis.document(path) else {
+        return Vec::new();
+    };
+    let text = doc.text.as_str();
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let Some(ctx) = context(analysis, path, text, offset) else {
+        return Vec::new();
+    };
+    let item = |label: &str, kind, detail: Option<String>, range: TextRange, text: String| {
+        CompletionItem {
+            label: label.to_string(),
+            kind,
+            detail,
+            documentation: None,
+            range,
+            text,
+            filter_text: None,
+            retrigger: false,
+        }
+    };
+    let word_end = |start: usize| {
+        let rest = &text[start..];
+        start + rest.find(|c: char| !is_ident_char(c)).unwrap_or(rest.len())
+    };
+    match ctx {
+        Ctx::Key {
+            start,
+            in_claim,
+            keys,
+        } => {
+            let range = TextRange::new(start, word_end(start).max(offset));
+            let vocab_keys = if in_claim {
+                vocab::CLAIM_KEYS
+            } else {
+                vocab::SOURCE_KEYS
+            };
+            let typed = &text[start..offset];
+            vocab_keys
+                .iter()
+                .filter(|(k, _)| {
+                    let single = !in_claim || vocab::SINGLE_KEYS.contains(k);
+                    !(single && keys.iter().any(|given| given == k && given != typed))
+                })
+                .map(|(k, doc)| {
+                    let mut it = item(
+                        k,
+                        CompletionKind::Key,
+                        Some((*doc).to_string()),
+                        range,
+                        format!("{k}="),
+                    );
+                    it.retrigger = matches!(
+                        *k,
+                        "conf" | "p" | "cite" | "supports" | "contradicts" | "reliability"
+                    );
+                    it
+                })
+                .collect()
+        }
+        Ctx::Value {
+            key,
+            start,
+            in_claim,
+        } => {
+            let rest = &text[start..];
+            let end = start
+                + rest
+                    .find(|c: char| c.is_whitespace() || c == '}')
+                    .unwrap_or(rest.len());
+            let range = TextRange::new(start, end.max(offset));
+            let values: Vec<(String, String)> = match (in_claim, key.as_str()) {
+                (true, "conf") => vocab::CONFIDENCE
+                    .iter()
+                    .map(|(c, d)| (c.to_string(), d.to_string()))
+                    .collect(),
+                (true, "p") => vocab::LIKELIHOOD
+                    .iter()
+                    .map(|(t, lo, hi)| (t.to_string(), format!("{lo}–{hi}%")))
+                    .collect(),
+                (false, "reliability") => vocab::RELIABILITY
+                    .iter()
+                    .map(|(g, d)| (g.to_string(), d.to_string()))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            values
+                .into_iter()
+                .map(|(v, d)| item(&v, CompletionKind::Value, Some(d), range, v.clone()))
+                .collect()
+        }
+        Ctx::CiteSource { start } => {
+            let range = TextRange::new(start, word_end(start).max(offset));
+            let mut seen = std::collections::HashSet::new();
+            doc.scope
+                .defs
+                .iter()
+                .filter(|d| seen.insert(d.id.clone()))
+                .map(|d| {
+                    let mut detail = d.attr("title").map(|t| shorten(t, 80)).unwrap_or_default();
+                    if let Some(r) = d.attr("reliability") {
+                        detail.push_str(&format!(" ({r})"));
+                    }
+                    let mut it = item(
+                        &d.id,
+                        CompletionKind::Source,
+                        Some(detail.trim().to_string()),
+                        range,
+                        d.id.clone(),
+                    );
+                    it.documentation = d.path.as_ref().map(|(p, _)| {
+                        let where_ = if d.in_config() { CONFIG_FILE } else { "this document" };
+                        format!("`{p}`, declared in {where_}")
+                    });
+                    it
+                })
+                .collect()
+        }
+        Ctx::Ref { start } => {
+            let range = TextRange::new(start, word_end(start).max(offset));
+            let own = claim_at(&doc.parse.document, offset);
+            doc.parse
+                .document
+                .claims
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != own)
+                .filter_map(|(_, c)| c.id.as_ref().map(|id| (id, c)))
+                .map(|(id, c)| {
+                    item(
+                        &id.name,
+                        CompletionKind::Claim,
+                        Some(shorten(&c.text, 80)),
+                        range,
+                        id.name.clone(),
+                    )
+                })
+                .collect()
+        }
+        Ctx::Quote {
+            source,
+            lines,
+            start,
+        } => quote_completions(analysis, doc, &source, lines, start, offset),
+        Ctx::Path { start } => {
+            let closed = text[offset..].starts_with('"');
+            let range = TextRange::new(start, offset);
+            let typed = unescape_string(&text[start..offset]);
+            analysis
+                .provider()
+                .list_files()
+                .into_iter()
+                .filter(|f| !f.ends_with(".mica") && f != CONFIG_FILE)
+                .filter(|f| f.starts_with(typed.as_str()) || typed.is_empty() || f.contains(typed.as_str()))
+                .take(1000)
+                .map(|f| {
+                    let mut insert = escape_string(&f);
+                    if !closed {
+                        insert.push('"');
+                    }
+                    item(&f, CompletionKind::File, None, range, insert)
+                })
+                .collect()
+        }
+    }
+}
+
+/// Passages of the cited source that start with what has been typed of the quote.
+fn quote_completions(
+    analysis: &Analysis,
+    doc: &crate::DocumentData,
+    source: &str,
+    lines: Option<LineSpan>,
+    start: usize,
+    offset: usize,
+) -> Vec<CompletionItem> {
+    let Some((path, _)) = doc.scope.get(source).and_then(|d| d.path.as_ref()) else {
+        return Vec::new();
+    };
+    let Ok(file) = analysis.provider().load(path) else {
+        return Vec::new();
+    };
+    let text = doc.text.as_str();
+    let typed = &text[start..offset];
+    let prefix = unescape_string(typed);
+    let allowed = lines.and_then(|l| file.line_span_range(l));
+    let closed = text[offset..].starts_with('"');
+    let mut passages: Vec<(TextRange, String)> = Vec::new();
+    if prefix.trim().is_empty() {
+        // Nothing typed yet: with a line locator, offer those lines as the quote.
+        if let Some(r) = allowed {
+            let t = mica_sources::collapse_whitespace(&file.text()[r.to_range()]);
+            if !t.is_empty() {
+                passages.push((r, t));
+            }
+        }
+    } else if let Some(allowed) = allowed {
+        // Passages are offered once per wording, so a passage repeated elsewhere in the source
+        // is looked up within the lines directly.
+        let query = mica_sources::QuoteQuery {
+            quote: &prefix,
+            lines,
+        };
+        if let mica_sources::QuoteOutcome::Found(m) = file.find_quote(query) {
+            let src = file.text();
+            let rest = &src[m.range.end..allowed.end];
+            let end = rest
+                .char_indices()
+                .find(|&(i, c)| {
+                    matches!(c, '.' | '!' | '?')
+                        && rest[i + 1..].chars().next().is_none_or(char::is_whitespace)
+                })
+                .map_or(allowed.end, |(i, _)| m.range.end + i + 1);
+            let r = TextRange::new(m.range.start, end);
+            passages.push((r, mica_sources::collapse_whitespace(&src[r.to_range()])));
+        }
+    } else {
+        passages = file
+            .complete_quote(&prefix, 20)
+            .into_iter()
+            .map(|p| (p.range, p.text))
+            .collect();
+    }
+    passages
+        .into_iter()
+        .map(|(range, passage)| {
+            let line = file.lines().line_of(range.start) + 1;
+            let mut insert = escape_string(&passage);
+            if !closed {
+                insert.push('"');
+            }
+            CompletionItem {
+                label: shorten(&passage, 80),
+                kind: CompletionKind::Quote,
+                detail: Some(format!("{}:{line}", file.path())),
+                documentation: Some(format!(
+                    "> {}",
+                    crate::markdown::passage_in_context(&file, &[range])
+                )),
+                range: TextRange::new(start, offset),
+                text: insert,
+                // The editor filters on what was typed, which every passage starts with once
+                // normalised (curly quotes, dashes, spacing may differ as written).
+                filter_text: Some(typed.to_string()),
+                retrigger: false,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::fixture;
+
+    fn labels(text: &str) -> Vec<String> {
+        let f = fixture(text);
+        completions(&f.analysis, &f.file, f.offset())
+            .into_iter()
+            .map(|c| c.label)
+            .collect()
+    }
+
+    /// Apply the first completion whose label starts with `label` and return the document.
+    fn apply(text: &str, label: &str) -> String {
+        let f = fixture(text);
+        let items = completions(&f.analysis, &f.file, f.offset());
+        let it = items
+            .iter()
+            .find(|c| c.label.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} in {items:?}"));
+        let mut out = f.text().to_string();
+        out.replace_range(it.range.to_range(), &it.text);
+        out
+    }
+
+    #[test]
+    fn source_ids_after_cite() {
+        let text = "//- /mica.toml\n[sources.wiki]\npath = \"w.txt\"\n//- /w.txt\nW\n//- /doc.mica\n@source notes \"w.txt\"\n[x]{cite=$0}\n";
+        assert_eq!(labels(text), ["wiki", "notes"]);
+        assert_eq!(
+            apply("[x]{cite=a$0 conf=high}", "art"),
+            "[x]{cite=art conf=high}"
+        );
+    }
+
+    #[test]
+    fn keys_values_and_what_is_already_given() {
+        assert_eq!(
+            labels("[x]{$0}"),
+            ["conf", "p", "cite", "supports", "contradicts", "note"]
+        );
+        assert_eq!(
+            labels("[x]{conf=high cite=art $0}"),
+            ["p", "cite", "supports", "contradicts", "note"]
+        );
+        assert_eq!(apply("[x]{co$0}", "conf"), "[x]{conf=}");
+        assert_eq!(labels("[x]{conf=$0}"), ["low", "moderate", "high"]);
+        assert_eq!(apply("[x]{conf=mo$0 cite=art}", "moderate"), "[x]{conf=moderate cite=art}");
+        assert!(labels("[x]{p=$0}").contains(&"almost-certain".to_string()));
+        assert!(labels("[x]{note=\"$0\"}").is_empty());
+    }
+
+    #[test]
+    fn completion_in_an_unfinished_claim() {
+        // No `}` yet, and more text below: still read as an attribute list.
+        assert_eq!(
+            labels("[x]{cite=art conf=$0\n\nMore prose."),
+            ["low", "moderate", "high"]
+        );
+        assert!(labels("[x]{cite=art} conf=$0").is_empty());
+    }
+
+    #[test]
+    fn source_keys_and_reliability() {
+        let text = "//- /mica.toml\n//- /a.txt\nA\n//- /doc.mica\n@source a \"a.txt\" $0\n";
+        assert_eq!(labels(text), ["title", "url", "date", "reliability"]);
+        let text = "//- /mica.toml\n//- /a.txt\nA\n//- /doc.mica\n@source a \"a.txt\" reliability=$0\n";
+        assert_eq!(labels(text), ["A", "B", "C", "D", "E", "F"]);
+    }
+
+    #[test]
+    fn claim_ids_after_supports() {
+        let text = "[a]{#one cite=art}\n\n[b]{#two supports=#$0 cite=art}\n\n[c]{#three cite=art}";
+        assert_eq!(labels(text), ["one", "three"]);
+    }
+
+    #[test]
+    fn paths_in_source_declarations() {
+        let text = "//- /mica.toml\n//- /seeds/a.txt\nA\n//- /seeds/b.txt\nB\n//- /doc.mica\n@source a \"seeds/$0\"\n";
+        assert_eq!(labels(text), ["seeds/a.txt", "seeds/b.txt"]);
+        let text = "//- /mica.toml\n//- /seeds/a.txt\nA\n//- /doc.mica\n@source a \"se$0\n";
+        assert_eq!(apply(text, "seeds/a.txt"), "@source a \"seeds/a.txt\"\n");
+    }
+
+    #[test]
+    fn quotes_complete_from_the_source() {
+        assert_eq!(
+            apply(r#"[x]{cite=art:"The plan was$0"}"#, "The plan"),
+            r#"[x]{cite=art:"The plan was signed by Premier Li Keqiang in May 2015."}"#
+        );
+        // Without the closing quote it is added; curly and straight quotes match alike.
+        assert_eq!(
+            apply("[x]{cite=art:\"Over nine$0", "Over"),
+            "[x]{cite=art:\"Over nine years, the CCP invested more than $300 billion to establish 33 innovation centers.\""
+        );
+        // The same passage twice is offered once; a line locator picks the line.
+        assert_eq!(labels(r#"[x]{cite=art:"The target$0"}"#).len(), 1);
+        let f = fixture(r#"[x]{cite=art:L5:"The target$0"}"#);
+        let items = completions(&f.analysis, &f.file, f.offset());
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].detail.as_deref(), Some("article.txt:5"));
+        // An empty quote with a line locator offers the line.
+        assert_eq!(
+            apply(r#"[x]{cite=art:L3:"$0"}"#, "The target"),
+            r#"[x]{cite=art:L3:"The target was 70 percent by 2025."}"#
+        );
+    }
+
+    #[test]
+    fn nothing_in_prose_or_strings() {
+        assert!(labels("Some prose $0 here").is_empty());
+        assert!(labels("[x]{#a$0 cite=art}").is_empty());
+    }
+}

@@ -1,0 +1,162 @@
+//! What lies under a cursor: the syntax element at a byte offset, most specific first.
+
+use mica_syntax::{Attr, Citation, Claim, Document, Ident, SourceDecl, TextRange, ValueKind};
+
+/// The part of a citation under the cursor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CitePart {
+    /// The source id.
+    Source,
+    /// The line locator.
+    Lines,
+    /// The quote.
+    Quote,
+    /// Elsewhere (a `:`).
+    Other,
+}
+
+/// The element at an offset.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Hit<'a> {
+    /// A claim's `#id`.
+    ClaimId { claim: usize, id: &'a Ident },
+    /// A claim's `.tag`.
+    Tag { claim: usize, tag: &'a Ident },
+    /// `supports=#id` or `contradicts=#id`: the reference.
+    Ref { claim: usize, target: &'a Ident },
+    /// A citation (the value of `cite=`).
+    Citation {
+        claim: usize,
+        cite: &'a Citation,
+        part: CitePart,
+    },
+    /// An attribute key, of a claim or (with `claim` `None`) of a source declaration.
+    Key {
+        claim: Option<usize>,
+        attr: &'a Attr,
+    },
+    /// An attribute value other than a citation or reference.
+    Value {
+        claim: Option<usize>,
+        attr: &'a Attr,
+    },
+    /// Elsewhere in a claim: its text or the space between attributes.
+    Claim { claim: usize },
+    /// The id of an `@source` declaration.
+    SourceDeclId { decl: &'a SourceDecl, id: &'a Ident },
+    /// The path of an `@source` declaration.
+    SourcePath { decl: &'a SourceDecl },
+}
+
+/// The range of an id written with a leading `#` or `.`, sigil included.
+pub(crate) fn with_sigil(id: &Ident) -> TextRange {
+    TextRange::new(id.range.start.saturating_sub(1), id.range.end)
+}
+
+/// The claim at `offset`, preferring one that strictly contains it over one it only touches.
+pub(crate) fn claim_at(doc: &Document, offset: usize) -> Option<usize> {
+    let strict = doc
+        .claims
+        .iter()
+        .position(|c| c.range.start <= offset && offset < c.range.end);
+    strict.or_else(|| {
+        doc.claims
+            .iter()
+            .position(|c| c.range.contains_inclusive(offset))
+    })
+}
+
+/// The element at `offset`.
+pub(crate) fn hit_at(doc: &Document, offset: usize) -> Option<Hit<'_>> {
+    if let Some(i) = claim_at(doc, offset) {
+        return Some(claim_hit(i, &doc.claims[i], offset));
+    }
+    for decl in &doc.sources {
+        if !decl.range.contains_inclusive(offset) {
+            continue;
+        }
+        if let Some(id) = &decl.id
+            && id.range.contains_inclusive(offset)
+        {
+            return Some(Hit::SourceDeclId { decl, id });
+        }
+        if decl
+            .path
+            .as_ref()
+            .is_some_and(|p| p.range.contains_inclusive(offset))
+        {
+            return Some(Hit::SourcePath { decl });
+        }
+        for attr in &decl.attrs {
+            if attr.key.range.contains_inclusive(offset) {
+                return Some(Hit::Key { claim: None, attr });
+            }
+            if attr.value.range.contains_inclusive(offset) {
+                return Some(Hit::Value { claim: None, attr });
+            }
+        }
+        return None;
+    }
+    None
+}
+
+fn claim_hit(i: usize, claim: &Claim, offset: usize) -> Hit<'_> {
+    if let Some(id) = &claim.id
+        && with_sigil(id).contains_inclusive(offset)
+    {
+        return Hit::ClaimId { claim: i, id };
+    }
+    if let Some(tag) = claim
+        .tags
+        .iter()
+        .find(|t| with_sigil(t).contains_inclusive(offset))
+    {
+        return Hit::Tag { claim: i, tag };
+    }
+    for attr in &claim.attrs {
+        let cite = match &attr.value.kind {
+            ValueKind::Citation(c) => Some(c),
+            _ => None,
+        };
+        if attr.key.range.contains_inclusive(offset) && offset < attr.value.range.start {
+            return Hit::Key {
+                claim: Some(i),
+                attr,
+            };
+        }
+        if attr.value.range.contains_inclusive(offset) {
+            return match (&attr.value.kind, cite) {
+                (_, Some(cite)) => Hit::Citation {
+                    claim: i,
+                    cite,
+                    part: cite_part(cite, offset),
+                },
+                (ValueKind::Ref(target), _) => Hit::Ref { claim: i, target },
+                _ => Hit::Value {
+                    claim: Some(i),
+                    attr,
+                },
+            };
+        }
+    }
+    Hit::Claim { claim: i }
+}
+
+fn cite_part(cite: &Citation, offset: usize) -> CitePart {
+    if cite
+        .quote
+        .as_ref()
+        .is_some_and(|q| q.range.contains_inclusive(offset))
+    {
+        CitePart::Quote
+    } else if cite
+        .lines
+        .is_some_and(|l| l.range.contains_inclusive(offset))
+    {
+        CitePart::Lines
+    } else if cite.source.range.contains_inclusive(offset) {
+        CitePart::Source
+    } else {
+        CitePart::Other
+    }
+}

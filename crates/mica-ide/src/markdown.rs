@@ -1,0 +1,283 @@
+//! Markdown for hovers: escaping, code blocks, and a source passage shown in its context with
+//! the quoted words in bold.
+
+use mica_sources::SourceFile;
+use mica_syntax::TextRange;
+
+/// How far the context of a passage reaches on each side, in characters, when no sentence or
+/// paragraph ends sooner.
+const CONTEXT_CHARS: usize = 200;
+
+/// `text` with Markdown's punctuation escaped, so that a source's words show as written.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&' | '{' | '}'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A diagnostic message as Markdown: its `code spans` are kept, other punctuation escaped.
+pub(crate) fn message(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { part.to_string() } else { escape(part) })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
+/// Inline code that shows `text` verbatim, whatever backticks it holds.
+pub(crate) fn code(text: &str) -> String {
+    let longest = longest_run(text, '`');
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A fenced code block showing `text` verbatim.
+pub(crate) fn code_block(text: &str) -> String {
+    let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
+    format!("{fence}text\n{}\n{fence}", text.trim_end_matches(['\n', '\r']))
+}
+
+fn longest_run(text: &str, ch: char) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == ch {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
+/// Every whitespace run of `text` as one space, keeping one space at either end if there was
+/// whitespace there.
+fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    if space {
+        out.push(' ');
+    }
+    out
+}
+
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
+}
+
+/// Whether the line whose line ending starts at byte `e` holds only spaces and tabs.
+fn line_before_is_blank(text: &str, e: usize) -> bool {
+    let ls = text[..e].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+    text[ls..e].trim_matches([' ', '\t']).is_empty()
+}
+
+/// Whether the line after the line ending at byte `i` holds only spaces and tabs.
+fn line_after_is_blank(text: &str, i: usize) -> bool {
+    let e = i + if text[i..].starts_with("\r\n") { 2 } else { 1 };
+    let le = text[e..].find(['\n', '\r']).map_or(text.len(), |p| e + p);
+    text[e..le].trim_matches([' ', '\t']).is_empty()
+}
+
+/// The start of the context of a passage starting at `start`: the start of its sentence or
+/// paragraph, or a word boundary about [`CONTEXT_CHARS`] back. The flag says whether it was cut.
+fn context_start(text: &str, start: usize) -> (usize, bool) {
+    let mut at = start;
+    for (count, (i, c)) in text[..start].char_indices().rev().enumerate() {
+        if count >= CONTEXT_CHARS {
+            let cut = text[at..start]
+                .find(char::is_whitespace)
+                .map_or(at, |w| at + w);
+            return (cut, true);
+        }
+        let next = i + c.len_utf8();
+        if is_sentence_end(c) && text[next..].starts_with(char::is_whitespace) {
+            return (next, false);
+        }
+        if c == '\n' || c == '\r' {
+            let e = if c == '\n' && text[..i].ends_with('\r') {
+                i - 1
+            } else {
+                i
+            };
+            if line_before_is_blank(text, e) {
+                return (next, false);
+            }
+        }
+        at = i;
+    }
+    (at, false)
+}
+
+/// The end of the context of a passage ending at `end`; see [`context_start`].
+fn context_end(text: &str, end: usize) -> (usize, bool) {
+    if text[..end].ends_with(is_sentence_end) {
+        return (end, false);
+    }
+    let mut at = end;
+    for (count, (i, c)) in text[end..].char_indices().enumerate() {
+        let i = end + i;
+        if count >= CONTEXT_CHARS {
+            let cut = text[end..at].rfind(char::is_whitespace).map_or(at, |w| end + w);
+            return (cut, true);
+        }
+        let next = i + c.len_utf8();
+        if is_sentence_end(c)
+            && (next == text.len() || text[next..].starts_with(char::is_whitespace))
+        {
+            return (next, false);
+        }
+        if (c == '\n' || c == '\r') && line_after_is_blank(text, i) {
+            return (i, false);
+        }
+        at = next;
+    }
+    (at, false)
+}
+
+/// The passage made of `parts` (byte ranges of `source`, in order) in its context, as one
+/// Markdown paragraph with the parts in bold.
+pub(crate) fn passage_in_context(source: &SourceFile, parts: &[TextRange]) -> String {
+    let text = source.text();
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return String::new();
+    };
+    let (start, cut_start) = context_start(text, first.start.min(text.len()));
+    let (end, cut_end) = context_end(text, last.end.min(text.len()));
+    let mut out = String::new();
+    if cut_start {
+        out.push('…');
+    }
+    let mut at = start;
+    for part in parts {
+        let (s, e) = (part.start.clamp(at, end), part.end.clamp(at, end));
+        out.push_str(&escape(&collapse(&text[at..s])));
+        let inner = collapse(&text[s..e]);
+        let trimmed = inner.trim();
+        if inner.starts_with(' ') {
+            out.push(' ');
+        }
+        if !trimmed.is_empty() {
+            out.push_str("**");
+            out.push_str(&escape(trimmed));
+            out.push_str("**");
+        }
+        if inner.ends_with(' ') && inner.len() > 1 {
+            out.push(' ');
+        }
+        at = e;
+    }
+    out.push_str(&escape(&collapse(&text[at..end])));
+    if cut_end {
+        out.push('…');
+    }
+    out.trim().to_string()
+}
+
+/// Up to `max` lines of `text` from line `first` (0-based), for a hover's code block.
+pub(crate) fn lines_excerpt(source: &SourceFile, range: TextRange, max: usize) -> String {
+    let text = source.text();
+    let lines = source.lines();
+    let a = lines.line_of(range.start);
+    let b = lines.line_of(range.end.saturating_sub(1).max(range.start));
+    let mut out = String::new();
+    for line in a..=b.min(a + max.saturating_sub(1)) {
+        if let Some(r) = lines.line_content_range(text, line) {
+            out.push_str(&text[r.to_range()]);
+            out.push('\n');
+        }
+    }
+    if b >= a + max {
+        out.push_str(&format!("… ({} more lines)\n", b + 1 - (a + max)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str) -> SourceFile {
+        SourceFile::new("s.txt", text.to_string())
+    }
+
+    fn context(text: &str, quote: &str) -> String {
+        let s = source(text);
+        let start = text.find(quote).unwrap();
+        passage_in_context(&s, &[TextRange::new(start, start + quote.len())])
+    }
+
+    #[test]
+    fn a_quote_shows_in_its_sentence() {
+        let text = "First sentence here. The plan was signed\nby the Premier in May. Later text.";
+        assert_eq!(
+            context(text, "signed\nby the Premier"),
+            "The plan was **signed by the Premier** in May."
+        );
+    }
+
+    #[test]
+    fn context_stops_at_a_paragraph_break_and_escapes_markdown() {
+        let text = "Heading *one*\n\nA [link] and *stars* here\n\nNext";
+        assert_eq!(
+            context(text, "stars"),
+            "A \\[link\\] and \\***stars**\\* here"
+        );
+    }
+
+    #[test]
+    fn long_context_is_cut_at_words() {
+        let long = "word ".repeat(100);
+        let text = format!("{long}QUOTE{long}");
+        let c = context(&text, "QUOTE");
+        assert!(c.starts_with('…') && c.ends_with('…'), "{c}");
+        assert!(c.contains("**QUOTE**"));
+        assert!(c.chars().count() < 2 * CONTEXT_CHARS + 40, "{}", c.len());
+    }
+
+    #[test]
+    fn elided_parts_are_each_in_bold() {
+        let text = "Over nine years, the CCP invested more than $300 billion to build 33 centers.";
+        let s = source(text);
+        let a = text.find("Over nine years").unwrap();
+        let b = text.find("33 centers").unwrap();
+        let md = passage_in_context(
+            &s,
+            &[TextRange::new(a, a + 15), TextRange::new(b, b + 10)],
+        );
+        assert_eq!(
+            md,
+            "**Over nine years**, the CCP invested more than $300 billion to build **33 centers**."
+        );
+    }
+
+    #[test]
+    fn code_survives_backticks() {
+        assert_eq!(code("a`b"), "``a`b``");
+        assert!(code_block("x ``` y").starts_with("````text"));
+    }
+}
