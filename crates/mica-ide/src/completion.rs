@@ -239,7 +239,7 @@ fn scan_attrs(text: &str, from: usize, offset: usize, in_claim: bool) -> Option<
             keys,
         }),
         State::Key(start) => Some(Ctx::Key {
-                start,
+            start,
             in_claim,
             keys,
         }),
@@ -438,7 +438,11 @@ pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<Comple
                         d.id.clone(),
                     );
                     it.documentation = d.path.as_ref().map(|(p, _)| {
-                        let where_ = if d.in_config() { CONFIG_FILE } else { "this document" };
+                        let where_ = if d.in_config() {
+                            CONFIG_FILE
+                        } else {
+                            "this document"
+                        };
                         format!("`{p}`, declared in {where_}")
                     });
                     it
@@ -480,7 +484,9 @@ pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<Comple
                 .list_files()
                 .into_iter()
                 .filter(|f| !f.ends_with(".mica") && f != CONFIG_FILE)
-                .filter(|f| f.starts_with(typed.as_str()) || typed.is_empty() || f.contains(typed.as_str()))
+                .filter(|f| {
+                    f.starts_with(typed.as_str()) || typed.is_empty() || f.contains(typed.as_str())
+                })
                 .take(1000)
                 .map(|f| {
                     let mut insert = escape_string(&f);
@@ -625,7 +631,10 @@ mod tests {
         );
         assert_eq!(apply("[x]{co$0}", "conf"), "[x]{conf=}");
         assert_eq!(labels("[x]{conf=$0}"), ["low", "moderate", "high"]);
-        assert_eq!(apply("[x]{conf=mo$0 cite=art}", "moderate"), "[x]{conf=moderate cite=art}");
+        assert_eq!(
+            apply("[x]{conf=mo$0 cite=art}", "moderate"),
+            "[x]{conf=moderate cite=art}"
+        );
         assert!(labels("[x]{p=$0}").contains(&"almost-certain".to_string()));
         assert!(labels("[x]{note=\"$0\"}").is_empty());
     }
@@ -644,7 +653,8 @@ mod tests {
     fn source_keys_and_reliability() {
         let text = "//- /mica.toml\n//- /a.txt\nA\n//- /doc.mica\n@source a \"a.txt\" $0\n";
         assert_eq!(labels(text), ["title", "url", "date", "reliability"]);
-        let text = "//- /mica.toml\n//- /a.txt\nA\n//- /doc.mica\n@source a \"a.txt\" reliability=$0\n";
+        let text =
+            "//- /mica.toml\n//- /a.txt\nA\n//- /doc.mica\n@source a \"a.txt\" reliability=$0\n";
         assert_eq!(labels(text), ["A", "B", "C", "D", "E", "F"]);
     }
 

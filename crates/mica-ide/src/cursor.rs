@@ -23,13 +23,9 @@ pub(crate) enum Hit<'a> {
     /// A claim's `.tag`.
     Tag { claim: usize, tag: &'a Ident },
     /// `supports=#id` or `contradicts=#id`: the reference.
-    Ref { claim: usize, target: &'a Ident },
+    Ref { target: &'a Ident },
     /// A citation (the value of `cite=`).
-    Citation {
-        claim: usize,
-        cite: &'a Citation,
-        part: CitePart,
-    },
+    Citation { cite: &'a Citation, part: CitePart },
     /// An attribute key, of a claim or (with `claim` `None`) of a source declaration.
     Key {
         claim: Option<usize>,
@@ -43,7 +39,7 @@ pub(crate) enum Hit<'a> {
     /// Elsewhere in a claim: its text or the space between attributes.
     Claim { claim: usize },
     /// The id of an `@source` declaration.
-    SourceDeclId { decl: &'a SourceDecl, id: &'a Ident },
+    SourceDeclId { id: &'a Ident },
     /// The path of an `@source` declaration.
     SourcePath { decl: &'a SourceDecl },
 }
@@ -78,7 +74,7 @@ pub(crate) fn hit_at(doc: &Document, offset: usize) -> Option<Hit<'_>> {
         if let Some(id) = &decl.id
             && id.range.contains_inclusive(offset)
         {
-            return Some(Hit::SourceDeclId { decl, id });
+            return Some(Hit::SourceDeclId { id });
         }
         if decl
             .path
@@ -127,11 +123,10 @@ fn claim_hit(i: usize, claim: &Claim, offset: usize) -> Hit<'_> {
         if attr.value.range.contains_inclusive(offset) {
             return match (&attr.value.kind, cite) {
                 (_, Some(cite)) => Hit::Citation {
-                    claim: i,
                     cite,
                     part: cite_part(cite, offset),
                 },
-                (ValueKind::Ref(target), _) => Hit::Ref { claim: i, target },
+                (ValueKind::Ref(target), _) => Hit::Ref { target },
                 _ => Hit::Value {
                     claim: Some(i),
                     attr,

@@ -24,7 +24,11 @@ impl Fixture {
 
     /// The text of the cursor's file (without markers).
     pub(crate) fn text(&self) -> &str {
-        &self.analysis.document(&self.file).expect("cursor file").text
+        &self
+            .analysis
+            .document(&self.file)
+            .expect("cursor file")
+            .text
     }
 }
 

@@ -95,7 +95,10 @@ pub(crate) fn file_line(analysis: &Analysis, file: &str, range: TextRange) -> St
     match analysis.file(file) {
         Some(f) => {
             let a = f.lines().line_of(range.start) + 1;
-            let b = f.lines().line_of(range.end.saturating_sub(1).max(range.start)) + 1;
+            let b = f
+                .lines()
+                .line_of(range.end.saturating_sub(1).max(range.start))
+                + 1;
             if a == b {
                 format!("{file}:{a}")
             } else {
@@ -180,7 +183,7 @@ fn group_digits(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -471,7 +474,10 @@ mod tests {
 
     #[test]
     fn key_and_value_hovers() {
-        check("[x]{co$0nf=high cite=art}", &["`conf` — analytic confidence"]);
+        check(
+            "[x]{co$0nf=high cite=art}",
+            &["`conf` — analytic confidence"],
+        );
         check("[x]{p=0.$07 cite=art}", &["70%, likely in ICD 203 terms"]);
         check(
             "[x]{p=very-like$0ly cite=art}",

@@ -10,19 +10,30 @@
 //! fixes and where every citation resolved) and the sources' matching; no rule is implemented a
 //! second time here.
 
+mod actions;
 mod analysis;
 mod completion;
 mod cursor;
 mod hover;
 mod markdown;
 mod navigation;
+mod outline;
+mod rename;
+mod tokens;
 
 #[cfg(test)]
 mod fixture;
 
+pub use actions::{Action, code_actions};
 pub use analysis::{Analysis, DocumentData, FileText};
 pub use completion::{CompletionItem, CompletionKind, completions};
 pub use hover::{HoverResult, hover};
-pub use navigation::{Highlight, Target, definition, highlights, references};
 pub use mica_check::{Edit, Location};
 pub use mica_syntax::TextRange;
+pub use navigation::{Highlight, Target, definition, highlights, references};
+pub use outline::{
+    Fold, FoldKind, Symbol, SymbolKind, WorkspaceSymbol, document_symbols, folding_ranges,
+    workspace_symbols,
+};
+pub use rename::{prepare_rename, rename};
+pub use tokens::{InlayHint, TokenKind, inlay_hints, semantic_tokens};

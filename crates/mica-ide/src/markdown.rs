@@ -27,7 +27,13 @@ pub(crate) fn escape(text: &str) -> String {
 pub(crate) fn message(text: &str) -> String {
     text.split('`')
         .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { part.to_string() } else { escape(part) })
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                part.to_string()
+            } else {
+                escape(part)
+            }
+        })
         .collect::<Vec<_>>()
         .join("`")
 }
@@ -47,7 +53,10 @@ pub(crate) fn code(text: &str) -> String {
 /// A fenced code block showing `text` verbatim.
 pub(crate) fn code_block(text: &str) -> String {
     let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
-    format!("{fence}text\n{}\n{fence}", text.trim_end_matches(['\n', '\r']))
+    format!(
+        "{fence}text\n{}\n{fence}",
+        text.trim_end_matches(['\n', '\r'])
+    )
 }
 
 fn longest_run(text: &str, ch: char) -> usize {
@@ -142,7 +151,9 @@ fn context_end(text: &str, end: usize) -> (usize, bool) {
     for (count, (i, c)) in text[end..].char_indices().enumerate() {
         let i = end + i;
         if count >= CONTEXT_CHARS {
-            let cut = text[end..at].rfind(char::is_whitespace).map_or(at, |w| end + w);
+            let cut = text[end..at]
+                .rfind(char::is_whitespace)
+                .map_or(at, |w| end + w);
             return (cut, true);
         }
         let next = i + c.len_utf8();
@@ -265,10 +276,7 @@ mod tests {
         let s = source(text);
         let a = text.find("Over nine years").unwrap();
         let b = text.find("33 centers").unwrap();
-        let md = passage_in_context(
-            &s,
-            &[TextRange::new(a, a + 15), TextRange::new(b, b + 10)],
-        );
+        let md = passage_in_context(&s, &[TextRange::new(a, a + 15), TextRange::new(b, b + 10)]);
         assert_eq!(
             md,
             "**Over nine years**, the CCP invested more than $300 billion to build **33 centers**."

@@ -61,7 +61,9 @@ pub fn definition(analysis: &Analysis, path: &str, offset: usize) -> Vec<Target>
             // A duplicate declaration leads to the one that counts; the one that counts, to
             // the file.
             let counting = doc.scope.get(&id.name);
-            if let Some(d) = counting.filter(|d| d.declared.range != id.range || d.declared.file != doc.path) {
+            if let Some(d) =
+                counting.filter(|d| d.declared.range != id.range || d.declared.file != doc.path)
+            {
                 return vec![target(&d.declared.file, d.declared.range, id.range)];
             }
             source_file(analysis, decl_def(doc, id.range))
@@ -189,14 +191,14 @@ pub(crate) fn occurrences(analysis: &Analysis, symbol: &Symbol) -> Vec<(String, 
                 out.push((declared.file.clone(), declared.range, true));
             }
             for doc in analysis.documents() {
-                let counts = doc
-                    .scope
-                    .get(name)
-                    .is_some_and(|d| &d.declared == declared);
+                let counts = doc.scope.get(name).is_some_and(|d| &d.declared == declared);
                 // Declarations of the same id in this document (the one that counts, and
                 // duplicates that collide with it).
                 for d in &doc.scope.defs {
-                    if &d.id == name && d.declared.file == doc.path && (counts || &d.declared == declared) {
+                    if &d.id == name
+                        && d.declared.file == doc.path
+                        && (counts || &d.declared == declared)
+                    {
                         out.push((doc.path.clone(), d.declared.range, true));
                     }
                 }
@@ -284,7 +286,9 @@ mod tests {
         );
         check_definition(
             r#"[x]{cite=art:L$03-4}"#,
-            &["article.txt:The target was 70 percent by 2025.\nChinese: 中国制造2025; pinyin follows."],
+            &[
+                "article.txt:The target was 70 percent by 2025.\nChinese: 中国制造2025; pinyin follows.",
+            ],
         );
         // A quote that was not found leads to the closest passage.
         check_definition(
@@ -346,7 +350,9 @@ mod tests {
 
     #[test]
     fn highlights_of_a_claim_id() {
-        let f = fixture("[a]{#one cite=art}\n\n[b]{supports=#one cite=art} [c]{contradicts=#o$0ne cite=art}");
+        let f = fixture(
+            "[a]{#one cite=art}\n\n[b]{supports=#one cite=art} [c]{contradicts=#o$0ne cite=art}",
+        );
         let h = highlights(&f.analysis, &f.file, f.offset());
         assert_eq!(h.len(), 3);
         assert!(h[0].declaration && !h[1].declaration && !h[2].declaration);
