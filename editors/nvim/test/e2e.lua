@@ -146,6 +146,13 @@ test("diagnostics appear with their codes on the expected lines, and nowhere els
     return x.code == "quote-not-found"
   end, vim.diagnostic.get(buf))[1]
   H.eq(vim.diagnostic.severity.ERROR, d.severity, "severity of quote-not-found")
+  -- The range covers the quote (with or without its quotation marks), not the whole claim.
+  local _, line = line_of("#centres")
+  local open = line:find('"the CCP', 1, true) - 1
+  local close = line:find('centers"', 1, true) + #"centers"
+  H.ok(d.lnum == d.end_lnum and d.col >= open and d.col <= open + 1 and d.end_col >= close - 1 and d.end_col <= close,
+    ("quote-not-found range %d:%d-%d:%d should cover the quote at columns %d-%d"):format(
+      d.lnum + 1, d.col, d.end_lnum + 1, d.end_col, open, close))
   -- The source says $300 billion; the message should lead the writer to the fix.
   H.contains(d.message .. vim.inspect(d.user_data or {}), "$300 billion", "quote-not-found suggests the closest passage")
 end)
@@ -171,6 +178,7 @@ if mode ~= "legacy" then
     -- The quote elides the text between the two parts; the passage from the source has it.
     H.contains(text, "COVID-19", "hover shows the matched passage from the source, elided part included")
     H.contains(text, "committed to investing roughly US", "hover shows the quoted passage")
+    H.contains(text, "seeds/002_ea804cd81d83a2a9.txt:12", "hover names the source file and line")
 
     -- The same through the user's path: K opens a floating window with the text.
     vim.lsp.buf.hover()
@@ -211,8 +219,12 @@ if mode ~= "legacy" then
     local expected = vim.tbl_filter(function(key)
       return not key:find("quote-not-found", 1, true)
     end, expected_diagnostics())
-    expect_diagnostics(expected, "diagnostics after the fix")
+    -- Revert even when the check fails, so that later tests see the fixture as written.
+    local ok, err = pcall(expect_diagnostics, expected, "diagnostics after the fix")
     vim.cmd("edit!")
+    if not ok then
+      error(err, 0)
+    end
     expect_diagnostics(expected_diagnostics(), "diagnostics after reverting the fix")
   end)
 
