@@ -155,22 +155,27 @@ H.test("find_root prefers mica.toml, then .git, then the file's folder", functio
   H.eq(tmp .. "/loose", root_of(tmp .. "/loose/c.mica"), "no marker at all")
 end)
 
-H.test("setup() with a missing server warns with the install command and starts nothing", function()
+H.test("a missing server gets one warning, with the install command, when a brief is opened", function()
   local mica = require("mica")
+  vim.cmd("silent! %bwipeout!")
   local messages = {}
   local notify = vim.notify
   vim.notify = function(msg, level)
     table.insert(messages, { msg = msg, level = level })
   end
-  local ok, err = pcall(mica.setup, { cmd = { "/nonexistent/mica", "lsp" } })
+  local ok, err = pcall(function()
+    mica.setup({ cmd = { "/nonexistent/mica", "lsp" } })
+    H.eq({}, messages, "messages before any Mica buffer is open")
+    vim.cmd.edit(fixtures .. "/workspace/brief.mica")
+    vim.cmd.edit(fixtures .. "/syntax.mica")
+  end)
   vim.notify = notify
-  H.ok(ok, "setup raised: " .. tostring(err))
-  H.eq(1, #messages, "number of messages")
+  H.ok(ok, tostring(err))
+  H.eq(1, #messages, "number of messages after opening two briefs")
   H.eq(vim.log.levels.WARN, messages[1].level, "level")
   H.contains(messages[1].msg, "/nonexistent/mica", "message names the command")
   H.contains(messages[1].msg, "cargo install --path crates/mica-cli", "message gives the install command")
 
-  vim.cmd.edit(fixtures .. "/workspace/brief.mica")
   H.wait(200, function() return false end)
   local get = vim.lsp.get_clients or vim.lsp.get_active_clients
   H.eq(0, #get({ name = "mica" }), "clients started")

@@ -114,17 +114,36 @@ local function is_mica_buffer(bufnr)
   return vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(M.options.filetypes, vim.bo[bufnr].filetype)
 end
 
--- Registers the server and starts it for open and future buffers. Returns false when the
--- executable is missing (after saying so).
+local function warn_missing(opts)
+  notify(
+    ("the language server `%s` was not found (cmd = %s). Install it from a Mica checkout with `%s`, "
+      .. "or point `cmd` in require(\"mica\").setup() at the binary, then run :MicaRestart. "
+      .. "Highlighting works without it.")
+      :format(tostring(opts.cmd[1]), vim.inspect(opts.cmd), M.install_hint),
+    vim.log.levels.WARN
+  )
+end
+
+-- Registers the server and starts it for open and future buffers. When the executable is
+-- missing it starts nothing and returns false; the warning waits for the first Mica buffer, so
+-- that a setup() in init.lua does not warn in sessions that never open a brief.
 local function enable()
   local opts = M.options
+  local group = vim.api.nvim_create_augroup("mica.lsp", { clear = true })
   if not M.executable(opts) then
-    notify(
-      ("the language server `%s` was not found (cmd = %s). Install it from a Mica checkout with `%s`, "
-        .. "or point `cmd` in require(\"mica\").setup() at the binary. Highlighting works without it.")
-        :format(tostring(opts.cmd[1]), vim.inspect(opts.cmd), M.install_hint),
-      vim.log.levels.WARN
-    )
+    local open = vim.tbl_filter(is_mica_buffer, vim.api.nvim_list_bufs())
+    if #open > 0 then
+      warn_missing(opts)
+    else
+      vim.api.nvim_create_autocmd("FileType", {
+        group = group,
+        pattern = opts.filetypes,
+        once = true,
+        callback = function()
+          warn_missing(opts)
+        end,
+      })
+    end
     return false
   end
 
@@ -139,7 +158,6 @@ local function enable()
     vim.lsp.config(M.name, config)
     vim.lsp.enable(M.name)
   else
-    local group = vim.api.nvim_create_augroup("mica.lsp", { clear = true })
     vim.api.nvim_create_autocmd("FileType", {
       group = group,
       pattern = opts.filetypes,
