@@ -1,0 +1,345 @@
+//! The one place where the server converts between the protocol and Mica: LSP positions
+//! (in the negotiated encoding) to byte offsets and back, edits applied to a rope, and URIs to
+//! workspace-relative paths and back.
+//!
+//! Every conversion clamps: a position past the end of a line lands at the line's end (before
+//! its line ending), a line past the end of the text at the end of the text, and a column
+//! inside a character (a UTF-16 column between the halves of a surrogate pair, a UTF-8 column
+//! inside a multi-byte character) at the character's start. Nothing here panics on client
+//! input. `\n`, `\r\n` and a lone `\r` end lines, as in LSP and [`LineIndex`].
+
+use mica_syntax::{ColumnUnit, LineCol, LineIndex, TextRange};
+use ropey::{Rope, RopeSlice};
+use std::path::{Path, PathBuf};
+use tower_lsp_server::ls_types::{
+    ClientCapabilities, Position, PositionEncodingKind, Range, TextDocumentContentChangeEvent, Uri,
+};
+
+/// How the client and the server count columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 code units (bytes).
+    Utf8,
+    /// UTF-16 code units, the protocol's default.
+    Utf16,
+}
+
+impl Encoding {
+    /// UTF-8 when the client offers it (LSP 3.17 `general.positionEncodings`), else UTF-16.
+    pub fn negotiate(caps: &ClientCapabilities) -> Self {
+        let offered = caps
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref());
+        match offered {
+            Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
+            _ => Encoding::Utf16,
+        }
+    }
+
+    /// The protocol's name for it.
+    pub fn kind(self) -> PositionEncodingKind {
+        match self {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }
+    }
+
+    fn unit(self) -> ColumnUnit {
+        match self {
+            Encoding::Utf8 => ColumnUnit::Utf8,
+            Encoding::Utf16 => ColumnUnit::Utf16,
+        }
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The byte offset of `pos` in `text` (whose line index is `lines`), clamped.
+pub fn offset(text: &str, lines: &LineIndex, pos: Position, enc: Encoding) -> usize {
+    let lc = LineCol {
+        line: pos.line as usize,
+        col: pos.character as usize,
+    };
+    lines.offset(text, lc, enc.unit())
+}
+
+/// The position of byte `offset` in `text`, clamped to the text.
+pub fn position(text: &str, lines: &LineIndex, offset: usize, enc: Encoding) -> Position {
+    let lc = lines.line_col(text, offset, enc.unit());
+    Position::new(to_u32(lc.line), to_u32(lc.col))
+}
+
+/// The protocol range of a byte range of `text`.
+pub fn range(text: &str, lines: &LineIndex, r: TextRange, enc: Encoding) -> Range {
+    Range::new(
+        position(text, lines, r.start, enc),
+        position(text, lines, r.end, enc),
+    )
+}
+
+/// The byte range of a protocol range of `text`; a range given backwards is turned round.
+pub fn text_range(text: &str, lines: &LineIndex, r: Range, enc: Encoding) -> TextRange {
+    TextRange::new(
+        offset(text, lines, r.start, enc),
+        offset(text, lines, r.end, enc),
+    )
+}
+
+/// The length of a line of the rope without its line ending, in characters.
+fn content_chars(line: RopeSlice<'_>) -> usize {
+    let mut n = line.len_chars();
+    if n > 0 && line.char(n - 1) == '\n' {
+        n -= 1;
+        if n > 0 && line.char(n - 1) == '\r' {
+            n -= 1;
+        }
+    } else if n > 0 && line.char(n - 1) == '\r' {
+        n -= 1;
+    }
+    n
+}
+
+/// The character index of `pos` in `rope`, clamped like [`offset`].
+pub fn rope_char(rope: &Rope, pos: Position, enc: Encoding) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let start = rope.line_to_char(line);
+    let slice = rope.line(line);
+    let content = content_chars(slice);
+    let col = pos.character as usize;
+    let within = match enc {
+        Encoding::Utf16 => {
+            if col >= slice.char_to_utf16_cu(content) {
+                content
+            } else {
+                slice.utf16_cu_to_char(col)
+            }
+        }
+        Encoding::Utf8 => {
+            if col >= slice.char_to_byte(content) {
+                content
+            } else {
+                slice.byte_to_char(col)
+            }
+        }
+    };
+    start + within
+}
+
+/// Apply one content change (a range replacement, or the whole text) to `rope`.
+pub fn apply_change(rope: &mut Rope, change: &TextDocumentContentChangeEvent, enc: Encoding) {
+    match change.range {
+        None => *rope = Rope::from_str(&change.text),
+        Some(r) => {
+            let a = rope_char(rope, r.start, enc);
+            let b = rope_char(rope, r.end, enc);
+            let (a, b) = (a.min(b), a.max(b));
+            rope.remove(a..b);
+            rope.insert(a, &change.text);
+        }
+    }
+}
+
+/// The workspace root, as the client named it and canonical, for paths and URIs.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    root: PathBuf,
+    canonical: PathBuf,
+}
+
+impl Paths {
+    /// Paths under `root`.
+    pub fn new(root: &Path) -> Self {
+        let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
+        Self { root, canonical }
+    }
+
+    /// The root as given.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The workspace-relative path (with `/`) of a `file:` URI, the absolute path of a file
+    /// outside the root, or `None` for another scheme.
+    pub fn key(&self, uri: &Uri) -> Option<String> {
+        if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+            return None;
+        }
+        let path = uri.to_file_path()?;
+        Some(self.key_of_path(&path))
+    }
+
+    /// The key of a file system path; see [`Paths::key`].
+    pub fn key_of_path(&self, path: &Path) -> String {
+        for root in [&self.root, &self.canonical] {
+            if path.starts_with(root) {
+                return mica_check::workspace::relative_path(root, path);
+            }
+        }
+        if let Ok(c) = path.canonicalize()
+            && c.starts_with(&self.canonical)
+        {
+            return mica_check::workspace::relative_path(&self.canonical, &c);
+        }
+        path.to_string_lossy().into_owned()
+    }
+
+    /// The absolute path of a key.
+    pub fn path(&self, key: &str) -> PathBuf {
+        let p = Path::new(key);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.root.join(p)
+        }
+    }
+
+    /// The `file:` URI of a key.
+    pub fn uri(&self, key: &str) -> Option<Uri> {
+        Uri::from_file_path(self.path(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(line: u32, character: u32) -> Position {
+        Position::new(line, character)
+    }
+
+    /// Every offset survives a round trip in both encodings, and the rope agrees with the
+    /// line index on where each position is.
+    fn round_trip(text: &str) {
+        let lines = LineIndex::new(text);
+        let rope = Rope::from_str(text);
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            for (off, _) in text
+                .char_indices()
+                .chain(std::iter::once((text.len(), ' ')))
+            {
+                let p = position(text, &lines, off, enc);
+                let back = offset(text, &lines, p, enc);
+                // An offset between `\r` and `\n` is not a position of its own.
+                if text[..off].ends_with('\r') && text[off..].starts_with('\n') {
+                    assert_eq!(back, off - 1, "{text:?} {off}");
+                } else {
+                    assert_eq!(back, off, "{text:?} {off} {enc:?}");
+                }
+                let c = rope_char(&rope, p, enc);
+                assert_eq!(rope.char_to_byte(c), back, "{text:?} {p:?} {enc:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn round_trips_with_cjk_emoji_and_every_line_ending() {
+        for text in [
+            "",
+            "plain ascii\nline two",
+            "中文字符\n第二行",
+            "emoji 😀 here\n👍🏽 and 🇫🇷 flags",
+            "crlf\r\nline\r\n",
+            "lone\rcarriage\rreturn",
+            "mixed\n中\r\n😀\rend",
+            "\r\n\r\n\n\r",
+        ] {
+            round_trip(text);
+        }
+    }
+
+    #[test]
+    fn columns_count_in_the_negotiated_unit() {
+        let text = "a😀b\n中x";
+        let lines = LineIndex::new(text);
+        let b = text.find('b').unwrap();
+        assert_eq!(position(text, &lines, b, Encoding::Utf16), pos(0, 3));
+        assert_eq!(position(text, &lines, b, Encoding::Utf8), pos(0, 5));
+        let x = text.find('x').unwrap();
+        assert_eq!(position(text, &lines, x, Encoding::Utf16), pos(1, 1));
+        assert_eq!(position(text, &lines, x, Encoding::Utf8), pos(1, 3));
+    }
+
+    #[test]
+    fn out_of_range_positions_clamp() {
+        let text = "ab\r\ncd😀";
+        let lines = LineIndex::new(text);
+        let rope = Rope::from_str(text);
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            // Past the end of a line: the line's end, before `\r\n`.
+            assert_eq!(offset(text, &lines, pos(0, 99), enc), 2);
+            assert_eq!(rope_char(&rope, pos(0, 99), enc), 2);
+            // Past the last line: the end of the text.
+            assert_eq!(offset(text, &lines, pos(7, 3), enc), text.len());
+            assert_eq!(rope_char(&rope, pos(7, 3), enc), rope.len_chars());
+            assert_eq!(
+                offset(text, &lines, pos(u32::MAX, u32::MAX), enc),
+                text.len()
+            );
+        }
+        // Inside the surrogate pair of 😀, and inside its UTF-8 bytes: its start.
+        let emoji = text.find('😀').unwrap();
+        assert_eq!(offset(text, &lines, pos(1, 3), Encoding::Utf16), emoji);
+        assert_eq!(offset(text, &lines, pos(1, 4), Encoding::Utf8), emoji);
+        assert_eq!(
+            rope.char_to_byte(rope_char(&rope, pos(1, 3), Encoding::Utf16)),
+            emoji
+        );
+        assert_eq!(
+            rope.char_to_byte(rope_char(&rope, pos(1, 4), Encoding::Utf8)),
+            emoji
+        );
+        // Offsets past the end clamp too.
+        assert_eq!(position(text, &lines, 999, Encoding::Utf16), pos(1, 4));
+    }
+
+    #[test]
+    fn edits_apply_in_both_encodings() {
+        let change = |l1, c1, l2, c2, t: &str| TextDocumentContentChangeEvent {
+            range: Some(Range::new(pos(l1, c1), pos(l2, c2))),
+            range_length: None,
+            text: t.to_string(),
+        };
+        let mut rope = Rope::from_str("中文😀x\r\nsecond\rthird");
+        apply_change(&mut rope, &change(0, 2, 0, 4, "🎉"), Encoding::Utf16);
+        assert_eq!(rope.to_string(), "中文🎉x\r\nsecond\rthird");
+        apply_change(&mut rope, &change(2, 0, 2, 5, "3rd"), Encoding::Utf16);
+        assert_eq!(rope.to_string(), "中文🎉x\r\nsecond\r3rd");
+        let mut rope = Rope::from_str("中文😀x\nb");
+        apply_change(&mut rope, &change(0, 6, 0, 10, ""), Encoding::Utf8);
+        assert_eq!(rope.to_string(), "中文x\nb");
+        // A backwards range and a range far past the end do not panic.
+        apply_change(&mut rope, &change(9, 9, 0, 3, "!"), Encoding::Utf8);
+        assert_eq!(rope.to_string(), "中!");
+        apply_change(
+            &mut rope,
+            &TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: "whole".into(),
+            },
+            Encoding::Utf16,
+        );
+        assert_eq!(rope.to_string(), "whole");
+    }
+
+    #[test]
+    fn uris_and_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sub dir")).unwrap();
+        let paths = Paths::new(dir.path());
+        let uri = paths.uri("sub dir/a b.mica").unwrap();
+        assert!(uri.as_str().contains("sub%20dir/a%20b.mica"), "{uri:?}");
+        assert_eq!(paths.key(&uri).as_deref(), Some("sub dir/a b.mica"));
+        let outside: Uri = "file:///elsewhere/x.mica".parse().unwrap();
+        assert_eq!(paths.key(&outside).as_deref(), Some("/elsewhere/x.mica"));
+        let untitled: Uri = "untitled:Untitled-1".parse().unwrap();
+        assert_eq!(paths.key(&untitled), None);
+    }
+}
