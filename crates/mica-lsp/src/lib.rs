@@ -9,6 +9,7 @@ pub mod convert;
 mod overlay;
 mod server;
 mod to_lsp;
+mod transport;
 
 pub use server::{DocumentState, DocumentStateParams, Server, fnv1a};
 
@@ -38,10 +39,14 @@ pub fn run_stdio() -> std::io::Result<()> {
         let (service, socket) = LspService::build(move |client| Server::new(client, flag))
             .custom_method("mica/documentState", Server::document_state)
             .finish();
-        tower_lsp_server::Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .concurrency_level(CONCURRENCY)
-            .serve(service)
-            .await;
+        transport::serve(
+            service,
+            socket,
+            tokio::io::stdin(),
+            tokio::io::stdout(),
+            CONCURRENCY,
+        )
+        .await;
     });
     // Reading standard input occupies a blocking thread that only the next line of input
     // would free: do not wait for it.

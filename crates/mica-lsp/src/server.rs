@@ -843,6 +843,13 @@ impl LanguageServer for Server {
             st.docs = docs;
             st.enc = enc;
             st.caps = caps;
+            // The configuration is read now, so that documents opened before the first
+            // workspace scan are checked with it.
+            let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
+            match Config::parse(&text) {
+                Ok(c) => st.config = Arc::new(c),
+                Err(e) => st.config_error = Some(e),
+            }
             if let Some(d) = options_delay(params.initialization_options.as_ref()) {
                 st.delay = d;
             }

@@ -1,0 +1,303 @@
+//! End-to-end tests of `mica lsp` over standard input and output: the lifecycle and exit
+//! status, versioned diagnostics, a burst of incremental edits, position encodings, bad input,
+//! and the workspace-wide check. The binary is found through `MICA_BIN` or next to the test
+//! executable (`cargo build -p mica-cli` first).
+
+mod common;
+
+use common::{Client, uri, workspace};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const UTF16_ONLY: &str = r#"{"textDocument": {"publishDiagnostics": {"versionSupport": true, "relatedInformation": true}}}"#;
+
+fn caps(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
+}
+
+fn codes(diags: &[Value]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn lifecycle_diagnostics_hover_definition_and_clean_exit() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    let init = c.initialize(ws.path(), caps(UTF16_ONLY));
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2);
+    let doc = ws.path().join("brief.mica");
+    let u = uri(&doc);
+    let text = "[Signed in 2015]{#s cite=art:\"signed by Premier Li Keqiang in June 2015\"}\n";
+    c.open(&u, text, 1);
+    let diags = c.diagnostics(&u, Some(1));
+    assert_eq!(codes(&diags), ["quote-not-found"]);
+    let related = &diags[0]["relatedInformation"][0];
+    assert!(
+        related["location"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/article.txt")
+    );
+    assert_eq!(related["location"]["range"]["start"]["line"], 2);
+    assert!(diags[0].get("codeDescription").is_none());
+
+    // Fix the quote with an incremental edit: "June" -> "May".
+    let col = text.find("June").unwrap() as u32;
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": u, "version": 2},
+            "contentChanges": [{"range": {"start": {"line": 0, "character": col}, "end": {"line": 0, "character": col + 4}}, "text": "May"}],
+        }),
+    );
+    assert!(c.diagnostics(&u, Some(2)).is_empty());
+
+    let pos = json!({"line": 0, "character": col});
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": pos}),
+    );
+    let md = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains("**signed by Premier Li Keqiang in May 2015**"),
+        "{md}"
+    );
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": u}, "position": pos}),
+    );
+    let loc = &def[0];
+    assert!(loc["uri"].as_str().unwrap().ends_with("/article.txt"));
+    assert_eq!(loc["range"]["start"]["line"], 2);
+
+    // Closing a file that is not on disk clears its diagnostics.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 3}, "contentChanges": [{"text": "[x]{cite=nope}"}]}),
+    );
+    assert_eq!(codes(&c.diagnostics(&u, Some(3))), ["unknown-source"]);
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+    let cleared = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == u && p["diagnostics"].as_array().is_some_and(|d| d.is_empty())
+    });
+    assert!(cleared["version"].is_null());
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn exit_without_shutdown_fails() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait().code(), Some(1));
+}
+
+/// The UTF-16 position of byte `offset` of `text` (whose lines end with `\n` only).
+fn utf16_pos(text: &str, offset: usize) -> Value {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..offset].matches('\n').count();
+    let col = text[line_start..offset].encode_utf16().count();
+    json!({"line": line, "character": col})
+}
+
+#[test]
+fn a_burst_of_a_thousand_edits_ends_with_the_clients_text() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    let u = uri(&ws.path().join("burst.mica"));
+    let mut text =
+        String::from("# Burst 中文 😀\n\n[A claim]{#a cite=art:\"invested more than\"}\n");
+    c.open(&u, &text, 0);
+    let pieces = ["x", "中", "😀", "\n", "[", "]{", "\"", " ", "é", ""];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for version in 1..=1000 {
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let a = bounds[next(bounds.len())];
+        let b = bounds[next(bounds.len())];
+        let (a, b) = (a.min(b), a.max(b));
+        // Mostly small deletions: keep the text from growing or vanishing.
+        let b = if b - a > 6 { a } else { b };
+        let insert = pieces[next(pieces.len())];
+        let change = json!({"range": {"start": utf16_pos(&text, a), "end": utf16_pos(&text, b)}, "text": insert});
+        text.replace_range(a..b, insert);
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": version}, "contentChanges": [change]}),
+        );
+    }
+    let state = c.request("mica/documentState", json!({"uri": u}));
+    assert_eq!(state["version"], 1000);
+    assert_eq!(state["length"], text.len());
+    assert_eq!(
+        state["fnv1a"],
+        format!("{:016x}", mica_lsp::fnv1a(text.bytes()))
+    );
+    // The last version's diagnostics arrive, versions only ever increase, and none for a
+    // superseded version come after the last.
+    c.diagnostics(&u, Some(1000));
+    let versions: Vec<i64> = c
+        .inbox
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == u)
+        .filter_map(|m| m["params"]["version"].as_i64())
+        .collect();
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    c.inbox.clear();
+    let late = c.try_wait_for(
+        "textDocument/publishDiagnostics",
+        Duration::from_millis(300),
+        |p| p["uri"] == u && p["version"].as_i64().is_some_and(|v| v < 1000),
+    );
+    assert!(
+        late.is_none(),
+        "stale diagnostics after the last version: {late:?}"
+    );
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn utf8_is_negotiated_when_offered() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    let init = c.initialize(
+        ws.path(),
+        json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+    );
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    let u = uri(&ws.path().join("u.mica"));
+    let text = "[中文 😀]{#c cite=nope}\n";
+    c.open(&u, text, 1);
+    let diags = c.diagnostics(&u, Some(1));
+    let start = text.find("nope").unwrap();
+    assert_eq!(diags[0]["range"]["start"]["character"], start);
+    assert_eq!(diags[0]["range"]["end"]["character"], start + 4);
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn bad_input_never_stops_the_server() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    // Malformed JSON, a body that is not a message, a header without a length.
+    c.send_raw(b"Content-Length: 12\r\n\r\n{not json!!}");
+    c.send_raw(b"Content-Length: 2\r\n\r\n[]");
+    c.send_raw(b"Content-Type: nothing\r\n\r\n");
+    c.send_raw(b"Content-Length: 41\r\nContent-Type: text/plain; charset=latin1\r\n\r\n");
+    c.send_raw(br#"{"jsonrpc":"2.0","id":"x","method":"foo"}"#);
+    // Each malformed message is answered with an error.
+    for code in [-32700, -32600, -32700] {
+        let m = c.wait_for_response(|m| m["error"]["code"] == code);
+        assert!(m["id"].is_null(), "{m}");
+    }
+    let m = c.wait_for_response(|m| m["id"] == "x");
+    assert_eq!(m["error"]["code"], -32601);
+    // Unknown methods: a request gets an error, a notification is ignored.
+    let id = c.send_request("mica/noSuchMethod", json!({}));
+    let r = c.response(id);
+    assert_eq!(r["error"]["code"], -32601);
+    c.notify("mica/noSuchNotification", json!({"x": 1}));
+    // Requests about documents that are not open.
+    let ghost = uri(&ws.path().join("ghost.mica"));
+    let pos = json!({"textDocument": {"uri": ghost}, "position": {"line": 0, "character": 0}});
+    assert!(c.request("textDocument/hover", pos.clone()).is_null());
+    assert!(c.request("textDocument/definition", pos.clone()).is_null());
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ghost, "version": 2}, "contentChanges": [{"text": "x"}]}),
+    );
+    // Positions far past the end, binary content, a huge document.
+    let u = uri(&ws.path().join("b.mica"));
+    c.open(&u, "ab\u{0}\u{1}\u{fffd}[x]{cite=art}", 1);
+    let far = json!({"textDocument": {"uri": u}, "position": {"line": 4_000_000_000u32, "character": 4_000_000_000u32}});
+    c.request("textDocument/hover", far.clone());
+    c.request("textDocument/completion", far.clone());
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"range": {"start": {"line": 99, "character": 99}, "end": {"line": 0, "character": 1}}, "text": "Z"}]}),
+    );
+    let state = c.request("mica/documentState", json!({"uri": u}));
+    assert_eq!(state["version"], 2);
+    let huge = uri(&ws.path().join("huge.mica"));
+    let big = "[claim]{cite=art:L1} word ".repeat(200_000);
+    c.open(&huge, &big, 1);
+    // A cheap request is still answered while the huge document is analysed.
+    let t = std::time::Instant::now();
+    c.request("mica/documentState", json!({"uri": u}));
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert!(c.alive());
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn workspace_files_and_mica_toml_are_checked_on_startup() {
+    let ws = workspace();
+    std::fs::create_dir(ws.path().join("notes")).unwrap();
+    let closed = ws.path().join("notes/closed.mica");
+    std::fs::write(&closed, "[Uncited claim]{#u}\n").unwrap();
+    std::fs::write(
+        ws.path().join("mica.toml"),
+        "[sources.art]\npath = \"article.txt\"\nreliability = \"Z\"\n",
+    )
+    .unwrap();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    let d = c.diagnostics(&uri(&closed), None);
+    assert_eq!(codes(&d), ["uncited-claim"]);
+    let toml = c.diagnostics(&uri(&ws.path().join("mica.toml")), None);
+    assert_eq!(codes(&toml), ["invalid-value"]);
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn a_changed_source_on_disk_rechecks_open_documents() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(
+        ws.path(),
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    let u = uri(&ws.path().join("w.mica"));
+    c.open(&u, "[x]{cite=art:\"a sentence added later\"}\n", 1);
+    assert_eq!(codes(&c.diagnostics(&u, Some(1))), ["quote-not-found"]);
+    let article = ws.path().join("article.txt");
+    let mut text = std::fs::read_to_string(&article).unwrap();
+    text.push_str("Here is a sentence added later.\n");
+    std::fs::write(&article, text).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&article), "type": 2}]}),
+    );
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == u && p["diagnostics"].as_array().is_some_and(|d| d.is_empty())
+    });
+    assert_eq!(p["version"], 1);
+    // The server asked to watch .mica files, mica.toml and the declared source.
+    let reg = c
+        .inbox
+        .iter()
+        .find(|m| m["method"] == "client/registerCapability")
+        .cloned()
+        .expect("a watcher registration");
+    let globs = reg["params"]["registrations"][0]["registerOptions"]["watchers"].to_string();
+    for g in ["**/*.mica", "**/mica.toml", "article.txt"] {
+        assert!(globs.contains(g), "{globs}");
+    }
+    assert!(c.shutdown_and_exit().success());
+}
