@@ -14,6 +14,7 @@
 use crate::normalize::normalize;
 use memchr::memmem;
 use mica_syntax::TextRange;
+use std::collections::HashSet;
 
 /// The most normalised characters allowed between two consecutive parts of an elided quote.
 pub const MAX_ELISION_GAP: usize = 400;
@@ -199,23 +200,56 @@ impl Part<'_> {
 /// A chain of part occurrences: (start, end) of each part in the normalised text.
 pub(crate) type Chain = Vec<(usize, usize)>;
 
-/// The chain starting with the first part at `s0`, choosing the earliest possible occurrence of
-/// every following part (which also ends earliest, so no other choice can fit where it fails).
-fn chain_from(text: &str, parts: &[Part<'_>], s0: usize) -> Option<Chain> {
+/// The chain starting with the first part at `s0`, if the following parts can be placed in
+/// order with at most [`MAX_ELISION_GAP`] characters between consecutive parts.
+///
+/// Taking the earliest occurrence of each following part is not enough: an early occurrence
+/// can leave the next part too far away where a later one would not. So each part tries every
+/// occurrence within reach, depth first; `dead` remembers the (part, start) pairs from which
+/// no chain can be completed, so that no pair is explored twice across all first parts.
+fn chain_from(
+    text: &str,
+    parts: &[Part<'_>],
+    s0: usize,
+    dead: &mut HashSet<(usize, usize)>,
+) -> Option<Chain> {
+    let end = s0 + parts[0].pattern.len();
     let mut chain = Vec::with_capacity(parts.len());
-    let mut end = s0 + parts[0].pattern.len();
     chain.push((s0, end));
-    for part in &parts[1..] {
-        // A character is at most four bytes, so this bounds the start from above.
-        let max_start = end + MAX_ELISION_GAP * 4;
-        let s = part.first_in(text, end, max_start)?;
+    extend_chain(text, parts, 1, end, &mut chain, dead).then_some(chain)
+}
+
+fn extend_chain(
+    text: &str,
+    parts: &[Part<'_>],
+    i: usize,
+    end: usize,
+    chain: &mut Chain,
+    dead: &mut HashSet<(usize, usize)>,
+) -> bool {
+    let Some(part) = parts.get(i) else {
+        return true;
+    };
+    // A character is at most four bytes, so this bounds the start from above.
+    let max_start = end + MAX_ELISION_GAP * 4;
+    let mut from = end;
+    while let Some(s) = part.first_in(text, from, max_start) {
         if s - end > MAX_ELISION_GAP && text[end..s].chars().count() > MAX_ELISION_GAP {
-            return None;
+            // Occurrences come in order, so every later one is further away still.
+            break;
         }
-        end = s + part.pattern.len();
-        chain.push((s, end));
+        if !dead.contains(&(i, s)) {
+            let part_end = s + part.pattern.len();
+            chain.push((s, part_end));
+            if extend_chain(text, parts, i + 1, part_end, chain, dead) {
+                return true;
+            }
+            chain.pop();
+            dead.insert((i, s));
+        }
+        from = s + 1;
     }
-    Some(chain)
+    false
 }
 
 /// The first valid chain whose first part starts in `lo..hi` (normalised offsets) and which
@@ -249,6 +283,14 @@ fn chains_upto(
     max: usize,
     mut accept: impl FnMut(&Chain) -> bool,
 ) -> Option<(Chain, usize)> {
+    // A part that does not occur at all rules out every chain: no need to walk the others.
+    if parts
+        .iter()
+        .any(|p| p.occ.complete && p.occ.starts.is_empty())
+    {
+        return None;
+    }
+    let mut dead = HashSet::new();
     let mut first = None;
     let mut count = 0;
     let mut from = lo;
@@ -260,7 +302,7 @@ fn chains_upto(
         if s0 >= hi {
             break;
         }
-        if let Some(chain) = chain_from(text, parts, s0)
+        if let Some(chain) = chain_from(text, parts, s0, &mut dead)
             && accept(&chain)
         {
             count += 1;
@@ -308,6 +350,40 @@ mod tests {
             complete: all.len() <= cap,
             starts: all.into_iter().take(cap).collect(),
         }
+    }
+
+    #[test]
+    fn a_later_occurrence_can_complete_a_chain_the_earliest_cannot() {
+        // The first BRAVO is close to ALPHA but too far from CHARLIE; the second is within
+        // reach of both.
+        let text = format!(
+            "ALPHA {} BRAVO {} BRAVO {} CHARLIE",
+            "x".repeat(100),
+            "y".repeat(250),
+            "z".repeat(250)
+        );
+        let (a, b, c) = (
+            occ(&text, "ALPHA", 10),
+            occ(&text, "BRAVO", 10),
+            occ(&text, "CHARLIE", 10),
+        );
+        let parts = [
+            Part {
+                pattern: "ALPHA",
+                occ: &a,
+            },
+            Part {
+                pattern: "BRAVO",
+                occ: &b,
+            },
+            Part {
+                pattern: "CHARLIE",
+                occ: &c,
+            },
+        ];
+        let (chain, count) = find_chains(&text, &parts, 0, text.len(), |_| true).unwrap();
+        assert_eq!(count, 1);
+        assert_eq!(chain[1].0, b.starts[1]);
     }
 
     #[test]
