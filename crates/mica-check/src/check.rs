@@ -6,12 +6,12 @@
 //! resolved, for the editor's hover and go-to-source.
 
 use crate::config::{CONFIG_FILE, Config};
-use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Location};
+use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Label, Location};
 use crate::similar::did_you_mean;
 use crate::vocab::{self, Likelihood};
 use mica_sources::{
-    LineSpan, QuoteMatch, QuoteOutcome, QuoteQuery, SourceError, SourceFile, SourceProvider,
-    Suggestion,
+    LineSpan, MAX_ELISION_GAP, OCCURRENCE_CAP, QuoteMatch, QuoteOutcome, QuoteQuery, SourceError,
+    SourceFile, SourceProvider, Suggestion, quote_parts,
 };
 use mica_syntax::{
     Attr, Citation, Claim, Document, Parse, StrLit, TextRange, ValueKind, escape_string,
@@ -317,8 +317,9 @@ impl<'a> DocChecker<'a> {
             self.emit(Code::SyntaxError, e.range, e.message.clone());
         }
         if let Some(fm) = &parse.document.front_matter {
-            for entry in &fm.entries {
-                if let Some(problem) = vocab::source_attr_problem(&entry.key.name, &entry.value) {
+            // Front matter keys are free; only a date has a form to check.
+            for entry in fm.entries.iter().filter(|e| e.key.name == "date") {
+                if let Some(problem) = vocab::source_attr_problem("date", &entry.value) {
                     self.emit(Code::InvalidValue, entry.value_range, problem);
                 }
             }
@@ -353,7 +354,7 @@ impl<'a> DocChecker<'a> {
                     id.name
                 );
                 let d = self.emit(Code::DuplicateId, id.range, message);
-                d.labels.push(crate::diagnostic::Label {
+                d.labels.push(Label {
                     location: first,
                     message: format!("`{}` is first declared here", id.name),
                 });
@@ -455,10 +456,11 @@ impl<'a> DocChecker<'a> {
                 );
                 let file = self.doc.path.to_string();
                 let d = self.emit(Code::DuplicateId, id.range, message);
-                d.labels.push(crate::diagnostic::Label {
-                    location: Location { file, range: first },
-                    message: format!("`#{}` is first used here", id.name),
-                });
+                d.labels.push(Label::at(
+                    &file,
+                    first,
+                    format!("`#{}` is first used here", id.name),
+                ));
             } else {
                 ids.insert(&id.name, id.range);
             }
@@ -696,10 +698,15 @@ impl<'a> DocChecker<'a> {
 
     fn ambiguous(&mut self, c: &Citation, source: &SourceFile, m: &QuoteMatch) {
         let loc = Self::locator(source, m.range);
+        let times = if m.count >= OCCURRENCE_CAP {
+            format!("at least {} times", m.count)
+        } else {
+            format!("{} times", m.count)
+        };
         let msg = format!(
-            "this quote occurs {} times in `{}`; the first match ({loc}) is used: add a line \
+            "this quote occurs {times} in `{}`; the first match ({loc}) is used: add a line \
              locator to say which one you mean",
-            m.count, c.source.name
+            c.source.name
         );
         let fix = Fix {
             title: format!("Add the line locator `{loc}`"),
@@ -712,13 +719,7 @@ impl<'a> DocChecker<'a> {
             c.quote.as_ref().map_or(c.range, |q| q.range),
             msg,
         );
-        d.labels.push(crate::diagnostic::Label {
-            location: Location {
-                file: path,
-                range: m.range,
-            },
-            message: "first match".into(),
-        });
+        d.labels.push(Label::at(&path, m.range, "first match"));
         d.fix = Some(fix);
     }
 
@@ -737,13 +738,11 @@ impl<'a> DocChecker<'a> {
         };
         let path = source.path().to_string();
         let d = self.emit(Code::QuoteOutsideLines, lines.range, msg);
-        d.labels.push(crate::diagnostic::Label {
-            location: Location {
-                file: path,
-                range: m.range,
-            },
-            message: format!("the quote is here, at {found}"),
-        });
+        d.labels.push(Label::at(
+            &path,
+            m.range,
+            format!("the quote is here, at {found}"),
+        ));
         d.fix = Some(fix);
     }
 
@@ -754,6 +753,24 @@ impl<'a> DocChecker<'a> {
         lines: Option<LineSpan>,
         source: &SourceFile,
     ) -> Option<Suggestion> {
+        let parts = quote_parts(&quote.value);
+        if parts.len() > 1
+            && parts.iter().all(|p| {
+                matches!(
+                    source.find_quote(QuoteQuery { quote: p, lines }),
+                    QuoteOutcome::Found(_)
+                )
+            })
+        {
+            // Every part is there: the suggestion would be the quote itself. Say what is wrong.
+            let msg = format!(
+                "every part of this elided quote occurs in `{}` ({}), but not in this order with                  at most {MAX_ELISION_GAP} characters between consecutive parts: quote a shorter                  passage, or cite the parts separately",
+                c.source.name,
+                source.path()
+            );
+            self.emit(Code::QuoteNotFound, quote.range, msg);
+            return None;
+        }
         let suggestion = source.suggest(&quote.value, lines);
         let mut msg = format!("quote not found in `{}` ({})", c.source.name, source.path());
         if let Some(s) = &suggestion {
@@ -773,13 +790,7 @@ impl<'a> DocChecker<'a> {
         });
         let d = self.emit(Code::QuoteNotFound, quote.range, msg);
         if let Some(s) = &suggestion {
-            d.labels.push(crate::diagnostic::Label {
-                location: Location {
-                    file: path,
-                    range: s.range,
-                },
-                message: "closest passage".into(),
-            });
+            d.labels.push(Label::at(&path, s.range, "closest passage"));
             d.suggestion = Some(s.text.clone());
         }
         d.fix = fix;

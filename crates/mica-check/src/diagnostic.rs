@@ -117,6 +117,19 @@ pub struct Label {
     pub message: String,
 }
 
+impl Label {
+    /// A label at `range` of `file`.
+    pub fn at(file: &str, range: TextRange, message: impl Into<String>) -> Self {
+        Self {
+            location: Location {
+                file: file.to_string(),
+                range,
+            },
+            message: message.into(),
+        }
+    }
+}
+
 /// One text replacement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Edit {
@@ -171,23 +184,5 @@ impl Diagnostic {
             suggestion: None,
             fix: None,
         }
-    }
-
-    /// Add a label.
-    pub fn with_label(mut self, file: &str, range: TextRange, message: impl Into<String>) -> Self {
-        self.labels.push(Label {
-            location: Location {
-                file: file.to_string(),
-                range,
-            },
-            message: message.into(),
-        });
-        self
-    }
-
-    /// Set the fix.
-    pub fn with_fix(mut self, fix: Fix) -> Self {
-        self.fix = Some(fix);
-        self
     }
 }

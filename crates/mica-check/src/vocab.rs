@@ -144,15 +144,26 @@ pub fn is_valid_date(value: &str) -> bool {
     }
 }
 
+/// Whether a value has the digits and dashes of a date, whatever their values.
+fn looks_like_date(value: &str) -> bool {
+    let shape: String = value
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '9' } else { c })
+        .collect();
+    matches!(shape.as_str(), "9999-99" | "9999-99-99")
+}
+
 /// Why a source attribute's value is invalid, if it is.
 pub fn source_attr_problem(key: &str, value: &str) -> Option<String> {
     match key {
         "reliability" if !RELIABILITY.iter().any(|(g, _)| *g == value) => Some(format!(
             "`{value}` is not a reliability grade: use A (completely reliable) to F (cannot be judged) on the Admiralty scale"
         )),
-        "date" if !is_valid_date(value) => Some(format!(
-            "`{value}` is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"
-        )),
+        "date" if !is_valid_date(value) => Some(if looks_like_date(value) {
+            format!("`{value}` is not a real date: there is no such month or day")
+        } else {
+            format!("`{value}` is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+        }),
         _ => None,
     }
 }

@@ -34,7 +34,7 @@ mod suggest;
 
 pub use matching::{
     LineSpan, MAX_ELISION_GAP, OCCURRENCE_CAP, Passage, QuoteMatch, QuoteOutcome, QuoteQuery,
-    Suggestion,
+    Suggestion, quote_parts,
 };
 pub use mica_syntax::TextRange;
 pub use normalize::{Normalized, collapse_whitespace, normalize};

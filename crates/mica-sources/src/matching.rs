@@ -122,7 +122,7 @@ pub(crate) struct Occurrences {
 }
 
 /// Normalise a quote and cut it into its elided parts; empty when nothing is left.
-pub(crate) fn quote_parts(quote: &str) -> Vec<String> {
+pub fn quote_parts(quote: &str) -> Vec<String> {
     let normalized = normalize(quote).text;
     split_elisions(normalized.trim_matches(' '))
         .into_iter()
