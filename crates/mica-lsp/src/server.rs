@@ -416,7 +416,9 @@ impl Inner {
                 .filter_map(|d| ctx.diagnostic(d))
                 .collect();
             let doc = st.docs.get_mut(key).expect("checked above");
-            if diagnostics.is_empty() && !doc.published {
+            // An open document always hears about its version; a closed one only when its
+            // diagnostics change from or to none.
+            if diagnostics.is_empty() && !doc.published && version.is_none() {
                 return;
             }
             doc.published = !diagnostics.is_empty();
@@ -617,7 +619,7 @@ impl Inner {
     /// Watch `.mica` files, `mica.toml` and every declared source, if the client lets the
     /// server register watchers.
     async fn update_watchers(&self) {
-        let (globs, relative, root) = {
+        let (globs, relative, root, registered) = {
             let mut st = self.lock();
             if !st.caps.watch_dynamic {
                 return;
@@ -641,8 +643,14 @@ impl Inner {
             if globs == st.watched {
                 return;
             }
+            let registered = !st.watched.is_empty();
             st.watched = globs.clone();
-            (globs, st.caps.relative_patterns, st.paths.uri(""))
+            (
+                globs,
+                st.caps.relative_patterns,
+                st.paths.uri(""),
+                registered,
+            )
         };
         let watchers: Vec<lsp::FileSystemWatcher> = globs
             .into_iter()
@@ -666,13 +674,15 @@ impl Inner {
             })
             .collect();
         let options = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };
-        let _ = self
-            .client
-            .unregister_capability(vec![lsp::Unregistration {
-                id: WATCH_ID.into(),
-                method: "workspace/didChangeWatchedFiles".into(),
-            }])
-            .await;
+        if registered {
+            let _ = self
+                .client
+                .unregister_capability(vec![lsp::Unregistration {
+                    id: WATCH_ID.into(),
+                    method: "workspace/didChangeWatchedFiles".into(),
+                }])
+                .await;
+        }
         let registration = lsp::Registration {
             id: WATCH_ID.into(),
             method: "workspace/didChangeWatchedFiles".into(),
