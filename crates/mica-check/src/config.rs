@@ -84,13 +84,16 @@ struct RawWorkspace {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a source table such as `[sources.wiki]` with `path = \"seeds/wiki.txt\"`"
+)]
 struct RawSource {
     path: Spanned<String>,
-    title: Option<Spanned<String>>,
-    url: Option<Spanned<String>>,
-    date: Option<Spanned<String>>,
-    reliability: Option<Spanned<String>>,
+    title: Option<Spanned<toml::Value>>,
+    url: Option<Spanned<toml::Value>>,
+    date: Option<Spanned<toml::Value>>,
+    reliability: Option<Spanned<toml::Value>>,
 }
 
 fn range_of<T>(s: &Spanned<T>) -> TextRange {
@@ -132,9 +135,24 @@ impl Config {
                 ("date", &src.date),
                 ("reliability", &src.reliability),
             ] {
-                if let Some(v) = value {
-                    attrs.push((key.to_string(), v.get_ref().clone(), range_of(v)));
-                }
+                let Some(v) = value else { continue };
+                let text = match v.get_ref() {
+                    toml::Value::String(s) => s.clone(),
+                    // A TOML date (`date = 2025-05-01`) is as good as the string.
+                    toml::Value::Datetime(d) if key == "date" => d.to_string(),
+                    other => {
+                        return Err(ConfigError {
+                            message: format!(
+                                "`{key}` of source `{}` must be a string in double quotes, not {} {}",
+                                id.get_ref(),
+                                article(other.type_str()),
+                                other.type_str()
+                            ),
+                            position: at(v.span().start),
+                        });
+                    }
+                };
+                attrs.push((key.to_string(), text, range_of(v)));
             }
             config.sources.push(ConfigSource {
                 id: id.get_ref().clone(),
@@ -185,11 +203,21 @@ impl Config {
     /// Whether a workspace-relative path (with `/` separators) is excluded.
     pub fn is_excluded(&self, path: &str) -> bool {
         self.exclude.iter().any(|pattern| {
+            // `./drafts`, `/drafts` and `drafts/` all name the workspace's `drafts`.
+            let pattern = pattern.trim_start_matches("./").trim_start_matches('/');
             let pattern = pattern.trim_end_matches('/');
             path == pattern
                 || path.starts_with(pattern) && path[pattern.len()..].starts_with('/')
                 || (pattern.contains(['*', '?']) && glob_match(pattern, path))
         })
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 
@@ -242,6 +270,8 @@ mod tests {
         assert!(!c.is_excluded("spec/faultsx/a.mica"));
         assert!(c.is_excluded("notes/x.draft.mica"));
         assert!(!c.is_excluded("notes/x.mica"));
+        let c = Config::parse("[workspace]\nexclude = [\"./ex\", \"/abs/\"]\n").unwrap();
+        assert!(c.is_excluded("ex/a.mica") && c.is_excluded("abs/b.mica"));
     }
 
     #[test]
@@ -253,6 +283,19 @@ mod tests {
         assert!(e.to_string().starts_with("mica.toml:2:17:"), "{e}");
         let e = Config::parse("[sources.x]\ntitle = \"no path\"\n").unwrap_err();
         assert!(e.message.contains("path"), "{e}");
+        let e = Config::parse("[sources.a]\npath = \"a.txt\"\ntitle = 3\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "mica.toml:3:9: `title` of source `a` must be a string in double quotes, not an integer"
+        );
+        let e = Config::parse("[sources]\na = \"a.txt\"\n").unwrap_err();
+        assert!(
+            e.message
+                .contains("a source table such as `[sources.wiki]`"),
+            "{e}"
+        );
+        let c = Config::parse("[sources.a]\npath = \"a.txt\"\ndate = 2025-05-01\n").unwrap();
+        assert_eq!(c.sources[0].attrs[0].1, "2025-05-01");
         let e = Config::parse("[workspace]\nexclued = []\n").unwrap_err();
         assert!(e.message.contains("exclued"), "{e}");
         assert!(Config::parse("not toml = = =").is_err());

@@ -155,8 +155,14 @@ fn front_matter_dates_are_checked() {
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].code, Code::InvalidValue);
     assert_eq!(d[0].location.range, mica_syntax::TextRange::new(10, 20));
-    assert!(d[0].message.contains("no such month or day"), "{}", d[0].message);
-    assert!(diagnostics("---\ndate: 2025-02\nreliability: high\n---\n[A]{#a cite=art:L1}\n").is_empty());
+    assert!(
+        d[0].message.contains("no such month or day"),
+        "{}",
+        d[0].message
+    );
+    assert!(
+        diagnostics("---\ndate: 2025-02\nreliability: high\n---\n[A]{#a cite=art:L1}\n").is_empty()
+    );
 }
 
 #[test]
@@ -165,10 +171,21 @@ fn an_elided_quote_whose_parts_are_too_far_apart_says_so_and_offers_no_fix() {
     p.insert("src.txt", &format!("ONE {} TWO\n", "y ".repeat(300)));
     let text = "[A]{#a cite=art:\"ONE ... TWO\"}\n";
     let parse = parse(text);
-    let input = DocumentInput { path: "doc.mica", text, parse: &parse };
-    let d = check(&config(), &p, &[input]).remove(0).diagnostics.remove(0);
+    let input = DocumentInput {
+        path: "doc.mica",
+        text,
+        parse: &parse,
+    };
+    let d = check(&config(), &p, &[input])
+        .remove(0)
+        .diagnostics
+        .remove(0);
     assert_eq!(d.code, Code::QuoteNotFound);
-    assert!(d.message.contains("every part of this elided quote occurs"), "{}", d.message);
+    assert!(
+        d.message.contains("every part of this elided quote occurs"),
+        "{}",
+        d.message
+    );
     assert!(d.fix.is_none() && d.suggestion.is_none());
 }
 

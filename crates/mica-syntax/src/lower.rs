@@ -77,12 +77,15 @@ impl<'a> Lowerer<'a> {
         self.errors.sort_by_key(|e| (e.range.start, e.range.end));
     }
 
+    /// Drop claims nested in other claims (an error), then compute every kept claim's text.
+    /// Texts are computed only now, for claims that do not overlap, so that the total work is
+    /// linear even for deeply nested brackets.
     fn reject_nested_claims(&mut self) {
         let mut claims = std::mem::take(&mut self.doc.claims);
         claims.sort_by_key(|c| c.range.start);
-        let mut kept: Vec<Claim> = Vec::with_capacity(claims.len());
+        let mut kept: Vec<(Claim, Vec<Claim>)> = Vec::with_capacity(claims.len());
         for claim in claims {
-            if let Some(outer) = kept.last_mut()
+            if let Some((outer, inner)) = kept.last_mut()
                 && outer.text_range.contains_range(claim.range)
             {
                 outer.has_errors = true;
@@ -91,11 +94,18 @@ impl<'a> Lowerer<'a> {
                     "claims cannot be nested: end the outer claim before this one starts, or make \
                      this one a separate claim",
                 );
+                inner.push(claim);
                 continue;
             }
-            kept.push(claim);
+            kept.push((claim, Vec::new()));
         }
-        self.doc.claims = kept;
+        self.doc.claims = kept
+            .into_iter()
+            .map(|(mut claim, inner)| {
+                claim.text = self.plain_text(claim.text_range, inner.iter());
+                claim
+            })
+            .collect();
     }
 
     fn headings(&mut self) {
@@ -221,15 +231,6 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        // Brackets pair like a stack, so the claims closed since this one's `[` are exactly
-        // the last ones pushed that start after it.
-        let inner = self
-            .doc
-            .claims
-            .iter()
-            .rev()
-            .take_while(|c| c.range.start > lbracket.start);
-        claim.text = self.plain_text(text_range, inner);
         claim.has_errors = self.errors.len() > errors_before;
         claim
     }
@@ -488,19 +489,20 @@ fn parse_lines(text: &str, range: TextRange) -> Result<LineLocator, String> {
 
 /// Resolve `\"` and `\\` in a string's content; any other backslash stays as written.
 pub fn unescape_string(s: &str) -> String {
+    unescape(s, &['"', '\\'])
+}
+
+/// Resolve a backslash before any of `escapable`; any other backslash stays as written.
+fn unescape(s: &str, escapable: &[char]) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
+    let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.clone().next() {
-                Some(n @ ('"' | '\\')) => {
-                    out.push(n);
-                    chars.next();
-                }
-                _ => out.push('\\'),
+        match chars.peek() {
+            Some(&n) if c == '\\' && escapable.contains(&n) => {
+                out.push(n);
+                chars.next();
             }
-        } else {
-            out.push(c);
+            _ => out.push(c),
         }
     }
     out
@@ -511,23 +513,9 @@ pub fn escape_string(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
+/// Prose escapes: `\[`, `\]`, `\{`, `\}`, `\\`, and `\"` as in strings.
 fn unescape_prose(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.clone().next() {
-                Some(n @ ('[' | ']' | '{' | '}' | '\\' | '"')) => {
-                    out.push(n);
-                    chars.next();
-                }
-                _ => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    unescape(s, &['[', ']', '{', '}', '\\', '"'])
 }
 
 fn collapse(s: &str) -> String {

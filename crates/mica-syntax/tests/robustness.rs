@@ -99,3 +99,13 @@ fn a_byte_order_mark_does_not_hide_the_first_line() {
     let p = parse("\u{feff}@source s \"p\"\n");
     assert_eq!(p.document.sources.len(), 1);
 }
+
+#[test]
+fn deeply_nested_claims_are_reported_and_the_outer_text_is_clean() {
+    let n = 20_000;
+    let text = format!("{}x{}", "[".repeat(n), "]{.t}".repeat(n));
+    let p = parse(&text);
+    assert_eq!(p.document.claims.len(), 1);
+    assert_eq!(p.document.claims[0].text, "x");
+    assert_eq!(p.errors.len(), n - 1);
+}
