@@ -51,37 +51,38 @@ pub fn load_config(root: &Path) -> Result<Config, WorkspaceError> {
     }
 }
 
-/// `path` relative to `root` with `/` separators, or the path as given when it is elsewhere.
-pub fn relative_path(root: &Path, path: &Path) -> String {
-    let Ok(rel) = path.strip_prefix(root) else {
-        return path.display().to_string();
-    };
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
+pub use mica_sources::relative_slash_path as relative_path;
 
-/// The `.mica` files to check: every file named explicitly, and every `.mica` file under the
-/// folders named (recursively, skipping hidden folders, `target`, `node_modules` and what the
-/// configuration excludes). With no paths, the whole root. Sorted and without duplicates.
+/// The `.mica` files to check, as canonical paths, sorted and without duplicates.
+///
+/// With no paths, every `.mica` file under the root. A file named explicitly is always
+/// checked, and so is everything under a folder named explicitly, except what the
+/// configuration excludes; a folder that is itself excluded is checked whole when named. Walking skips
+/// hidden folders, `target` and `node_modules`, and does not follow symlinked folders.
 pub fn discover(
     root: &Path,
     config: &Config,
     paths: &[PathBuf],
 ) -> Result<Vec<PathBuf>, WorkspaceError> {
-    let mut out = Vec::new();
-    let roots: Vec<PathBuf> = if paths.is_empty() {
-        vec![root.to_path_buf()]
+    let root = root
+        .canonicalize()
+        .map_err(|e| WorkspaceError::Io(root.to_path_buf(), e))?;
+    let named: Vec<PathBuf> = if paths.is_empty() {
+        vec![root.clone()]
     } else {
         paths.to_vec()
     };
-    for p in roots {
-        let meta = std::fs::metadata(&p).map_err(|_| WorkspaceError::NoSuchPath(p.clone()))?;
-        if meta.is_file() {
-            out.push(p);
+    let mut out = Vec::new();
+    for p in named {
+        let canonical = p
+            .canonicalize()
+            .map_err(|_| WorkspaceError::NoSuchPath(p.clone()))?;
+        if canonical.is_file() {
+            out.push(canonical);
         } else {
-            walk(root, config, &p, &mut out)?;
+            // A folder named although it is excluded is checked whole: the user asked for it.
+            let excluded = config.is_excluded(&relative_path(&root, &canonical));
+            walk(&root, config, !excluded, &canonical, &mut out)?;
         }
     }
     out.sort();
@@ -92,28 +93,36 @@ pub fn discover(
 fn walk(
     root: &Path,
     config: &Config,
+    excludes: bool,
     dir: &Path,
     out: &mut Vec<PathBuf>,
 ) -> Result<(), WorkspaceError> {
     let entries = std::fs::read_dir(dir).map_err(|e| WorkspaceError::Io(dir.to_path_buf(), e))?;
     for entry in entries.flatten() {
-        let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        let abs = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
-        let abs_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-        if config.is_excluded(&relative_path(&abs_root, &abs)) {
+        // `dir` is canonical and symlinked folders are not entered, so this path is canonical
+        // too and compares with the canonical root.
+        let path = dir.join(&*name);
+        if excludes && config.is_excluded(&relative_path(root, &path)) {
             continue;
         }
         if kind.is_dir() {
             if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                walk(root, config, &path, out)?;
+                walk(root, config, excludes, &path, out)?;
             }
-        } else if kind.is_file() && name.ends_with(".mica") {
-            out.push(path);
+        } else if name.ends_with(".mica") {
+            if kind.is_file() {
+                out.push(path);
+            } else if let Ok(target) = path.canonicalize() {
+                // A symlinked document is checked only if it resolves inside the root.
+                if target.starts_with(root) && target.is_file() {
+                    out.push(target);
+                }
+            }
         }
     }
     Ok(())

@@ -22,10 +22,13 @@ pub struct CheckedFile {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Everything a check produced.
+/// Everything a check of one workspace produced.
 pub struct Outcome {
-    /// The canonical workspace root.
-    pub root: PathBuf,
+    /// The canonical current folder, which reports' paths are relative to.
+    pub cwd: PathBuf,
+    /// The root as reports show it: relative to the current folder (empty when they are the
+    /// same), or absolute when the root is elsewhere.
+    pub shown_root: String,
     /// The configuration.
     pub config: Config,
     /// Problems in `mica.toml` itself.
@@ -53,6 +56,26 @@ pub struct Stats {
     pub infos: usize,
 }
 
+impl std::ops::AddAssign for Stats {
+    fn add_assign(&mut self, o: Stats) {
+        self.files += o.files;
+        self.claims += o.claims;
+        self.citations += o.citations;
+        self.errors += o.errors;
+        self.warnings += o.warnings;
+        self.infos += o.infos;
+    }
+}
+
+/// Totals over several workspaces.
+pub fn total(outcomes: &[Outcome]) -> Stats {
+    let mut s = Stats::default();
+    for o in outcomes {
+        s += o.stats();
+    }
+    s
+}
+
 impl Outcome {
     /// Every diagnostic: `mica.toml`'s first, then each file's in order.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
@@ -77,6 +100,18 @@ impl Outcome {
             }
         }
         s
+    }
+
+    /// How reports show a workspace-relative path: relative to the current folder, where CI
+    /// and people run `mica`, so that GitHub annotations and terminal links resolve.
+    pub fn shown(&self, file: &str) -> String {
+        if Path::new(file).is_absolute() || self.shown_root.is_empty() {
+            file.to_string()
+        } else if self.shown_root.ends_with('/') {
+            format!("{}{file}", self.shown_root)
+        } else {
+            format!("{}/{file}", self.shown_root)
+        }
     }
 
     /// The text of a workspace file a diagnostic points into, if it can be read.
@@ -120,31 +155,72 @@ impl Positions {
     }
 }
 
-/// Check the workspace: `paths` (files or folders) or, with none, the whole root.
-pub fn run(cwd: &Path, root: Option<&Path>, paths: &[PathBuf]) -> Result<Outcome, WorkspaceError> {
-    let root = match root {
-        Some(r) => {
-            if !r.is_dir() {
-                return Err(WorkspaceError::NoSuchPath(r.to_path_buf()));
+/// Check what the command line names: `paths` (files or folders), each in the workspace of
+/// the nearest `mica.toml` above it, or with no paths the workspace around `cwd`. `root`
+/// overrides the workspace root for all of them. One outcome per workspace, in the order the
+/// paths name them.
+pub fn run(
+    cwd: &Path,
+    root: Option<&Path>,
+    paths: &[PathBuf],
+) -> Result<Vec<Outcome>, WorkspaceError> {
+    let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    let root_for = |start: &Path| -> Result<PathBuf, WorkspaceError> {
+        let r = match root {
+            Some(r) => {
+                let r = cwd.join(r);
+                if !r.is_dir() {
+                    return Err(WorkspaceError::NoSuchPath(r));
+                }
+                r
             }
-            r.to_path_buf()
-        }
-        None => workspace::find_root(cwd).unwrap_or_else(|| cwd.to_path_buf()),
+            None => workspace::find_root(start).unwrap_or_else(|| cwd.clone()),
+        };
+        r.canonicalize()
+            .map_err(|e| WorkspaceError::Io(r.clone(), e))
     };
-    let root = root
-        .canonicalize()
-        .map_err(|e| WorkspaceError::Io(root.clone(), e))?;
-    let config = workspace::load_config(&root)?;
-    let paths: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
-    let found = workspace::discover(&root, &config, &paths)?;
-    let provider = FsProvider::new(&root);
+    let mut groups: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
+    if paths.is_empty() {
+        groups.push((root_for(&cwd)?, Vec::new()));
+    }
+    for p in paths {
+        let abs = cwd.join(p);
+        let canonical = abs
+            .canonicalize()
+            .map_err(|_| WorkspaceError::NoSuchPath(p.clone()))?;
+        let start = if canonical.is_dir() {
+            canonical.clone()
+        } else {
+            canonical
+                .parent()
+                .map_or(canonical.clone(), Path::to_path_buf)
+        };
+        let r = root_for(&start)?;
+        match groups.iter_mut().find(|(g, _)| *g == r) {
+            Some((_, list)) => list.push(canonical),
+            None => groups.push((r, vec![canonical])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(r, list)| run_workspace(&cwd, r, &list))
+        .collect()
+}
 
+fn run_workspace(cwd: &Path, root: PathBuf, paths: &[PathBuf]) -> Result<Outcome, WorkspaceError> {
+    let config = workspace::load_config(&root)?;
+    let found = workspace::discover(&root, &config, paths)?;
+    let provider = FsProvider::new(&root);
+    let shown_root = if root == cwd {
+        String::new()
+    } else {
+        workspace::relative_path(cwd, &root)
+    };
     let mut files = Vec::with_capacity(found.len());
     let mut encoding_errors = Vec::with_capacity(found.len());
     for path in &found {
         let bytes = std::fs::read(path).map_err(|e| WorkspaceError::Io(path.clone(), e))?;
-        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-        let rel = workspace::relative_path(&root, &canonical);
+        let rel = workspace::relative_path(&root, path);
         let (text, bad) = match String::from_utf8(bytes) {
             Ok(t) => (t, None),
             Err(e) => {
@@ -191,7 +267,7 @@ pub fn run(cwd: &Path, root: Option<&Path>, paths: &[PathBuf]) -> Result<Outcome
         file.diagnostics = doc.diagnostics;
         if let Some(at) = bad {
             // The text was decoded with replacement characters; say so where it first happened.
-            let mut d = Diagnostic::new(
+            let d = Diagnostic::new(
                 Code::SyntaxError,
                 &file.path,
                 TextRange::empty(at.min(file.text.len())),
@@ -199,13 +275,15 @@ pub fn run(cwd: &Path, root: Option<&Path>, paths: &[PathBuf]) -> Result<Outcome
                     "the file is not valid UTF-8 text (first invalid byte at offset {at}); save it as UTF-8"
                 ),
             );
-            d.severity = Severity::Error;
-            file.diagnostics.insert(0, d);
+            if let Some(severity) = config.severity(Code::SyntaxError) {
+                file.diagnostics.insert(0, Diagnostic { severity, ..d });
+            }
         }
     }
     let config_diagnostics = mica_check::check_config(&config, &provider);
     Ok(Outcome {
-        root,
+        cwd: cwd.to_path_buf(),
+        shown_root,
         config,
         config_diagnostics,
         files,

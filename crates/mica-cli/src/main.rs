@@ -91,7 +91,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let outcome = match check::run(&cwd, args.root.as_deref(), &args.paths) {
+    let outcomes = match check::run(&cwd, args.root.as_deref(), &args.paths) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
@@ -106,7 +106,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let report = render::render(&outcome, args.format, color);
+    let report = render::render(&outcomes, args.format, color);
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
         .write_all(report.as_bytes())
@@ -117,7 +117,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let stats = outcome.stats();
+    let stats = check::total(&outcomes);
     if stats.errors > 0 || (args.deny_warnings && stats.warnings > 0) {
         ExitCode::from(1)
     } else {

@@ -433,3 +433,89 @@ fn the_readme_example_is_true() {
         "README shows:\n{shown}\nmica prints:\n{out}"
     );
 }
+
+#[test]
+fn each_path_is_checked_in_the_workspace_above_it() {
+    let ws = workspace(&[
+        (
+            "docs/briefs/mica.toml",
+            "[sources.a]\npath = \"seeds/a.txt\"\n",
+        ),
+        ("docs/briefs/seeds/a.txt", SOURCE),
+        (
+            "docs/briefs/b.mica",
+            "[x]{#c1 cite=a:\"the CCP invested more than $300 billion\"}\n",
+        ),
+        ("other/mica.toml", "[sources.o]\npath = \"o.txt\"\n"),
+        ("other/o.txt", SOURCE),
+        ("other/c.mica", "[y]{#c1 cite=o:\"$400 billion\"}\n"),
+    ]);
+    let o = mica(
+        ws.path(),
+        &["check", "--format", "json", "docs/briefs", "other/c.mica"],
+    );
+    let v = json(&o);
+    assert_eq!(v["files"], 2, "{v}");
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{v}");
+    assert_eq!(diags[0]["code"], "quote-not-found");
+    assert_eq!(diags[0]["file"], "c.mica");
+    assert_eq!(diags[0]["path"], "other/c.mica");
+    // GitHub and SARIF name files from where mica runs (the repository checkout).
+    let gh = stdout(&mica(
+        ws.path(),
+        &["check", "--format", "github", "docs/briefs", "other"],
+    ));
+    assert!(gh.contains("file=other/c.mica,"), "{gh}");
+    let sarif = json(&mica(ws.path(), &["check", "--format", "sarif", "other"]));
+    let loc =
+        &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(loc["uri"], "other/c.mica");
+}
+
+#[test]
+fn naming_an_excluded_folder_checks_it_and_a_file_named_twice_counts_once() {
+    let ws = workspace(&[
+        ("mica.toml", "[workspace]\nexclude = [\"faults\"]\n"),
+        ("faults/a.mica", "[A]{#a}\n"),
+        ("faults/inner/b.mica", "[B]{#b}\n"),
+        ("sub/ok.mica", "[C]{#c}\n"),
+    ]);
+    assert_eq!(
+        json(&mica(ws.path(), &["check", "--format", "json"]))["files"],
+        1
+    );
+    assert_eq!(
+        json(&mica(ws.path(), &["check", "--format", "json", "faults"]))["files"],
+        2
+    );
+    let v = json(&mica(
+        ws.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "sub/ok.mica",
+            "./sub/../sub/ok.mica",
+        ],
+    ));
+    assert_eq!(v["files"], 1);
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn sarif_uris_are_encoded_and_fingerprints_distinct() {
+    let ws = workspace(&[
+        ("mica.toml", ""),
+        ("my briefs/brief #1.mica", "[a]{conf=low}\n[a]{conf=low}\n"),
+    ]);
+    let v = json(&mica(ws.path(), &["check", "--format", "sarif"]));
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let uri = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, "my%20briefs/brief%20%231.mica");
+    assert_ne!(
+        results[0]["partialFingerprints"],
+        results[1]["partialFingerprints"]
+    );
+}

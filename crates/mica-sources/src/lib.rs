@@ -39,6 +39,7 @@ pub use matching::{
 pub use mica_syntax::TextRange;
 pub use normalize::{Normalized, collapse_whitespace, normalize};
 pub use provider::{
-    DEFAULT_SIZE_LIMIT, FsProvider, MemoryProvider, SourceError, SourceProvider, resolve_in_root,
+    DEFAULT_SIZE_LIMIT, FsProvider, MemoryProvider, SourceError, SourceProvider,
+    relative_slash_path, resolve_in_root,
 };
 pub use source::{CacheStats, SourceFile};

@@ -151,9 +151,11 @@ fn lexically_inside(root: &Path, path: &Path) -> bool {
     out.starts_with(root)
 }
 
-/// `path` relative to `root` with `/` separators.
-fn relative_slash_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
+/// `path` relative to `root` with `/` separators; a path outside `root` is returned whole.
+pub fn relative_slash_path(root: &Path, path: &Path) -> String {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return path.display().to_string();
+    };
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()

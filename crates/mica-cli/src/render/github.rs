@@ -1,6 +1,6 @@
 //! GitHub Actions workflow commands: `::error file=...,line=...,col=...::message`.
 
-use super::{all, range_of};
+use super::range_of;
 use crate::check::{Outcome, Positions};
 use mica_check::Severity;
 
@@ -16,31 +16,34 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Render one workflow command per diagnostic.
-pub fn render(outcome: &Outcome) -> String {
-    let mut positions = Positions::default();
+/// Render one workflow command per diagnostic, with paths relative to the current folder
+/// (the repository checkout, in CI).
+pub fn render(outcomes: &[Outcome]) -> String {
     let mut out = String::new();
-    for d in all(outcome) {
-        let r = range_of(outcome, &mut positions, &d.location);
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
-        };
-        let mut message = d.message.clone();
-        if let Some(fix) = &d.fix {
-            message.push_str(&format!("\nFix: {}", fix.title));
+    for outcome in outcomes {
+        let mut positions = Positions::default();
+        for d in outcome.diagnostics() {
+            let r = range_of(outcome, &mut positions, &d.location);
+            let command = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let mut message = d.message.clone();
+            if let Some(fix) = &d.fix {
+                message.push_str(&format!("\nFix: {}", fix.title));
+            }
+            out.push_str(&format!(
+                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+                escape_property(&outcome.shown(&d.location.file)),
+                r.start.line,
+                r.start.column,
+                r.end.line,
+                r.end.column,
+                escape_property(&format!("mica {}", d.code)),
+                escape_data(&message),
+            ));
         }
-        out.push_str(&format!(
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(&d.location.file),
-            r.start.line,
-            r.start.column,
-            r.end.line,
-            r.end.column,
-            escape_property(&format!("mica {}", d.code)),
-            escape_data(&message),
-        ));
     }
     out
 }

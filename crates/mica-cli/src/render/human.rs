@@ -6,9 +6,11 @@ use super::{range_of, summary};
 use crate::check::{Outcome, Positions};
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
 use mica_check::{Diagnostic, Severity};
+use mica_syntax::LineIndex;
+use std::collections::HashMap;
 
 /// Lines longer than this are not printed as snippets (a minified or generated file would
-/// flood the terminal); the diagnostic is printed as plain lines instead.
+/// flood the terminal); the diagnostic is printed without a snippet instead.
 const MAX_SNIPPET_LINE: usize = 400;
 
 fn kind(s: Severity) -> (ReportKind<'static>, Color) {
@@ -19,28 +21,53 @@ fn kind(s: Severity) -> (ReportKind<'static>, Color) {
     }
 }
 
+/// A file's text prepared once for every diagnostic in it.
+struct Prepared {
+    source: Source<String>,
+    text: String,
+    lines: LineIndex,
+}
+
 /// Render every diagnostic and the summary.
-pub fn render(outcome: &Outcome, color: bool) -> String {
-    let mut positions = Positions::default();
+pub fn render(outcomes: &[Outcome], color: bool) -> String {
     let mut out = Vec::new();
-    for d in outcome.diagnostics() {
-        let text = outcome.text_of(&d.location.file).unwrap_or_default();
-        render_one(outcome, &mut positions, d, &text, color, &mut out);
+    for outcome in outcomes {
+        let mut positions = Positions::default();
+        let mut files: HashMap<String, Prepared> = HashMap::new();
+        for d in outcome.diagnostics() {
+            let file = &d.location.file;
+            if !files.contains_key(file) {
+                let text = outcome.text_of(file).unwrap_or_default();
+                let prepared = Prepared {
+                    source: Source::from(text.clone()),
+                    lines: LineIndex::new(&text),
+                    text,
+                };
+                files.insert(file.clone(), prepared);
+            }
+            let prepared = &files[file];
+            render_one(outcome, &mut positions, d, prepared, color, &mut out);
+        }
     }
     let mut s = String::from_utf8_lossy(&out).into_owned();
-    s.push_str(&summary(outcome));
+    s.push_str(&summary(outcomes));
     s.push('\n');
     s
 }
 
 fn notes(outcome: &Outcome, positions: &mut Positions, d: &Diagnostic) -> Vec<String> {
     let mut notes = Vec::new();
+    // Every secondary place becomes a note with its file:line:column: one snippet per
+    // diagnostic reads better than several out of order.
     for l in &d.labels {
-        if l.location.file != d.location.file {
+        {
             let r = range_of(outcome, positions, &l.location);
             notes.push(format!(
                 "{}: {}:{}:{}",
-                l.message, l.location.file, r.start.line, r.start.column
+                l.message,
+                outcome.shown(&l.location.file),
+                r.start.line,
+                r.start.column
             ));
         }
     }
@@ -50,43 +77,55 @@ fn notes(outcome: &Outcome, positions: &mut Positions, d: &Diagnostic) -> Vec<St
     notes
 }
 
+/// A few words under the flagged text; the header carries the full message.
+fn underline(d: &Diagnostic) -> &'static str {
+    use mica_check::Code::*;
+    match d.code {
+        SyntaxError => "here",
+        UnknownSource => "unknown source",
+        SourceUnreadable => "cannot be read",
+        SourceOutsideRoot => "outside the workspace",
+        QuoteNotFound => "not in the source",
+        LineOutOfRange => "past the end of the source",
+        QuoteOutsideLines => "not within these lines",
+        DuplicateId => "declared again here",
+        UnknownClaim => "no such claim",
+        InvalidValue => "invalid value",
+        UncitedClaim => "no citation",
+        UnusedSource => "never cited",
+        UnknownAttribute => "unknown attribute",
+        AmbiguousQuote => "occurs more than once",
+    }
+}
+
 fn render_one(
     outcome: &Outcome,
     positions: &mut Positions,
     d: &Diagnostic,
-    text: &str,
+    file: &Prepared,
     color: bool,
     out: &mut Vec<u8>,
 ) {
-    let file = d.location.file.clone();
+    let shown = outcome.shown(&d.location.file);
     let range = d.location.range;
-    let line_len = {
-        let start = text[..range.start.min(text.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
-        let end = text[range.start.min(text.len())..]
-            .find('\n')
-            .map_or(text.len(), |i| range.start + i);
-        text.get(start..end).map_or(0, |l| l.chars().count())
-    };
+    let (kind, colour) = kind(d.severity);
     let notes = notes(outcome, positions, d);
-    if line_len > MAX_SNIPPET_LINE || text.is_empty() {
+    let line_len = file
+        .lines
+        .line_content_range(&file.text, file.lines.line_of(range.start))
+        .map_or(0, |r| r.len());
+    if line_len > MAX_SNIPPET_LINE || file.text.is_empty() {
+        // The same header as ariadne's, then the location and notes without a snippet.
         let r = range_of(outcome, positions, &d.location);
-        out.extend(
-            format!(
-                "{}[{}]: {}\n  --> {}:{}:{}\n",
-                d.severity, d.code, d.message, file, r.start.line, r.start.column
-            )
-            .as_bytes(),
-        );
+        out.extend(format!("[{}] {kind}: {}\n", d.code, d.message).as_bytes());
+        out.extend(format!("   ╭─[ {shown}:{}:{} ]\n", r.start.line, r.start.column).as_bytes());
         for n in notes {
-            out.extend(format!("  = {n}\n").as_bytes());
+            out.extend(format!("   │ {n}\n").as_bytes());
         }
-        out.push(b'\n');
+        out.extend("───╯\n".as_bytes());
         return;
     }
-    let (kind, colour) = kind(d.severity);
-    let mut report = Report::build(kind, (file.clone(), range.to_range()))
+    let mut report = Report::build(kind, (shown.clone(), range.to_range()))
         .with_config(
             Config::default()
                 .with_index_type(IndexType::Byte)
@@ -95,24 +134,18 @@ fn render_one(
         .with_code(d.code)
         .with_message(&d.message)
         .with_label(
-            Label::new((file.clone(), range.to_range()))
-                .with_message(d.code.summary())
+            Label::new((shown.clone(), range.to_range()))
+                .with_message(underline(d))
                 .with_color(colour),
         );
-    for l in &d.labels {
-        if l.location.file == file {
-            report = report.with_label(
-                Label::new((file.clone(), l.location.range.to_range()))
-                    .with_message(&l.message)
-                    .with_color(Color::Blue),
-            );
-        }
-    }
     for n in notes {
         report = report.with_note(n);
     }
-    let cache = (file.clone(), Source::from(text.to_string()));
-    if report.finish().write(cache, &mut *out).is_err() {
-        out.extend(format!("{}[{}]: {} ({file})\n", d.severity, d.code, d.message).as_bytes());
+    if report
+        .finish()
+        .write((shown.clone(), &file.source), &mut *out)
+        .is_err()
+    {
+        out.extend(format!("[{}] {kind}: {} ({shown})\n", d.code, d.message).as_bytes());
     }
 }

@@ -1,7 +1,7 @@
 //! The JSON report: one object with counts and the diagnostics, positions 1-based.
 
-use super::{Range, all, range_of};
-use crate::check::{Outcome, Positions};
+use super::{Range, range_of};
+use crate::check::{Outcome, Positions, total};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -19,6 +19,7 @@ struct Report<'a> {
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
     file: &'a str,
+    path: String,
     code: &'static str,
     severity: &'static str,
     message: &'a str,
@@ -34,6 +35,7 @@ struct JsonDiagnostic<'a> {
 #[derive(Serialize)]
 struct JsonLabel<'a> {
     file: &'a str,
+    path: String,
     range: Range,
     message: &'a str,
 }
@@ -52,43 +54,48 @@ struct JsonEdit<'a> {
     new_text: &'a str,
 }
 
-/// Render the JSON report (pretty-printed, with a final newline).
-pub fn render(outcome: &Outcome) -> String {
-    let mut positions = Positions::default();
-    let stats = outcome.stats();
-    let diagnostics = all(outcome)
-        .into_iter()
-        .map(|d| JsonDiagnostic {
-            file: &d.location.file,
-            code: d.code.name(),
-            severity: d.severity.as_str(),
-            message: &d.message,
-            range: range_of(outcome, &mut positions, &d.location),
-            suggestion: d.suggestion.as_deref(),
-            related: d
-                .labels
-                .iter()
-                .map(|l| JsonLabel {
-                    file: &l.location.file,
-                    range: range_of(outcome, &mut positions, &l.location),
-                    message: &l.message,
-                })
-                .collect(),
-            fix: d.fix.as_ref().map(|f| JsonFix {
-                title: &f.title,
-                safe: f.safe,
-                edits: f
-                    .edits
+/// Render the JSON report (pretty-printed, with a final newline). `file` is relative to the
+/// workspace root, `path` to the current folder.
+pub fn render(outcomes: &[Outcome]) -> String {
+    let stats = total(outcomes);
+    let mut diagnostics = Vec::new();
+    for outcome in outcomes {
+        let mut positions = Positions::default();
+        for d in outcome.diagnostics() {
+            diagnostics.push(JsonDiagnostic {
+                file: &d.location.file,
+                path: outcome.shown(&d.location.file),
+                code: d.code.name(),
+                severity: d.severity.as_str(),
+                message: &d.message,
+                range: range_of(outcome, &mut positions, &d.location),
+                suggestion: d.suggestion.as_deref(),
+                related: d
+                    .labels
                     .iter()
-                    .map(|e| JsonEdit {
-                        file: &e.location.file,
-                        range: range_of(outcome, &mut positions, &e.location),
-                        new_text: &e.new_text,
+                    .map(|l| JsonLabel {
+                        file: &l.location.file,
+                        path: outcome.shown(&l.location.file),
+                        range: range_of(outcome, &mut positions, &l.location),
+                        message: &l.message,
                     })
                     .collect(),
-            }),
-        })
-        .collect();
+                fix: d.fix.as_ref().map(|f| JsonFix {
+                    title: &f.title,
+                    safe: f.safe,
+                    edits: f
+                        .edits
+                        .iter()
+                        .map(|e| JsonEdit {
+                            file: &e.location.file,
+                            range: range_of(outcome, &mut positions, &e.location),
+                            new_text: &e.new_text,
+                        })
+                        .collect(),
+                }),
+            });
+        }
+    }
     let report = Report {
         version: 1,
         files: stats.files,

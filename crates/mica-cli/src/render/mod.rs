@@ -1,6 +1,7 @@
 //! Report renderers: human (ariadne snippets), JSON, SARIF 2.1.0 and GitHub workflow commands.
 //! Lines and columns are computed here, at the edge, from byte ranges: 1-based lines and
-//! 1-based columns counted in Unicode characters.
+//! 1-based columns counted in Unicode characters. Paths are shown relative to the current
+//! folder (JSON also gives them relative to the workspace root).
 
 mod github;
 mod human;
@@ -8,17 +9,16 @@ mod json;
 mod sarif;
 
 use crate::Format;
-use crate::check::{Outcome, Positions};
-use mica_check::Diagnostic;
+use crate::check::{Outcome, Positions, total};
 use serde::Serialize;
 
-/// Render the outcome in `format`.
-pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
+/// Render the outcomes of every workspace checked in `format`.
+pub fn render(outcomes: &[Outcome], format: Format, color: bool) -> String {
     match format {
-        Format::Human => human::render(outcome, color),
-        Format::Json => json::render(outcome),
-        Format::Sarif => sarif::render(outcome),
-        Format::Github => github::render(outcome),
+        Format::Human => human::render(outcomes, color),
+        Format::Json => json::render(outcomes),
+        Format::Sarif => sarif::render(outcomes),
+        Format::Github => github::render(outcomes),
     }
 }
 
@@ -40,7 +40,7 @@ pub struct Range {
     pub end: Pos,
 }
 
-/// The range of a diagnostic's location, or of any location, in 1-based line/column terms.
+/// The range of a location in 1-based line/column terms.
 pub fn range_of(outcome: &Outcome, positions: &mut Positions, loc: &mica_check::Location) -> Range {
     let ((l1, c1), (l2, c2)) = positions
         .of(outcome, &loc.file, loc.range)
@@ -58,8 +58,8 @@ pub fn range_of(outcome: &Outcome, positions: &mut Positions, loc: &mica_check::
 }
 
 /// The one-line summary that ends the human report.
-pub fn summary(outcome: &Outcome) -> String {
-    let s = outcome.stats();
+pub fn summary(outcomes: &[Outcome]) -> String {
+    let s = total(outcomes);
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
@@ -71,9 +71,4 @@ pub fn summary(outcome: &Outcome) -> String {
         plural(s.warnings, "warning", "warnings"),
         plural(s.infos, "info", "infos"),
     )
-}
-
-/// Every diagnostic of the outcome, in report order.
-pub fn all(outcome: &Outcome) -> Vec<&Diagnostic> {
-    outcome.diagnostics().collect()
 }
