@@ -9,9 +9,10 @@ use proptest::prelude::*;
 
 const SOURCE: &str = "Over nine years, the CCP invested more than\n$300 billion to establish 33 innovation centers.\nThe target was 70 percent by 2025.\nChinese: 中国制造2025.\nThe target was 70 percent by 2025.\n";
 
-fn provider() -> MemoryProvider {
+/// A workspace whose source `art` has the text `source`.
+fn provider(source: &str) -> MemoryProvider {
     let p = MemoryProvider::new("/ws");
-    p.insert("src.txt", SOURCE);
+    p.insert("src.txt", source);
     p
 }
 
@@ -20,13 +21,18 @@ fn config() -> Config {
 }
 
 fn diagnostics(text: &str) -> Vec<Diagnostic> {
+    diagnostics_with(SOURCE, text)
+}
+
+/// The diagnostics of document `text` against a source `art` with text `source`.
+fn diagnostics_with(source: &str, text: &str) -> Vec<Diagnostic> {
     let parse = parse(text);
     let input = DocumentInput {
         path: "doc.mica",
         text,
         parse: &parse,
     };
-    check(&config(), &provider(), &[input])
+    check(&config(), &provider(source), &[input])
         .remove(0)
         .diagnostics
 }
@@ -112,19 +118,9 @@ fn each_fix_resolves_its_diagnostic() {
 
 #[test]
 fn a_suggestion_with_quotes_is_escaped_in_the_fix() {
-    let p = MemoryProvider::new("/ws");
-    p.insert("src.txt", "He called it \"largely a success\" in 2024.\n");
+    let source = "He called it \"largely a success\" in 2024.\n";
     let text = "[A]{#a cite=art:\"He called it \\\"largely a failure\\\" in 2024.\"}\n";
-    let parse = parse(text);
-    let input = DocumentInput {
-        path: "doc.mica",
-        text,
-        parse: &parse,
-    };
-    let d = check(&config(), &p, &[input])
-        .remove(0)
-        .diagnostics
-        .remove(0);
+    let d = diagnostics_with(source, text).remove(0);
     assert_eq!(d.code, Code::QuoteNotFound);
     assert_eq!(
         d.suggestion.as_deref(),
@@ -135,18 +131,7 @@ fn a_suggestion_with_quotes_is_escaped_in_the_fix() {
         fixed.contains(r#""He called it \"largely a success\" in 2024.""#),
         "{fixed}"
     );
-    let parse = mica_syntax::parse(&fixed);
-    let input = DocumentInput {
-        path: "doc.mica",
-        text: &fixed,
-        parse: &parse,
-    };
-    assert!(
-        check(&config(), &p, &[input])
-            .remove(0)
-            .diagnostics
-            .is_empty()
-    );
+    assert!(diagnostics_with(source, &fixed).is_empty());
 }
 
 #[test]
@@ -167,19 +152,8 @@ fn front_matter_dates_are_checked() {
 
 #[test]
 fn an_elided_quote_whose_parts_are_too_far_apart_says_so_and_offers_no_fix() {
-    let p = MemoryProvider::new("/ws");
-    p.insert("src.txt", &format!("ONE {} TWO\n", "y ".repeat(300)));
     let text = "[A]{#a cite=art:\"ONE ... TWO\"}\n";
-    let parse = parse(text);
-    let input = DocumentInput {
-        path: "doc.mica",
-        text,
-        parse: &parse,
-    };
-    let d = check(&config(), &p, &[input])
-        .remove(0)
-        .diagnostics
-        .remove(0);
+    let d = diagnostics_with(&format!("ONE {} TWO\n", "y ".repeat(300)), text).remove(0);
     assert_eq!(d.code, Code::QuoteNotFound);
     assert!(
         d.message.contains("every part of this elided quote occurs"),
