@@ -33,6 +33,9 @@ const options = tests
         .map((name) => path.join("test", "unit", name)),
       outdir: "out/test",
       sourcemap: "inline",
+      // The tests run the extension under plain Node against a stand-in for the VS Code API.
+      external: [],
+      alias: { vscode: "./test/unit/fakeVscode.ts" },
     }
   : {
       ...common,

@@ -100,12 +100,6 @@ describe("package.json", () => {
     assert.deepEqual(setting("mica.trace.server").enum, ["off", "messages", "verbose"]);
     assert.equal(setting("mica.trace.server").default, "off");
   });
-
-  test("the client id matches the settings prefix, so `mica.trace.server` reaches the client", () => {
-    assert.match(extensionSource, /const CLIENT_ID = "mica";/);
-    assert.match(extensionSource, /createOutputChannel\(CLIENT_NAME\)/);
-    assert.match(extensionSource, /const CLIENT_NAME = "Mica Language Server";/);
-  });
 });
 
 describe("language-configuration.json", () => {
