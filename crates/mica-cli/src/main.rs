@@ -24,7 +24,11 @@ enum Command {
     /// Check `.mica` files and their citations against the source documents.
     Check(CheckArgs),
     /// Run the language server over standard input and output.
-    Lsp,
+    Lsp {
+        /// Accepted for clients that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 /// Arguments of `mica check`.
@@ -73,7 +77,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),
-        Command::Lsp => match mica_lsp::run_stdio() {
+        Command::Lsp { .. } => match mica_lsp::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: the language server stopped: {e}");
