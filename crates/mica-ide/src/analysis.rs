@@ -1,6 +1,7 @@
 //! The analysis: a snapshot of the configuration, the source provider and every document the
 //! editor features may look at, each parsed and checked once.
 
+use crate::ParseCache;
 use mica_check::{CONFIG_FILE, CheckedDocument, Config, Diagnostic, DocumentInput, SourceScope};
 use mica_sources::{SourceFile, SourceProvider};
 use mica_syntax::{LineIndex, Parse};
@@ -41,6 +42,17 @@ impl DocumentData {
     /// per-source caches make a re-check after an edit cost only the quotes that changed.
     pub fn new(config: &Config, provider: &dyn SourceProvider, path: &str, text: String) -> Self {
         let parse = mica_syntax::parse(&text);
+        Self::with_parse(config, provider, path, text, parse)
+    }
+
+    /// Check `text` as the document at `path`, given its parse (from a [`ParseCache`]).
+    pub fn with_parse(
+        config: &Config,
+        provider: &dyn SourceProvider,
+        path: &str,
+        text: String,
+        parse: Parse,
+    ) -> Self {
         let input = DocumentInput {
             path,
             text: &text,
@@ -165,6 +177,13 @@ impl Analysis {
     /// without adding it.
     pub fn analyse(&self, path: &str, text: String) -> DocumentData {
         DocumentData::new(&self.config, &*self.provider, path, text)
+    }
+
+    /// Like [`Analysis::analyse`], parsing only the paragraphs that changed since `cache` last
+    /// saw the document.
+    pub fn analyse_with(&self, path: &str, text: String, cache: &mut ParseCache) -> DocumentData {
+        let parse = cache.parse(&text);
+        DocumentData::with_parse(&self.config, &*self.provider, path, text, parse)
     }
 
     /// Add or replace a document that was analysed against this workspace.

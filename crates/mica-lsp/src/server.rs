@@ -11,7 +11,7 @@ use crate::convert::{self, Encoding, Paths};
 use crate::overlay::OverlayProvider;
 use crate::to_lsp::{self, Ctx};
 use mica_check::{CONFIG_FILE, Config, ConfigError};
-use mica_ide::{Analysis, DocumentData};
+use mica_ide::{Analysis, DocumentData, ParseCache};
 use mica_sources::SourceProvider;
 use mica_syntax::{ColumnUnit, LineCol, LineIndex, TextRange};
 use ropey::Rope;
@@ -29,9 +29,11 @@ use tower_lsp_server::{Client, LanguageServer};
 /// The largest `.mica` file read from disk for the workspace-wide check.
 const DISK_LIMIT: u64 = 16 * 1024 * 1024;
 
-/// How long a document's analysis waits after a change, by default, so that a burst of edits
-/// is analysed once.
-const DEFAULT_DELAY: Duration = Duration::from_millis(10);
+/// How long a document's analysis waits after a change, by default. Bursts are coalesced
+/// without waiting: while an analysis runs, further changes only mark it to run once more on
+/// the latest text, so waiting would only add latency (`initializationOptions.
+/// diagnosticDelayMs` sets a delay for clients that want one).
+const DEFAULT_DELAY: Duration = Duration::ZERO;
 
 /// The id of the file watcher registration.
 const WATCH_ID: &str = "mica-watched-files";
@@ -56,6 +58,10 @@ struct Doc {
     worker: Worker,
     /// Whether diagnostics are showing for it.
     published: bool,
+    /// The parses of its paragraphs, so that an edit re-parses one paragraph.
+    parses: Arc<Mutex<ParseCache>>,
+    /// Held while the document is analysed.
+    gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Doc {
@@ -266,9 +272,10 @@ impl Inner {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The analysis of `key` for its current text, made now if there is none.
+    /// The analysis of `key` for its current text, made now if there is none. Requests that
+    /// need the same analysis at once wait for one another instead of each making it.
     async fn fresh(&self, key: &str) -> Option<Analysed> {
-        let (text, rev, generation, analysis) = {
+        let gate = {
             let st = self.lock();
             let doc = st.docs.get(key)?;
             if let Some(a) = &doc.analysed
@@ -277,12 +284,28 @@ impl Inner {
             {
                 return Some(a.clone());
             }
-            (doc.text()?, doc.rev, st.generation, st.analysis())
+            Arc::clone(&doc.gate)
+        };
+        let _one_at_a_time = gate.lock().await;
+        let (text, rev, generation, analysis, parses) = {
+            let st = self.lock();
+            let doc = st.docs.get(key)?;
+            if let Some(a) = &doc.analysed
+                && a.rev == doc.rev
+                && a.generation == st.generation
+            {
+                return Some(a.clone());
+            }
+            let parses = Arc::clone(&doc.parses);
+            (doc.text()?, doc.rev, st.generation, st.analysis(), parses)
         };
         let path = key.to_string();
-        let data = tokio::task::spawn_blocking(move || Arc::new(analysis.analyse(&path, text)))
-            .await
-            .ok()?;
+        let data = tokio::task::spawn_blocking(move || {
+            let mut cache = parses.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::new(analysis.analyse_with(&path, text, &mut cache))
+        })
+        .await
+        .ok()?;
         let analysed = Analysed {
             rev,
             generation,
@@ -526,6 +549,8 @@ impl Inner {
                     analysed: None,
                     worker: Worker::default(),
                     published: false,
+                    parses: Arc::default(),
+                    gate: Arc::default(),
                 });
                 let changed = doc.disk.as_deref() != Some(&text);
                 doc.disk = Some(Arc::new(text));
@@ -950,6 +975,8 @@ impl LanguageServer for Server {
                 analysed: None,
                 worker: Worker::default(),
                 published: false,
+                parses: Arc::default(),
+                gate: Arc::default(),
             });
             doc.uri = td.uri;
             doc.buffer = Some((Rope::from_str(&td.text), td.version));

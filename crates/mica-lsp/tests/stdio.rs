@@ -148,7 +148,7 @@ fn a_burst_of_a_thousand_edits_ends_with_the_clients_text() {
         state["fnv1a"],
         format!("{:016x}", mica_lsp::fnv1a(text.bytes()))
     );
-    // The last version's diagnostics arrive, versions only ever increase, and none for a
+    // The last version's diagnostics arrive, versions never go back, and none for a
     // superseded version come after the last.
     c.diagnostics(&u, Some(1000));
     let versions: Vec<i64> = c
@@ -157,7 +157,7 @@ fn a_burst_of_a_thousand_edits_ends_with_the_clients_text() {
         .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == u)
         .filter_map(|m| m["params"]["version"].as_i64())
         .collect();
-    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    assert!(versions.windows(2).all(|w| w[0] <= w[1]), "{versions:?}");
     c.inbox.clear();
     let late = c.try_wait_for(
         "textDocument/publishDiagnostics",
