@@ -253,13 +253,17 @@ fn workspace_files_and_mica_toml_are_checked_on_startup() {
     std::fs::write(&closed, "[Uncited claim]{#u}\n").unwrap();
     std::fs::write(
         ws.path().join("mica.toml"),
-        "[sources.art]\npath = \"article.txt\"\nreliability = \"Z\"\n",
+        "[workspace]\ndocs-url = \"https://example.org/spec/diagnostics.md\"\n\n[sources.art]\npath = \"article.txt\"\nreliability = \"Z\"\n",
     )
     .unwrap();
     let mut c = Client::spawn(ws.path());
     c.initialize(ws.path(), caps(UTF16_ONLY));
     let d = c.diagnostics(&uri(&closed), None);
     assert_eq!(codes(&d), ["uncited-claim"]);
+    assert_eq!(
+        d[0]["codeDescription"]["href"],
+        "https://example.org/spec/diagnostics.md#uncited-claim"
+    );
     let toml = c.diagnostics(&uri(&ws.path().join("mica.toml")), None);
     assert_eq!(codes(&toml), ["invalid-value"]);
     assert!(c.shutdown_and_exit().success());
