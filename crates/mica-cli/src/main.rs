@@ -112,14 +112,15 @@ fn run_check(args: CheckArgs) -> ExitCode {
     };
     let report = render::render(&outcomes, args.format, color);
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
+    let written = stdout
         .write_all(report.as_bytes())
-        .and_then(|()| stdout.flush())
+        .and_then(|()| stdout.flush());
+    // A closed pipe (`mica check | head`) is the reader's choice, not a failure to report.
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
     {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
-            return ExitCode::from(2);
-        }
+        eprintln!("error: cannot write the report: {e}");
+        return ExitCode::from(2);
     }
     let stats = check::total(&outcomes);
     if stats.errors > 0 || (args.deny_warnings && stats.warnings > 0) {

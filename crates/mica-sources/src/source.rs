@@ -18,8 +18,15 @@ use std::sync::{Arc, OnceLock, RwLock};
 /// completing a quote adds a pattern per keystroke; this keeps such a session bounded.
 const PATTERN_CACHE_LIMIT: usize = 4096;
 
+/// How many whole-query outcomes (and, separately, suggestions) one source keeps before the
+/// cache is emptied.
+const OUTCOME_CACHE_LIMIT: usize = 16_384;
+
 /// How far a completion passage runs at most, in characters, when no sentence ends sooner.
 const COMPLETION_CHARS: usize = 120;
+
+/// A query as cached: the quote as written and its line locator.
+type QueryKey = (Box<str>, Option<LineSpan>);
 
 /// A source document, normalised once, with quote lookups and suggestions.
 pub struct SourceFile {
@@ -29,6 +36,11 @@ pub struct SourceFile {
     normalized: Normalized,
     /// Occurrences of every pattern looked up so far, by normalised pattern.
     occurrences: RwLock<HashMap<Box<str>, Arc<Occurrences>>>,
+    /// Outcomes of whole queries, by the quote as written and its lines: an editor re-checks
+    /// the same quotes after every keystroke, and this spares even their normalisation.
+    outcomes: RwLock<HashMap<QueryKey, QuoteOutcome>>,
+    /// Suggestions already computed, by the same key.
+    suggestions: RwLock<HashMap<QueryKey, Option<Suggestion>>>,
     /// The q-gram index for suggestions, built on first use.
     grams: OnceLock<GramIndex>,
     /// How many passes over the normalised text were made to find patterns.
@@ -65,6 +77,8 @@ impl SourceFile {
             lines,
             normalized,
             occurrences: RwLock::new(HashMap::new()),
+            outcomes: RwLock::new(HashMap::new()),
+            suggestions: RwLock::new(HashMap::new()),
             grams: OnceLock::new(),
             scans: AtomicUsize::new(0),
         }
@@ -128,12 +142,35 @@ impl SourceFile {
     /// quotes) not yet in the cache are found in one Aho-Corasick pass over the normalised text;
     /// patterns already looked up cost no scan at all.
     pub fn find_quotes(&self, queries: &[QuoteQuery<'_>]) -> Vec<QuoteOutcome> {
-        let parts: Vec<Vec<String>> = queries.iter().map(|q| quote_parts(q.quote)).collect();
-        let occ = self.occurrences(parts.iter().flatten().map(String::as_str));
-        queries
-            .iter()
-            .zip(&parts)
-            .map(|(q, p)| self.resolve(p, q.lines, &occ))
+        let mut out: Vec<Option<QuoteOutcome>> = {
+            let cache = read(&self.outcomes);
+            queries
+                .iter()
+                .map(|q| cache.get(&(Box::from(q.quote), q.lines)).cloned())
+                .collect()
+        };
+        let missing: Vec<usize> = (0..queries.len()).filter(|&i| out[i].is_none()).collect();
+        if !missing.is_empty() {
+            let parts: Vec<Vec<String>> = missing
+                .iter()
+                .map(|&i| quote_parts(queries[i].quote))
+                .collect();
+            let occ = self.occurrences(parts.iter().flatten().map(String::as_str));
+            let mut cache = write(&self.outcomes);
+            if cache.len() + missing.len() > OUTCOME_CACHE_LIMIT {
+                cache.clear();
+            }
+            for (&i, p) in missing.iter().zip(&parts) {
+                let outcome = self.resolve(p, queries[i].lines, &occ);
+                cache.insert(
+                    (Box::from(queries[i].quote), queries[i].lines),
+                    outcome.clone(),
+                );
+                out[i] = Some(outcome);
+            }
+        }
+        out.into_iter()
+            .map(|o| o.unwrap_or(QuoteOutcome::NotFound))
             .collect()
     }
 
@@ -152,6 +189,20 @@ impl SourceFile {
     /// For an elided quote every part is looked up (exactly if it occurs, approximately if not),
     /// and the suggestion joins the parts' passages with ` ... `.
     pub fn suggest(&self, quote: &str, lines: Option<LineSpan>) -> Option<Suggestion> {
+        let key = (Box::from(quote), lines);
+        if let Some(s) = read(&self.suggestions).get(&key) {
+            return s.clone();
+        }
+        let suggestion = self.compute_suggestion(quote, lines);
+        let mut cache = write(&self.suggestions);
+        if cache.len() >= OUTCOME_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(key, suggestion.clone());
+        suggestion
+    }
+
+    fn compute_suggestion(&self, quote: &str, lines: Option<LineSpan>) -> Option<Suggestion> {
         let parts = quote_parts(quote);
         if parts.is_empty() {
             return None;
@@ -341,7 +392,7 @@ impl SourceFile {
         let mut found: HashMap<String, Arc<Occurrences>> = HashMap::new();
         let mut missing: Vec<&str> = Vec::new();
         {
-            let cache = self.occurrences.read().unwrap_or_else(|e| e.into_inner());
+            let cache = read(&self.occurrences);
             for p in patterns {
                 if found.contains_key(p) || missing.contains(&p) {
                     continue;
@@ -358,7 +409,7 @@ impl SourceFile {
             return found;
         }
         let scanned = self.scan(&missing);
-        let mut cache = self.occurrences.write().unwrap_or_else(|e| e.into_inner());
+        let mut cache = write(&self.occurrences);
         if cache.len() + scanned.len() > PATTERN_CACHE_LIMIT {
             cache.clear();
         }
@@ -432,4 +483,14 @@ fn passage_end(text: &str, s: usize, e: usize) -> usize {
     } else {
         limit
     }
+}
+
+/// Read a cache, ignoring poisoning: a panic elsewhere leaves it consistent, at worst stale.
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Write a cache, ignoring poisoning (see [`read`]).
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
 }
