@@ -365,6 +365,16 @@ impl Inner {
         })
     }
 
+    /// React to a change of the open buffer `key`: a document is re-analysed; any other file
+    /// (a source being edited, `mica.toml`) may change every document, so the world is.
+    fn schedule_changed(self: &Arc<Self>, key: &str) {
+        if is_mica(key) {
+            self.schedule(key);
+        } else {
+            self.schedule_world();
+        }
+    }
+
     /// Analyse `key` soon and publish its diagnostics; changes meanwhile are coalesced.
     fn schedule(self: &Arc<Self>, key: &str) {
         {
@@ -983,11 +993,7 @@ impl LanguageServer for Server {
             doc.rev = rev;
             key
         };
-        if is_mica(&key) {
-            self.inner.schedule(&key);
-        } else {
-            self.inner.schedule_world();
-        }
+        self.inner.schedule_changed(&key);
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
@@ -1011,11 +1017,7 @@ impl LanguageServer for Server {
             doc.rev = rev;
             key
         };
-        if is_mica(&key) {
-            self.inner.schedule(&key);
-        } else {
-            self.inner.schedule_world();
-        }
+        self.inner.schedule_changed(&key);
     }
 
     async fn did_save(&self, params: lsp::DidSaveTextDocumentParams) {
