@@ -322,6 +322,13 @@ impl Inner {
         Some(analysed)
     }
 
+    /// The snapshot for a request at a position, and the position as a byte offset.
+    async fn at(&self, p: &lsp::TextDocumentPositionParams, all: bool) -> Option<(Snap, usize)> {
+        let snap = self.snapshot(&p.text_document.uri, all).await?;
+        let offset = snap.offset(p.position);
+        Some((snap, offset))
+    }
+
     /// The snapshot for a request about `uri`; with `all`, every workspace document is in it.
     async fn snapshot(&self, uri: &lsp::Uri, all: bool) -> Option<Snap> {
         let (key, others) = {
@@ -1063,10 +1070,9 @@ impl LanguageServer for Server {
 
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
         let p = params.text_document_position_params;
-        let Some(snap) = self.inner.snapshot(&p.text_document.uri, false).await else {
+        let Some((snap, offset)) = self.inner.at(&p, false).await else {
             return Ok(None);
         };
-        let offset = snap.offset(p.position);
         Ok(
             mica_ide::hover(&snap.analysis, &snap.key, offset).map(|h| lsp::Hover {
                 contents: lsp::HoverContents::Markup(lsp::MarkupContent {
@@ -1083,10 +1089,9 @@ impl LanguageServer for Server {
         params: lsp::GotoDefinitionParams,
     ) -> Result<Option<lsp::GotoDefinitionResponse>> {
         let p = params.text_document_position_params;
-        let Some(snap) = self.inner.snapshot(&p.text_document.uri, false).await else {
+        let Some((snap, offset)) = self.inner.at(&p, false).await else {
             return Ok(None);
         };
-        let offset = snap.offset(p.position);
         let targets = mica_ide::definition(&snap.analysis, &snap.key, offset);
         if targets.is_empty() {
             return Ok(None);
@@ -1116,10 +1121,9 @@ impl LanguageServer for Server {
 
     async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
         let p = params.text_document_position;
-        let Some(snap) = self.inner.snapshot(&p.text_document.uri, true).await else {
+        let Some((snap, offset)) = self.inner.at(&p, true).await else {
             return Ok(None);
         };
-        let offset = snap.offset(p.position);
         let refs = mica_ide::references(
             &snap.analysis,
             &snap.key,
@@ -1139,10 +1143,9 @@ impl LanguageServer for Server {
         params: lsp::DocumentHighlightParams,
     ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
         let p = params.text_document_position_params;
-        let Some(snap) = self.inner.snapshot(&p.text_document.uri, false).await else {
+        let Some((snap, offset)) = self.inner.at(&p, false).await else {
             return Ok(None);
         };
-        let offset = snap.offset(p.position);
         let hs = mica_ide::highlights(&snap.analysis, &snap.key, offset);
         Ok(Some(
             hs.iter()
@@ -1163,10 +1166,9 @@ impl LanguageServer for Server {
         params: lsp::CompletionParams,
     ) -> Result<Option<lsp::CompletionResponse>> {
         let p = params.text_document_position;
-        let Some(snap) = self.inner.snapshot(&p.text_document.uri, false).await else {
+        let Some((snap, offset)) = self.inner.at(&p, false).await else {
             return Ok(None);
         };
-        let offset = snap.offset(p.position);
         let items = mica_ide::completions(&snap.analysis, &snap.key, offset);
         let incomplete = items
             .iter()
@@ -1256,10 +1258,9 @@ impl LanguageServer for Server {
 
     async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
         let p = params.text_document_position;
-        let Some(snap) = self.inner.snapshot(&p.text_document.uri, true).await else {
+        let Some((snap, offset)) = self.inner.at(&p, true).await else {
             return Ok(None);
         };
-        let offset = snap.offset(p.position);
         let edits = mica_ide::rename(&snap.analysis, &snap.key, offset, &params.new_name)
             .map_err(Error::invalid_params)?;
         Ok(snap.ctx().workspace_edit(&edits))
