@@ -1241,10 +1241,9 @@ impl LanguageServer for Server {
         &self,
         params: lsp::TextDocumentPositionParams,
     ) -> Result<Option<lsp::PrepareRenameResponse>> {
-        let Some(snap) = self.inner.snapshot(&params.text_document.uri, false).await else {
+        let Some((snap, offset)) = self.inner.at(&params, false).await else {
             return Ok(None);
         };
-        let offset = snap.offset(params.position);
         match mica_ide::prepare_rename(&snap.analysis, &snap.key, offset) {
             Ok((range, placeholder)) => {
                 Ok(Some(lsp::PrepareRenameResponse::RangeWithPlaceholder {
