@@ -638,7 +638,13 @@ impl<'a> DocChecker<'a> {
                     self.ambiguous(c, &source, &m);
                 }
             }
-            QuoteOutcome::OutsideLines(m) => self.outside_lines(c, &source, &m),
+            QuoteOutcome::OutsideLines(m) => {
+                // The quote is in the source, just not where the locator says: editors still
+                // take the reader there.
+                out.target = Some(m.range);
+                out.parts = m.parts.clone();
+                self.outside_lines(c, &source, &m);
+            }
             QuoteOutcome::LinesOutOfRange { .. } => {
                 let range = c.lines.map_or(c.range, |l| l.range);
                 self.line_out_of_range(c.source.name.as_str(), range, &source);

@@ -135,6 +135,30 @@ fn a_suggestion_with_quotes_is_escaped_in_the_fix() {
 }
 
 #[test]
+fn a_quote_outside_its_lines_still_resolves_to_where_it_is() {
+    let text = "[A]{#a cite=art:L1:\"Chinese: 中国制造2025\"}\n";
+    let parse = parse(text);
+    let input = DocumentInput {
+        path: "doc.mica",
+        text,
+        parse: &parse,
+    };
+    let checked = check(&config(), &provider(SOURCE), &[input]).remove(0);
+    assert_eq!(checked.diagnostics[0].code, Code::QuoteOutsideLines);
+    let target = checked.citations[0].target.expect("resolved");
+    assert_eq!(&SOURCE[target.to_range()], "Chinese: 中国制造2025");
+}
+
+#[test]
+fn a_long_quote_that_is_not_found_is_checked_quickly() {
+    // A pasted page as a quote once built a DFA of its length times the alphabet; the check
+    // must stay linear (the test would take minutes otherwise; it asserts no timing).
+    let text = format!("[A]{{#a cite=art:\"{}\"}}\n", "y".repeat(100_000));
+    let d = diagnostics(&text);
+    assert_eq!(d[0].code, Code::QuoteNotFound);
+}
+
+#[test]
 fn front_matter_dates_are_checked() {
     let d = diagnostics("---\ndate: 2025-02-30\n---\n[A]{#a cite=art:L1}\n");
     assert_eq!(d.len(), 1, "{d:?}");

@@ -7,7 +7,7 @@ use crate::matching::{
 };
 use crate::normalize::{Normalized, collapse_whitespace, normalize};
 use crate::suggest::{self, GramIndex};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use mica_syntax::{LineIndex, TextRange};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -21,6 +21,9 @@ const PATTERN_CACHE_LIMIT: usize = 4096;
 /// How many whole-query outcomes (and, separately, suggestions) one source keeps before the
 /// cache is emptied.
 const OUTCOME_CACHE_LIMIT: usize = 16_384;
+
+/// Above this many bytes of patterns in one batch, the automaton is an NFA rather than a DFA.
+const DFA_PATTERN_BYTES: usize = 16 * 1024;
 
 /// How far a completion passage runs at most, in characters, when no sentence ends sooner.
 const COMPLETION_CHARS: usize = 120;
@@ -431,8 +434,14 @@ impl SourceFile {
             };
             patterns.len()
         ];
+        // A DFA scans fastest, but building it costs its states times the alphabet: for long
+        // patterns (a pasted page) the contiguous NFA builds in linear time and still scans in
+        // one pass.
+        let total: usize = patterns.iter().map(|p| p.len()).sum();
+        let kind = (total > DFA_PATTERN_BYTES).then_some(AhoCorasickKind::ContiguousNFA);
         let ac = match AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(kind)
             .build(patterns)
         {
             Ok(ac) => ac,
