@@ -358,7 +358,10 @@ pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<Comple
             in_claim,
             keys,
         } => {
-            let range = TextRange::new(start, word_end(start).max(offset));
+            let end = word_end(start).max(offset);
+            let range = TextRange::new(start, end);
+            // Completing inside `conf=high` replaces the word, not the `=` after it.
+            let has_eq = text[end..].starts_with('=');
             let vocab_keys = if in_claim {
                 vocab::CLAIM_KEYS
             } else {
@@ -377,7 +380,11 @@ pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<Comple
                         CompletionKind::Key,
                         Some((*doc).to_string()),
                         range,
-                        format!("{k}="),
+                        if has_eq {
+                            k.to_string()
+                        } else {
+                            format!("{k}=")
+                        },
                     );
                     it.retrigger = matches!(
                         *k,
@@ -476,8 +483,9 @@ pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<Comple
             start,
         } => quote_completions(analysis, doc, &source, lines, start, offset),
         Ctx::Path { start } => {
-            let closed = text[offset..].starts_with('"');
-            let range = TextRange::new(start, offset);
+            let close = closing_quote(text, offset);
+            let closed = close.is_some();
+            let range = TextRange::new(start, close.unwrap_or(offset));
             let typed = unescape_string(&text[start..offset]);
             analysis
                 .provider()
@@ -500,6 +508,24 @@ pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<Comple
     }
 }
 
+/// Where the string the cursor is in closes: the offset of its closing `"` on the same line,
+/// if it has one. A completion replaces the whole string's content up to it, so that
+/// completing in the middle of a quote or path leaves no tail behind.
+fn closing_quote(text: &str, offset: usize) -> Option<usize> {
+    let mut chars = text[offset..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some(offset + i),
+            '\\' => {
+                chars.next();
+            }
+            '\n' | '\r' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Passages of the cited source that start with what has been typed of the quote.
 fn quote_completions(
     analysis: &Analysis,
@@ -519,7 +545,8 @@ fn quote_completions(
     let typed = &text[start..offset];
     let prefix = unescape_string(typed);
     let allowed = lines.and_then(|l| file.line_span_range(l));
-    let closed = text[offset..].starts_with('"');
+    let close = closing_quote(text, offset);
+    let closed = close.is_some();
     let mut passages: Vec<(TextRange, String)> = Vec::new();
     if prefix.trim().is_empty() {
         // Nothing typed yet: with a line locator, offer those lines as the quote.
@@ -572,7 +599,7 @@ fn quote_completions(
                     "> {}",
                     crate::markdown::passage_in_context(&file, &[range])
                 )),
-                range: TextRange::new(start, offset),
+                range: TextRange::new(start, close.unwrap_or(offset)),
                 text: insert,
                 // The editor filters on what was typed, which every passage starts with once
                 // normalised (curly quotes, dashes, spacing may differ as written).
@@ -630,6 +657,11 @@ mod tests {
             ["p", "cite", "supports", "contradicts", "note"]
         );
         assert_eq!(apply("[x]{co$0}", "conf"), "[x]{conf=}");
+        // Inside an existing key the `=` that follows is kept, not doubled.
+        assert_eq!(
+            apply("[x]{#a co$0nf=high cite=art:L1}", "conf"),
+            "[x]{#a conf=high cite=art:L1}"
+        );
         assert_eq!(labels("[x]{conf=$0}"), ["low", "moderate", "high"]);
         assert_eq!(
             apply("[x]{conf=mo$0 cite=art}", "moderate"),
@@ -670,6 +702,12 @@ mod tests {
         assert_eq!(labels(text), ["seeds/a.txt", "seeds/b.txt"]);
         let text = "//- /mica.toml\n//- /seeds/a.txt\nA\n//- /doc.mica\n@source a \"se$0\n";
         assert_eq!(apply(text, "seeds/a.txt"), "@source a \"seeds/a.txt\"\n");
+        // In the middle of a path, the whole path is replaced.
+        let text = "//- /mica.toml\n//- /seeds/a.txt\nA\n//- /doc.mica\n@source a \"seeds/$0x.txt\" title=\"t\"\n";
+        assert_eq!(
+            apply(text, "seeds/a.txt"),
+            "@source a \"seeds/a.txt\" title=\"t\"\n"
+        );
     }
 
     #[test]
@@ -682,6 +720,11 @@ mod tests {
         assert_eq!(
             apply("[x]{cite=art:\"Over nine$0", "Over"),
             "[x]{cite=art:\"Over nine years, the CCP invested more than $300 billion to establish 33 innovation centers.\""
+        );
+        // In the middle of a quote, the rest of the quote is replaced too.
+        assert_eq!(
+            apply(r#"[x]{cite=art:"The plan$0 was signed by"}"#, "The plan"),
+            r#"[x]{cite=art:"The plan was signed by Premier Li Keqiang in May 2015."}"#
         );
         // The same passage twice is offered once; a line locator picks the line.
         assert_eq!(labels(r#"[x]{cite=art:"The target$0"}"#).len(), 1);
