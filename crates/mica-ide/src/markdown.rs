@@ -99,15 +99,31 @@ fn is_sentence_end(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
 }
 
+/// Whether the line starting at byte `ls` opens a block of its own: a list item (`-`, `*`,
+/// `+`, `1.`, `1)`) or a heading. Context never runs across such a line start.
+fn opens_block(text: &str, ls: usize) -> bool {
+    let line = text[ls..].trim_start_matches([' ', '\t']);
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let after = |n: usize| line[n..].starts_with([' ', '\t']);
+    (line.starts_with(['-', '*', '+']) && after(1))
+        || line.starts_with('#')
+        || (digits > 0 && line[digits..].starts_with(['.', ')']) && after(digits + 1))
+}
+
 /// Whether the line whose line ending starts at byte `e` holds only spaces and tabs.
 fn line_before_is_blank(text: &str, e: usize) -> bool {
     let ls = text[..e].rfind(['\n', '\r']).map_or(0, |p| p + 1);
     text[ls..e].trim_matches([' ', '\t']).is_empty()
 }
 
+/// The start of the line after the line ending at byte `i`.
+fn after_eol(text: &str, i: usize) -> usize {
+    i + if text[i..].starts_with("\r\n") { 2 } else { 1 }
+}
+
 /// Whether the line after the line ending at byte `i` holds only spaces and tabs.
 fn line_after_is_blank(text: &str, i: usize) -> bool {
-    let e = i + if text[i..].starts_with("\r\n") { 2 } else { 1 };
+    let e = after_eol(text, i);
     let le = text[e..].find(['\n', '\r']).map_or(text.len(), |p| e + p);
     text[e..le].trim_matches([' ', '\t']).is_empty()
 }
@@ -133,7 +149,7 @@ fn context_start(text: &str, start: usize) -> (usize, bool) {
             } else {
                 i
             };
-            if line_before_is_blank(text, e) {
+            if line_before_is_blank(text, e) || opens_block(text, next) {
                 return (next, false);
             }
         }
@@ -162,7 +178,9 @@ fn context_end(text: &str, end: usize) -> (usize, bool) {
         {
             return (next, false);
         }
-        if (c == '\n' || c == '\r') && line_after_is_blank(text, i) {
+        if (c == '\n' || c == '\r')
+            && (line_after_is_blank(text, i) || opens_block(text, after_eol(text, i)))
+        {
             return (i, false);
         }
         at = next;
@@ -206,7 +224,15 @@ pub(crate) fn passage_in_context(source: &SourceFile, parts: &[TextRange]) -> St
     if cut_end {
         out.push('…');
     }
-    out.trim().to_string()
+    let out = out.trim();
+    // A passage that starts like a list item must not render as one inside the quote block.
+    let digits = out.bytes().take_while(u8::is_ascii_digit).count();
+    if out.starts_with(['-', '+']) || (digits > 0 && out[digits..].starts_with(['.', ')'])) {
+        let at = if digits > 0 { digits } else { 0 };
+        format!("{}\\{}", &out[..at], &out[at..])
+    } else {
+        out.to_string()
+    }
 }
 
 /// Up to `max` lines of `text` from line `first` (0-based), for a hover's code block.
@@ -257,6 +283,24 @@ mod tests {
         assert_eq!(
             context(text, "stars"),
             "A \\[link\\] and \\***stars**\\* here"
+        );
+    }
+
+    #[test]
+    fn context_stays_within_its_list_item_and_never_renders_as_a_list() {
+        let text = "Measures:\n* Incentives for mergers of foreign technology companies\n* More R&D funding\n1. Building centers (40 by 2025)\n2. Next item";
+        assert_eq!(
+            context(text, "mergers of foreign"),
+            "\\* Incentives for **mergers of foreign** technology companies"
+        );
+        assert_eq!(
+            context(text, "Building centers"),
+            "**Building centers** (40 by 2025)"
+        );
+        let text = "Objectives:\n- Global Competitiveness: Enhance the competitiveness of firms.\n";
+        assert_eq!(
+            context(text, "Enhance the competitiveness"),
+            "\\- Global Competitiveness: **Enhance the competitiveness** of firms."
         );
     }
 
