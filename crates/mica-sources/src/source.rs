@@ -309,6 +309,8 @@ impl SourceFile {
             from = s + 1;
             let end = passage_end(text, s, e);
             let range = self.normalized.to_original(TextRange::new(s, end));
+            let typed_end = self.normalized.original_offset(e);
+            let range = TextRange::new(range.start, block_end(&self.text, typed_end, range.end));
             let passage = collapse_whitespace(&self.text[range.to_range()]);
             if seen.insert(passage.clone()) {
                 out.push(Passage {
@@ -492,6 +494,27 @@ fn passage_end(text: &str, s: usize, e: usize) -> usize {
     } else {
         limit
     }
+}
+
+/// `end`, or the first line break in `text[from..end]` after which a new block starts (a
+/// blank line, a heading or a list item): a completion does not run into the next paragraph.
+fn block_end(text: &str, from: usize, end: usize) -> usize {
+    let mut at = from;
+    while let Some(p) = text[at..end].find(['\n', '\r']) {
+        let i = at + p;
+        let next = i + if text[i..].starts_with("\r\n") { 2 } else { 1 };
+        let line = text[next..].trim_start_matches([' ', '\t']);
+        let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+        let opens = line.is_empty()
+            || line.starts_with(['\n', '\r', '#'])
+            || (line.starts_with(['-', '*', '+']) && line[1..].starts_with(' '))
+            || (digits > 0 && line[digits..].starts_with(['.', ')']));
+        if opens {
+            return i;
+        }
+        at = next;
+    }
+    end
 }
 
 /// Read a cache, ignoring poisoning: a panic elsewhere leaves it consistent, at worst stale.

@@ -564,3 +564,15 @@ fn very_long_quotes_get_no_suggestion_but_stay_cheap() {
         QuoteOutcome::Found(_)
     ));
 }
+
+#[test]
+fn quote_completion_stops_where_a_new_block_starts() {
+    let src = SourceFile::new(
+        "s.txt",
+        "Funding went to research grants\n### Strategic initiatives\nFor better results.\n"
+            .to_string(),
+    );
+    let p = src.complete_quote("research gr", 5);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].text, "research grants");
+}
