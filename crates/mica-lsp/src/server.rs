@@ -6,6 +6,11 @@
 //! before its first `.await`; analysis then runs on a copy of the text, and its result is kept
 //! and published only if the document has not changed since (its revision and the workspace's
 //! generation still match).
+//!
+//! Workspaces: like `mica check`, each document is checked in the workspace of the nearest
+//! `mica.toml` at or above its folder (the root given at `initialize` when there is none, and
+//! for buffers that are not files). Each workspace has its own configuration and sources, and
+//! paths inside an analysis are relative to the root of the document's workspace.
 
 use crate::convert::{self, Encoding, Paths};
 use crate::overlay::OverlayProvider;
@@ -17,7 +22,7 @@ use mica_syntax::{ColumnUnit, LineCol, LineIndex, TextRange};
 use ropey::Rope;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -45,9 +50,19 @@ struct Worker {
     dirty: bool,
 }
 
-/// A document the server knows: open in the editor, or a `.mica` file of the workspace.
+/// Which document: the workspace it is checked in (its canonical root) and its path there
+/// (relative to the root, absolute outside it, or the URI for a buffer that is not a file).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct DocId {
+    root: PathBuf,
+    path: String,
+}
+
+/// A document the server knows: open in the editor, or a `.mica` file of a workspace.
 struct Doc {
     uri: lsp::Uri,
+    /// Whether it is a Mica document (rather than a source or `mica.toml` being edited).
+    mica: bool,
     /// The editor's buffer and its version, while open.
     buffer: Option<(Rope, i32)>,
     /// The text on disk, for workspace files.
@@ -58,6 +73,10 @@ struct Doc {
     worker: Worker,
     /// Whether diagnostics are showing for it.
     published: bool,
+    /// The revision and generation whose diagnostics were published last.
+    published_at: Option<(u64, u64)>,
+    /// The source paths its last analysis declared, as the file watchers know them.
+    declared: BTreeSet<String>,
     /// The parses of its paragraphs, so that an edit re-parses one paragraph.
     parses: Arc<Mutex<ParseCache>>,
     /// Held while the document is analysed.
@@ -65,6 +84,23 @@ struct Doc {
 }
 
 impl Doc {
+    fn new(uri: lsp::Uri, mica: bool, rev: u64) -> Self {
+        Self {
+            uri,
+            mica,
+            buffer: None,
+            disk: None,
+            rev,
+            analysed: None,
+            worker: Worker::default(),
+            published: false,
+            published_at: None,
+            declared: BTreeSet::new(),
+            parses: Arc::default(),
+            gate: Arc::default(),
+        }
+    }
+
     fn text(&self) -> Option<String> {
         match (&self.buffer, &self.disk) {
             (Some((rope, _)), _) => Some(rope.to_string()),
@@ -91,45 +127,31 @@ struct Caps {
     relative_patterns: bool,
 }
 
-struct State {
-    enc: Encoding,
-    caps: Caps,
+/// One workspace: a root with its configuration and its sources (open buffers over the disk).
+struct Ws {
     paths: Paths,
     config: Arc<Config>,
     config_error: Option<ConfigError>,
     provider: Arc<OverlayProvider>,
-    /// Bumped when the configuration or a source changes: every analysis is then stale.
-    generation: u64,
-    next_rev: u64,
-    docs: HashMap<String, Doc>,
-    world: Worker,
-    delay: Duration,
-    watched: Vec<String>,
     config_published: bool,
 }
 
-impl State {
+impl Ws {
+    /// The workspace at `root`, with its configuration read now, so that documents opened
+    /// before the next workspace scan are checked with it.
     fn new(root: &Path) -> Self {
+        let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
+        let (config, config_error) = match Config::parse(&text) {
+            Ok(c) => (c, None),
+            Err(e) => (Config::default(), Some(e)),
+        };
         Self {
-            enc: Encoding::Utf16,
-            caps: Caps::default(),
             paths: Paths::new(root),
-            config: Arc::new(Config::default()),
-            config_error: None,
+            config: Arc::new(config),
+            config_error,
             provider: Arc::new(OverlayProvider::new(root)),
-            generation: 0,
-            next_rev: 0,
-            docs: HashMap::new(),
-            world: Worker::default(),
-            delay: DEFAULT_DELAY,
-            watched: Vec::new(),
             config_published: false,
         }
-    }
-
-    fn rev(&mut self) -> u64 {
-        self.next_rev += 1;
-        self.next_rev
     }
 
     fn analysis(&self) -> Analysis {
@@ -138,30 +160,140 @@ impl State {
             Arc::clone(&self.provider) as Arc<dyn SourceProvider>,
         )
     }
+}
 
-    /// The key of a URI: its workspace-relative path, or the URI itself for other schemes.
-    fn key(&self, uri: &lsp::Uri) -> String {
-        self.paths
-            .key(uri)
-            .unwrap_or_else(|| uri.as_str().to_string())
+/// A file watcher: a pattern, relative to a workspace root unless it starts with `**/`.
+type Watch = (Option<PathBuf>, String);
+
+struct State {
+    enc: Encoding,
+    caps: Caps,
+    /// The canonical root chosen at `initialize`: the workspace of documents that have no
+    /// `mica.toml` above them.
+    root: PathBuf,
+    workspaces: BTreeMap<PathBuf, Ws>,
+    /// The documents open in the editor, by URI: a document stays in the workspace it was
+    /// opened in until it is closed.
+    open: HashMap<String, DocId>,
+    /// Bumped when a configuration or a source changes: every analysis is then stale.
+    generation: u64,
+    next_rev: u64,
+    docs: HashMap<DocId, Doc>,
+    world: Worker,
+    delay: Duration,
+    watched: BTreeSet<Watch>,
+}
+
+/// The canonical form of a root, which names its workspace.
+fn canonical(root: &Path) -> PathBuf {
+    root.canonicalize()
+        .or_else(|_| std::path::absolute(root))
+        .unwrap_or_else(|_| root.to_path_buf())
+}
+
+impl State {
+    fn new(root: &Path) -> Self {
+        let key = canonical(root);
+        let mut workspaces = BTreeMap::new();
+        workspaces.insert(key.clone(), Ws::new(root));
+        Self {
+            enc: Encoding::Utf16,
+            caps: Caps::default(),
+            root: key,
+            workspaces,
+            open: HashMap::new(),
+            generation: 0,
+            next_rev: 0,
+            docs: HashMap::new(),
+            world: Worker::default(),
+            delay: DEFAULT_DELAY,
+            watched: BTreeSet::new(),
+        }
     }
 
-    fn uris(&self) -> HashMap<String, lsp::Uri> {
+    fn rev(&mut self) -> u64 {
+        self.next_rev += 1;
+        self.next_rev
+    }
+
+    /// The workspace rooted at the canonical `root`, made if it is new.
+    fn ws(&mut self, root: &Path) -> &mut Ws {
+        self.workspaces
+            .entry(root.to_path_buf())
+            .or_insert_with(|| Ws::new(root))
+    }
+
+    /// The workspace of a document.
+    fn ws_of(&self, id: &DocId) -> &Ws {
+        self.workspaces
+            .get(&id.root)
+            .unwrap_or_else(|| self.ws_of_root())
+    }
+
+    /// The workspace of the initialize root.
+    fn ws_of_root(&self) -> &Ws {
+        &self.workspaces[&self.root]
+    }
+
+    fn analysis(&self, id: &DocId) -> Analysis {
+        self.ws_of(id).analysis()
+    }
+
+    /// The document `uri` names: the one open under it, else the file in the workspace of the
+    /// nearest `mica.toml` above it (the initialize root's workspace when there is none, or
+    /// when it is not a file).
+    fn id(&self, uri: &lsp::Uri) -> DocId {
+        if let Some(id) = self.open.get(uri.as_str()) {
+            return id.clone();
+        }
+        let file = uri
+            .scheme()
+            .as_str()
+            .eq_ignore_ascii_case("file")
+            .then(|| uri.to_file_path())
+            .flatten();
+        let found = file
+            .as_ref()
+            .and_then(|p| p.parent().and_then(mica_check::workspace::find_root));
+        let root = found
+            .as_deref()
+            .map_or_else(|| self.root.clone(), canonical);
+        let path = match (self.workspaces.get(&root), &found) {
+            (Some(ws), _) => ws.paths.key(uri),
+            (None, Some(found)) => Paths::new(found).key(uri),
+            (None, None) => None,
+        };
+        DocId {
+            path: path.unwrap_or_else(|| uri.as_str().to_string()),
+            root,
+        }
+    }
+
+    /// The URIs of the documents of the workspace at `root`, by path.
+    fn uris(&self, root: &Path) -> HashMap<String, lsp::Uri> {
         self.docs
             .iter()
-            .map(|(k, d)| (k.clone(), d.uri.clone()))
+            .filter(|(id, _)| id.root == root)
+            .map(|(id, d)| (id.path.clone(), d.uri.clone()))
             .collect()
+    }
+
+    fn is_mica(&self, id: &DocId) -> bool {
+        self.docs.get(id).is_some_and(|d| d.mica)
     }
 }
 
-fn is_mica(key: &str) -> bool {
-    key.ends_with(".mica")
+/// Whether a path names a Mica document.
+fn is_mica_path(path: &str) -> bool {
+    path.ends_with(".mica")
 }
 
 pub(crate) struct Inner {
     client: Client,
     state: Mutex<State>,
     publish: tokio::sync::Mutex<()>,
+    /// Held while the file watchers are registered, so that registrations do not interleave.
+    watch: tokio::sync::Mutex<()>,
     clean_shutdown: Arc<AtomicBool>,
 }
 
@@ -243,6 +375,7 @@ impl Server {
                 client,
                 state: Mutex::new(State::new(&root)),
                 publish: tokio::sync::Mutex::new(()),
+                watch: tokio::sync::Mutex::new(()),
                 clean_shutdown,
             }),
         }
@@ -255,7 +388,7 @@ impl Server {
         params: DocumentStateParams,
     ) -> Result<Option<DocumentState>> {
         let st = self.inner.lock();
-        let key = st.key(&params.uri);
+        let key = st.id(&params.uri);
         Ok(st.docs.get(&key).and_then(|d| {
             let (rope, version) = d.buffer.as_ref()?;
             Some(DocumentState {
@@ -272,12 +405,12 @@ impl Inner {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The analysis of `key` for its current text, made now if there is none. Requests that
+    /// The analysis of `id` for its current text, made now if there is none. Requests that
     /// need the same analysis at once wait for one another instead of each making it.
-    async fn fresh(&self, key: &str) -> Option<Analysed> {
+    async fn fresh(&self, id: &DocId) -> Option<Analysed> {
         let gate = {
             let st = self.lock();
-            let doc = st.docs.get(key)?;
+            let doc = st.docs.get(id)?;
             if let Some(a) = &doc.analysed
                 && a.rev == doc.rev
                 && a.generation == st.generation
@@ -289,7 +422,7 @@ impl Inner {
         let _one_at_a_time = gate.lock().await;
         let (text, rev, generation, analysis, parses) = {
             let st = self.lock();
-            let doc = st.docs.get(key)?;
+            let doc = st.docs.get(id)?;
             if let Some(a) = &doc.analysed
                 && a.rev == doc.rev
                 && a.generation == st.generation
@@ -297,9 +430,9 @@ impl Inner {
                 return Some(a.clone());
             }
             let parses = Arc::clone(&doc.parses);
-            (doc.text()?, doc.rev, st.generation, st.analysis(), parses)
+            (doc.text()?, doc.rev, st.generation, st.analysis(id), parses)
         };
-        let path = key.to_string();
+        let path = id.path.clone();
         let data = tokio::task::spawn_blocking(move || {
             let mut cache = parses.lock().unwrap_or_else(|e| e.into_inner());
             Arc::new(analysis.analyse_with(&path, text, &mut cache))
@@ -313,7 +446,7 @@ impl Inner {
         };
         let mut st = self.lock();
         let current = st.generation == generation;
-        if let Some(doc) = st.docs.get_mut(key)
+        if let Some(doc) = st.docs.get_mut(id)
             && doc.rev == rev
             && current
         {
@@ -329,26 +462,27 @@ impl Inner {
         Some((snap, offset))
     }
 
-    /// The snapshot for a request about `uri`; with `all`, every workspace document is in it.
+    /// The snapshot for a request about `uri`; with `all`, every document of its workspace is
+    /// in it.
     async fn snapshot(&self, uri: &lsp::Uri, all: bool) -> Option<Snap> {
-        let (key, others) = {
+        let (id, others) = {
             let st = self.lock();
-            let key = st.key(uri);
-            if !st.docs.contains_key(&key) || !is_mica(&key) {
+            let id = st.id(uri);
+            if !st.is_mica(&id) {
                 return None;
             }
-            let others: Vec<String> = if all {
+            let others: Vec<DocId> = if all {
                 st.docs
-                    .keys()
-                    .filter(|k| is_mica(k) && **k != key)
-                    .cloned()
+                    .iter()
+                    .filter(|(k, d)| d.mica && k.root == id.root && **k != id)
+                    .map(|(k, _)| k.clone())
                     .collect()
             } else {
                 Vec::new()
             };
-            (key, others)
+            (id, others)
         };
-        let doc = self.fresh(&key).await?.data;
+        let doc = self.fresh(&id).await?.data;
         let mut rest = Vec::new();
         for k in others {
             if let Some(a) = self.fresh(&k).await {
@@ -356,7 +490,7 @@ impl Inner {
             }
         }
         let st = self.lock();
-        let mut analysis = st.analysis();
+        let mut analysis = st.analysis(&id);
         analysis.insert(Arc::clone(&doc));
         for d in rest {
             analysis.insert(d);
@@ -364,29 +498,29 @@ impl Inner {
         Some(Snap {
             analysis,
             doc,
-            key,
             enc: st.enc,
-            paths: st.paths.clone(),
-            uris: st.uris(),
+            paths: st.ws_of(&id).paths.clone(),
+            uris: st.uris(&id.root),
             caps: st.caps,
+            key: id.path,
         })
     }
 
-    /// React to a change of the open buffer `key`: a document is re-analysed; any other file
+    /// React to a change of the open buffer `id`: a document is re-analysed; any other file
     /// (a source being edited, `mica.toml`) may change every document, so the world is.
-    fn schedule_changed(self: &Arc<Self>, key: &str) {
-        if is_mica(key) {
-            self.schedule(key);
+    fn schedule_changed(self: &Arc<Self>, id: &DocId) {
+        if self.lock().is_mica(id) {
+            self.schedule(id);
         } else {
             self.schedule_world();
         }
     }
 
-    /// Analyse `key` soon and publish its diagnostics; changes meanwhile are coalesced.
-    fn schedule(self: &Arc<Self>, key: &str) {
+    /// Analyse `id` soon and publish its diagnostics; changes meanwhile are coalesced.
+    fn schedule(self: &Arc<Self>, id: &DocId) {
         {
             let mut st = self.lock();
-            let Some(doc) = st.docs.get_mut(key) else {
+            let Some(doc) = st.docs.get_mut(id) else {
                 return;
             };
             if doc.worker.running {
@@ -397,24 +531,27 @@ impl Inner {
             doc.worker.dirty = false;
         }
         let this = Arc::clone(self);
-        let key = key.to_string();
-        tokio::spawn(async move { this.doc_worker(key).await });
+        let id = id.clone();
+        tokio::spawn(async move { this.doc_worker(id).await });
     }
 
-    async fn doc_worker(self: Arc<Self>, key: String) {
+    async fn doc_worker(self: Arc<Self>, id: DocId) {
         loop {
             let delay = self.lock().delay;
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
-            if let Some(doc) = self.lock().docs.get_mut(&key) {
+            if let Some(doc) = self.lock().docs.get_mut(&id) {
                 doc.worker.dirty = false;
             }
-            if let Some(a) = self.fresh(&key).await {
-                self.publish(&key, &a).await;
+            if let Some(a) = self.fresh(&id).await {
+                self.publish(&id, &a).await;
+                if self.note_declared(&id, &a) {
+                    self.update_watchers().await;
+                }
             }
             let mut st = self.lock();
-            let Some(doc) = st.docs.get_mut(&key) else {
+            let Some(doc) = st.docs.get_mut(&id) else {
                 return;
             };
             if !doc.worker.dirty {
@@ -424,30 +561,50 @@ impl Inner {
         }
     }
 
-    /// Publish the diagnostics of `a` if it is still the analysis of `key`'s current text.
-    async fn publish(&self, key: &str, a: &Analysed) {
-        if !is_mica(key) {
-            return;
+    /// Remember the source paths `a` declares for `id`; whether they changed, so that the file
+    /// watchers must be updated.
+    fn note_declared(&self, id: &DocId, a: &Analysed) -> bool {
+        let declared = declared_paths(&a.data);
+        let mut st = self.lock();
+        if !st.caps.watch_dynamic {
+            return false;
         }
+        match st.docs.get_mut(id) {
+            Some(doc) if doc.declared != declared => {
+                doc.declared = declared;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Publish the diagnostics of `a` if it is still the analysis of `id`'s current text and
+    /// they were not published already.
+    async fn publish(&self, id: &DocId, a: &Analysed) {
         let _order = self.publish.lock().await;
         let (uri, version, diagnostics) = {
             let mut st = self.lock();
             let generation = st.generation;
-            let Some(doc) = st.docs.get(key) else { return };
-            if doc.rev != a.rev || generation != a.generation {
+            let Some(doc) = st.docs.get(id) else { return };
+            if !doc.mica
+                || doc.rev != a.rev
+                || generation != a.generation
+                || doc.published_at == Some((a.rev, a.generation))
+            {
                 return;
             }
             let version = doc.buffer.as_ref().map(|(_, v)| *v);
             let uri = doc.uri.clone();
-            let mut analysis = st.analysis();
+            let ws = st.ws_of(id);
+            let mut analysis = ws.analysis();
             analysis.insert(Arc::clone(&a.data));
-            let uris = st.uris();
+            let uris = st.uris(&id.root);
             let ctx = Ctx {
                 analysis: &analysis,
                 enc: st.enc,
-                paths: &st.paths,
+                paths: &ws.paths,
                 uris: &uris,
-                docs_url: st.config.docs_url.as_deref(),
+                docs_url: ws.config.docs_url.as_deref(),
             };
             let diagnostics: Vec<lsp::Diagnostic> = a
                 .data
@@ -455,7 +612,8 @@ impl Inner {
                 .iter()
                 .filter_map(|d| ctx.diagnostic(d))
                 .collect();
-            let doc = st.docs.get_mut(key).expect("checked above");
+            let doc = st.docs.get_mut(id).expect("checked above");
+            doc.published_at = Some((a.rev, a.generation));
             // An open document always hears about its version; a closed one only when its
             // diagnostics change from or to none.
             if diagnostics.is_empty() && !doc.published && version.is_none() {
@@ -475,7 +633,7 @@ impl Inner {
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
     }
 
-    /// Re-read the workspace (configuration, open sources, `.mica` files on disk) soon, then
+    /// Re-read the workspaces (configuration, open sources, `.mica` files on disk) soon, then
     /// re-check everything. Requests meanwhile are coalesced.
     fn schedule_world(self: &Arc<Self>) {
         {
@@ -503,80 +661,102 @@ impl Inner {
     }
 
     async fn refresh_world(self: &Arc<Self>) {
-        // The configuration and the open buffers of non-`.mica` files, read under the lock.
-        let (root, config_buffer, overlays, provider) = {
+        // Each workspace's configuration and open buffers of non-`.mica` files, read under the
+        // lock.
+        let (home, jobs) = {
             let st = self.lock();
-            let config_buffer = st
-                .docs
-                .get(CONFIG_FILE)
-                .and_then(|d| d.buffer.as_ref())
-                .map(|(r, _)| r.to_string());
-            let overlays: Vec<(String, String)> = st
-                .docs
+            let jobs: Vec<ScanJob> = st
+                .workspaces
                 .iter()
-                .filter(|(k, d)| !is_mica(k) && k.as_str() != CONFIG_FILE && d.buffer.is_some())
-                .filter_map(|(k, d)| Some((k.clone(), d.text()?)))
+                .map(|(key, ws)| {
+                    let config_id = DocId {
+                        root: key.clone(),
+                        path: CONFIG_FILE.to_string(),
+                    };
+                    let config_buffer = st
+                        .docs
+                        .get(&config_id)
+                        .and_then(|d| d.buffer.as_ref())
+                        .map(|(r, _)| r.to_string());
+                    let overlays: Vec<(String, String)> = st
+                        .docs
+                        .iter()
+                        .filter(|(k, d)| {
+                            k.root == *key && !d.mica && k.path != CONFIG_FILE && d.buffer.is_some()
+                        })
+                        .filter_map(|(k, d)| Some((k.path.clone(), d.text()?)))
+                        .collect();
+                    ScanJob {
+                        key: key.clone(),
+                        paths: ws.paths.clone(),
+                        config_buffer,
+                        overlays,
+                        provider: Arc::clone(&ws.provider),
+                    }
+                })
                 .collect();
-            (
-                st.paths.root().to_path_buf(),
-                config_buffer,
-                overlays,
-                Arc::clone(&st.provider),
-            )
+            (st.root.clone(), jobs)
         };
-        let scanned = tokio::task::spawn_blocking(move || {
-            scan_workspace(&root, config_buffer, &overlays, &provider)
-        })
-        .await;
-        let Ok(scan) = scanned else { return };
+        let scanned = tokio::task::spawn_blocking(move || scan_all(&home, jobs)).await;
+        let Ok(scans) = scanned else { return };
         let mut closed = Vec::new();
         let mut forgotten = Vec::new();
         let mut open = Vec::new();
+        let mut roots = Vec::new();
         {
             let mut st = self.lock();
-            st.config = Arc::new(scan.config);
-            st.config_error = scan.config_error;
             st.generation += 1;
-            let discovered: BTreeSet<&String> = scan.files.iter().map(|(k, _)| k).collect();
-            let gone: Vec<String> = st
-                .docs
-                .iter()
-                .filter(|(k, d)| is_mica(k) && d.buffer.is_none() && !discovered.contains(k))
-                .map(|(k, _)| k.clone())
-                .collect();
-            for k in gone {
-                if let Some(d) = st.docs.remove(&k)
-                    && d.published
-                {
-                    forgotten.push(d.uri);
+            for (key, new, scan) in scans {
+                roots.push(key.clone());
+                if let Some(ws) = new {
+                    st.workspaces.entry(key.clone()).or_insert(ws);
                 }
-            }
-            for (key, text) in scan.files {
-                let rev = st.rev();
-                let uri = st.docs.get(&key).map(|d| d.uri.clone());
-                let uri = match uri.or_else(|| st.paths.uri(&key)) {
-                    Some(u) => u,
-                    None => continue,
-                };
-                let doc = st.docs.entry(key.clone()).or_insert_with(|| Doc {
-                    uri,
-                    buffer: None,
-                    disk: None,
-                    rev,
-                    analysed: None,
-                    worker: Worker::default(),
-                    published: false,
-                    parses: Arc::default(),
-                    gate: Arc::default(),
-                });
-                let changed = doc.disk.as_deref() != Some(&text);
-                doc.disk = Some(Arc::new(text));
-                if doc.buffer.is_none() && changed {
-                    doc.rev = rev;
+                let ws = st.ws(&key);
+                ws.config = Arc::new(scan.config);
+                ws.config_error = scan.config_error;
+                let paths = ws.paths.clone();
+                let discovered: BTreeSet<&String> = scan.files.iter().map(|(k, _)| k).collect();
+                let gone: Vec<DocId> = st
+                    .docs
+                    .iter()
+                    .filter(|(k, d)| {
+                        k.root == key
+                            && d.mica
+                            && d.buffer.is_none()
+                            && !discovered.contains(&k.path)
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for k in gone {
+                    if let Some(d) = st.docs.remove(&k)
+                        && d.published
+                    {
+                        forgotten.push(d.uri);
+                    }
+                }
+                for (path, text) in scan.files {
+                    let rev = st.rev();
+                    let id = DocId {
+                        root: key.clone(),
+                        path,
+                    };
+                    let uri = st.docs.get(&id).map(|d| d.uri.clone());
+                    let Some(uri) = uri.or_else(|| paths.uri(&id.path)) else {
+                        continue;
+                    };
+                    let doc = st
+                        .docs
+                        .entry(id)
+                        .or_insert_with(|| Doc::new(uri, true, rev));
+                    let changed = doc.disk.as_deref() != Some(&text);
+                    doc.disk = Some(Arc::new(text));
+                    if doc.buffer.is_none() && changed {
+                        doc.rev = rev;
+                    }
                 }
             }
             for (k, d) in &st.docs {
-                if !is_mica(k) {
+                if !d.mica {
                     continue;
                 }
                 if d.buffer.is_some() {
@@ -597,48 +777,58 @@ impl Inner {
         for k in closed {
             if let Some(a) = self.fresh(&k).await {
                 self.publish(&k, &a).await;
+                self.note_declared(&k, &a);
             }
         }
-        self.publish_config().await;
+        for root in roots {
+            self.publish_config(&root).await;
+        }
         self.update_watchers().await;
     }
 
-    /// The diagnostics of `mica.toml`: why it cannot be read, or its invalid values and
-    /// unreadable sources.
-    async fn publish_config(&self) {
+    /// The diagnostics of the `mica.toml` of the workspace at `root`: why it cannot be read,
+    /// or its invalid values and unreadable sources.
+    async fn publish_config(&self, root: &Path) {
         let _order = self.publish.lock().await;
         let (uri, diagnostics) = {
             let mut st = self.lock();
-            let path = st.paths.path(CONFIG_FILE);
+            let id = DocId {
+                root: root.to_path_buf(),
+                path: CONFIG_FILE.to_string(),
+            };
+            let Some(ws) = st.workspaces.get(root) else {
+                return;
+            };
+            let path = ws.paths.path(CONFIG_FILE);
             let uri = st
                 .docs
-                .get(CONFIG_FILE)
+                .get(&id)
                 .map(|d| d.uri.clone())
-                .or_else(|| st.paths.uri(CONFIG_FILE));
+                .or_else(|| ws.paths.uri(CONFIG_FILE));
             let Some(uri) = uri else { return };
-            let open = st.docs.get(CONFIG_FILE).is_some_and(|d| d.buffer.is_some());
-            if !open && !path.is_file() && !st.config_published {
+            let open = st.docs.get(&id).is_some_and(|d| d.buffer.is_some());
+            if !open && !path.is_file() && !ws.config_published {
                 return;
             }
-            let diagnostics = match &st.config_error {
+            let diagnostics = match &ws.config_error {
                 Some(e) => {
                     let text = st
                         .docs
-                        .get(CONFIG_FILE)
+                        .get(&id)
                         .and_then(Doc::text)
                         .or_else(|| std::fs::read_to_string(&path).ok())
                         .unwrap_or_default();
                     vec![config_error_diagnostic(&text, e, st.enc)]
                 }
                 None => {
-                    let analysis = st.analysis();
-                    let uris = st.uris();
+                    let analysis = ws.analysis();
+                    let uris = st.uris(root);
                     let ctx = Ctx {
                         analysis: &analysis,
                         enc: st.enc,
-                        paths: &st.paths,
+                        paths: &ws.paths,
                         uris: &uris,
-                        docs_url: st.config.docs_url.as_deref(),
+                        docs_url: ws.config.docs_url.as_deref(),
                     };
                     analysis
                         .config_diagnostics()
@@ -647,10 +837,11 @@ impl Inner {
                         .collect()
                 }
             };
-            if diagnostics.is_empty() && !st.config_published {
+            let ws = st.ws(root);
+            if diagnostics.is_empty() && !ws.config_published {
                 return;
             }
-            st.config_published = !diagnostics.is_empty();
+            ws.config_published = !diagnostics.is_empty();
             (uri, diagnostics)
         };
         self.client
@@ -661,47 +852,46 @@ impl Inner {
     /// Watch `.mica` files, `mica.toml` and every declared source, if the client lets the
     /// server register watchers.
     async fn update_watchers(&self) {
-        let (globs, relative, root, registered) = {
+        let _one_at_a_time = self.watch.lock().await;
+        let (watches, relative, roots, registered) = {
             let mut st = self.lock();
             if !st.caps.watch_dynamic {
                 return;
             }
-            let mut globs: BTreeSet<String> = ["**/*.mica".to_string(), "**/mica.toml".to_string()]
+            let mut watches: BTreeSet<Watch> = ["**/*.mica", "**/mica.toml"]
                 .into_iter()
+                .map(|g| (None, g.to_string()))
                 .collect();
-            for s in &st.config.sources {
-                globs.insert(s.path.clone());
-            }
-            for d in st.docs.values() {
-                if let Some(a) = &d.analysed {
-                    for s in &a.data.parse.document.sources {
-                        if let Some(p) = &s.path {
-                            globs.insert(p.value.clone());
-                        }
-                    }
+            for (root, ws) in &st.workspaces {
+                for s in &ws.config.sources {
+                    watches.insert((Some(root.clone()), s.path.clone()));
                 }
             }
-            let globs: Vec<String> = globs.into_iter().collect();
-            if globs == st.watched {
+            for (id, d) in &st.docs {
+                for p in &d.declared {
+                    watches.insert((Some(id.root.clone()), p.clone()));
+                }
+            }
+            if watches == st.watched {
                 return;
             }
             let registered = !st.watched.is_empty();
-            st.watched = globs.clone();
-            (
-                globs,
-                st.caps.relative_patterns,
-                st.paths.uri(""),
-                registered,
-            )
+            st.watched = watches.clone();
+            let roots: HashMap<PathBuf, lsp::Uri> = st
+                .workspaces
+                .iter()
+                .filter_map(|(k, ws)| Some((k.clone(), ws.paths.uri("")?)))
+                .collect();
+            (watches, st.caps.relative_patterns, roots, registered)
         };
-        let watchers: Vec<lsp::FileSystemWatcher> = globs
+        let watchers: Vec<lsp::FileSystemWatcher> = watches
             .into_iter()
-            .map(|g| {
+            .map(|(root, g)| {
                 let glob_pattern = if g.starts_with("**/") {
                     lsp::GlobPattern::String(g)
                 } else {
                     let escaped = escape_glob(g.trim_start_matches("./"));
-                    match (&root, relative) {
+                    match (root.and_then(|r| roots.get(&r)), relative) {
                         (Some(base), true) => lsp::GlobPattern::Relative(lsp::RelativePattern {
                             base_uri: lsp::OneOf::Right(base.clone()),
                             pattern: escaped,
@@ -739,6 +929,16 @@ impl Inner {
                 .await;
         }
     }
+}
+
+/// The source paths a document declares with `@source`.
+fn declared_paths(data: &DocumentData) -> BTreeSet<String> {
+    data.parse
+        .document
+        .sources
+        .iter()
+        .filter_map(|s| Some(s.path.as_ref()?.value.clone()))
+        .collect()
 }
 
 /// Escape glob metacharacters of a literal path.
@@ -785,58 +985,108 @@ fn config_error_diagnostic(text: &str, e: &ConfigError, enc: Encoding) -> lsp::D
     }
 }
 
-/// What the workspace holds on disk.
+/// What a workspace holds on disk.
 struct Scan {
     config: Config,
     config_error: Option<ConfigError>,
-    /// `.mica` files: key and text.
+    /// `.mica` files: path and text.
     files: Vec<(String, String)>,
+    /// The canonical roots of workspaces found inside this one (folders with their own
+    /// `mica.toml`), whose files are not this workspace's.
+    nested: BTreeSet<PathBuf>,
 }
 
-fn scan_workspace(
-    root: &Path,
+/// What scanning a workspace needs, read under the lock.
+struct ScanJob {
+    key: PathBuf,
+    paths: Paths,
     config_buffer: Option<String>,
-    overlays: &[(String, String)],
-    provider: &OverlayProvider,
-) -> Scan {
-    let text = config_buffer
+    overlays: Vec<(String, String)>,
+    provider: Arc<OverlayProvider>,
+}
+
+/// Scan every workspace of `jobs`, and every workspace found nested in one of them; `home`
+/// is the canonical root of files that have no `mica.toml` above them. Each scan comes with
+/// the workspace it found, if it is new.
+fn scan_all(home: &Path, mut jobs: Vec<ScanJob>) -> Vec<(PathBuf, Option<Ws>, Scan)> {
+    let mut seen: BTreeSet<PathBuf> = jobs.iter().map(|j| j.key.clone()).collect();
+    let mut new: HashMap<PathBuf, Ws> = HashMap::new();
+    let mut out = Vec::new();
+    while let Some(job) = jobs.pop() {
+        let scan = scan_workspace(home, &job);
+        for n in &scan.nested {
+            if seen.insert(n.clone()) {
+                let ws = Ws::new(n);
+                jobs.push(ScanJob {
+                    key: n.clone(),
+                    paths: ws.paths.clone(),
+                    config_buffer: None,
+                    overlays: Vec::new(),
+                    provider: Arc::clone(&ws.provider),
+                });
+                new.insert(n.clone(), ws);
+            }
+        }
+        let ws = new.remove(&job.key);
+        out.push((job.key, ws, scan));
+    }
+    out
+}
+
+fn scan_workspace(home: &Path, job: &ScanJob) -> Scan {
+    let root = job.paths.root();
+    let text = job
+        .config_buffer
+        .clone()
         .or_else(|| std::fs::read_to_string(root.join(CONFIG_FILE)).ok())
         .unwrap_or_default();
     let (config, config_error) = match Config::parse(&text) {
         Ok(c) => (c, None),
         Err(e) => (Config::default(), Some(e)),
     };
-    provider.invalidate_all();
-    provider.clear_overlays();
-    for (k, t) in overlays {
-        provider.set_overlay(k, t.clone());
+    job.provider.invalidate_all();
+    job.provider.clear_overlays();
+    for (k, t) in &job.overlays {
+        job.provider.set_overlay(k, t.clone());
     }
-    let paths = Paths::new(root);
+    let mut nested = BTreeSet::new();
     let files = mica_check::workspace::discover(root, &config, &[])
         .unwrap_or_default()
         .into_iter()
         .filter_map(|p| {
+            // A file belongs to the workspace of the nearest `mica.toml` above it.
+            let owner = p
+                .parent()
+                .and_then(mica_check::workspace::find_root)
+                .map_or_else(|| home.to_path_buf(), |r| canonical(&r));
+            if owner != job.key {
+                if owner != home {
+                    nested.insert(owner);
+                }
+                return None;
+            }
             let meta = std::fs::metadata(&p).ok()?;
             if meta.len() > DISK_LIMIT {
                 return None;
             }
             let text = std::fs::read_to_string(&p).ok()?;
-            Some((paths.key_of_path(&p), text))
+            Some((job.paths.key_of_path(&p), text))
         })
         .collect();
     Scan {
         config,
         config_error,
         files,
+        nested,
     }
 }
 
-/// The `.mica` file at `key` on disk, if it is part of the workspace.
-fn read_disk(paths: &Paths, config: &Config, key: &str) -> Option<String> {
-    if !is_mica(key) || Path::new(key).is_absolute() || config.is_excluded(key) {
+/// The `.mica` file at `path` of the workspace `ws` on disk, if it is part of the workspace.
+fn read_disk(ws: &Ws, path: &str) -> Option<String> {
+    if !is_mica_path(path) || Path::new(path).is_absolute() || ws.config.is_excluded(path) {
         return None;
     }
-    let path = paths.path(key);
+    let path = ws.paths.path(path);
     let meta = std::fs::metadata(&path).ok()?;
     if !meta.is_file() || meta.len() > DISK_LIMIT {
         return None;
@@ -891,17 +1141,15 @@ impl LanguageServer for Server {
         {
             let mut st = self.inner.lock();
             let docs = std::mem::take(&mut st.docs);
+            let open = std::mem::take(&mut st.open);
             *st = State::new(&root);
+            for id in docs.keys() {
+                st.ws(&id.root);
+            }
             st.docs = docs;
+            st.open = open;
             st.enc = enc;
             st.caps = caps;
-            // The configuration is read now, so that documents opened before the first
-            // workspace scan are checked with it.
-            let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
-            match Config::parse(&text) {
-                Ok(c) => st.config = Arc::new(c),
-                Err(e) => st.config_error = Some(e),
-            }
             if let Some(d) = options_delay(params.initialization_options.as_ref()) {
                 st.delay = d;
             }
@@ -980,26 +1228,30 @@ impl LanguageServer for Server {
 
     async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
         let td = params.text_document;
-        let key = {
+        let (key, new_ws) = {
             let mut st = self.inner.lock();
-            let key = st.key(&td.uri);
+            let key = st.id(&td.uri);
+            // A document in a workspace the server has not seen yet brings it in: its files
+            // are scanned and its configuration checked.
+            let new_ws = !st.workspaces.contains_key(&key.root);
+            st.ws(&key.root);
+            st.open.insert(td.uri.as_str().to_string(), key.clone());
             let rev = st.rev();
-            let doc = st.docs.entry(key.clone()).or_insert_with(|| Doc {
-                uri: td.uri.clone(),
-                buffer: None,
-                disk: None,
-                rev,
-                analysed: None,
-                worker: Worker::default(),
-                published: false,
-                parses: Arc::default(),
-                gate: Arc::default(),
-            });
+            // A buffer the editor calls Mica is a document, whatever its name.
+            let mica = td.language_id == "mica" || is_mica_path(td.uri.path().as_str());
+            let doc = st
+                .docs
+                .entry(key.clone())
+                .or_insert_with(|| Doc::new(td.uri.clone(), mica, rev));
+            doc.mica |= mica;
             doc.uri = td.uri;
             doc.buffer = Some((Rope::from_str(&td.text), td.version));
             doc.rev = rev;
-            key
+            (key, new_ws)
         };
+        if new_ws {
+            self.inner.schedule_world();
+        }
         self.inner.schedule_changed(&key);
     }
 
@@ -1008,7 +1260,7 @@ impl LanguageServer for Server {
         // in the order they arrived.
         let key = {
             let mut st = self.inner.lock();
-            let key = st.key(&params.text_document.uri);
+            let key = st.id(&params.text_document.uri);
             let enc = st.enc;
             let rev = st.rev();
             let Some(doc) = st.docs.get_mut(&key) else {
@@ -1028,22 +1280,27 @@ impl LanguageServer for Server {
     }
 
     async fn did_save(&self, params: lsp::DidSaveTextDocumentParams) {
-        let key = self.inner.lock().key(&params.text_document.uri);
-        if !is_mica(&key) {
+        let mica = {
+            let st = self.inner.lock();
+            st.is_mica(&st.id(&params.text_document.uri))
+        };
+        if !mica {
             self.inner.schedule_world();
         }
     }
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let (key, keep) = {
+        let (key, keep, mica) = {
             let mut st = self.inner.lock();
-            let key = st.key(&uri);
-            let disk = read_disk(&st.paths, &st.config, &key);
+            let key = st.id(&uri);
+            st.open.remove(uri.as_str());
+            let disk = read_disk(st.ws_of(&key), &key.path);
             let rev = st.rev();
             let Some(doc) = st.docs.get_mut(&key) else {
                 return;
             };
+            let mica = doc.mica;
             doc.buffer = None;
             doc.rev = rev;
             // A workspace file shows the diagnostics of its saved text; anything else is
@@ -1053,9 +1310,9 @@ impl LanguageServer for Server {
             if !keep {
                 st.docs.remove(&key);
             }
-            (key, keep)
+            (key, keep, mica)
         };
-        if !is_mica(&key) {
+        if !mica {
             self.inner.schedule_world();
         } else if keep {
             self.inner.schedule(&key);
@@ -1325,7 +1582,8 @@ impl LanguageServer for Server {
             let st = self.inner.lock();
             st.docs
                 .iter()
-                .find(|(k, _)| is_mica(k))
+                .filter(|(_, d)| d.mica)
+                .min_by_key(|(k, _)| k.root != st.root)
                 .map(|(_, d)| d.uri.clone())
         };
         let snap = match any {
@@ -1334,13 +1592,16 @@ impl LanguageServer for Server {
         };
         let (analysis, ctx_parts) = match &snap {
             Some(s) => (s.analysis.clone(), Some(s)),
-            None => (self.inner.lock().analysis(), None),
+            None => {
+                let st = self.inner.lock();
+                (st.ws_of_root().analysis(), None)
+            }
         };
         let (enc, paths, uris) = match ctx_parts {
             Some(s) => (s.enc, s.paths.clone(), s.uris.clone()),
             None => {
                 let st = self.inner.lock();
-                (st.enc, st.paths.clone(), st.uris())
+                (st.enc, st.ws_of_root().paths.clone(), st.uris(&st.root))
             }
         };
         let ctx = Ctx {

@@ -1,5 +1,6 @@
 //! End-to-end tests of `mica lsp` over standard input and output: the lifecycle and exit
 //! status, versioned diagnostics, a burst of incremental edits, position encodings, bad input,
+//! the workspace each document is checked in, untitled buffers, file watchers,
 //! and the workspace-wide check. The binary is found through `MICA_BIN` or next to the test
 //! executable (`cargo build -p mica-cli` first).
 
@@ -303,5 +304,114 @@ fn a_changed_source_on_disk_rechecks_open_documents() {
     for g in ["**/*.mica", "**/mica.toml", "article.txt"] {
         assert!(globs.contains(g), "{globs}");
     }
+    assert!(c.shutdown_and_exit().success());
+}
+
+/// A workspace folder `name` under `parent`, declaring `id` as `file` with `text`.
+fn sub_workspace(parent: &std::path::Path, name: &str, id: &str, file: &str, text: &str) {
+    let dir = parent.join(name);
+    std::fs::create_dir_all(dir.join("notes")).unwrap();
+    std::fs::write(
+        dir.join("mica.toml"),
+        format!("[sources.{id}]\npath = \"{file}\"\nreliability = \"B\"\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join(file), text).unwrap();
+}
+
+#[test]
+fn each_document_is_checked_in_the_workspace_of_its_nearest_mica_toml() {
+    // The client's root is the parent of two workspaces and holds no `mica.toml`.
+    let parent = tempfile::tempdir().unwrap();
+    sub_workspace(
+        parent.path(),
+        "one",
+        "alpha",
+        "a.txt",
+        "The river rose by ten metres.\n",
+    );
+    sub_workspace(
+        parent.path(),
+        "two",
+        "beta",
+        "b.txt",
+        "The bridge opened in 1932.\n",
+    );
+    let closed = parent.path().join("two/notes/closed.mica");
+    std::fs::write(&closed, "[Opened]{#o cite=beta:\"opened in 1999\"}\n").unwrap();
+    let mut c = Client::spawn(parent.path());
+    c.initialize(parent.path(), caps(UTF16_ONLY));
+    // A document deep in a workspace resolves the sources of that workspace.
+    let one = uri(&parent.path().join("one/notes/brief.mica"));
+    c.open(&one, "[Rose]{#r cite=alpha:\"rose by ten metres\"}\n", 1);
+    assert!(c.diagnostics(&one, Some(1)).is_empty());
+    // Next to it, another workspace's sources are its own, not the first one's.
+    let two = uri(&parent.path().join("two/brief.mica"));
+    c.open(
+        &two,
+        "[Opened]{#o cite=beta:\"opened in 1932\"}\n[Rose]{#r cite=alpha:\"rose\"}\n",
+        1,
+    );
+    let d = c.diagnostics(&two, Some(1));
+    assert_eq!(codes(&d), ["unknown-source"]);
+    assert_eq!(d[0]["range"]["start"]["line"], 1);
+    // A closed file of the second workspace is checked there, with its quote in `b.txt`.
+    let d = c.diagnostics(&uri(&closed), None);
+    assert_eq!(codes(&d), ["quote-not-found"]);
+    assert!(
+        d[0]["relatedInformation"][0]["location"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/two/b.txt"),
+        "{d:?}"
+    );
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn an_untitled_buffer_is_checked_in_the_initialize_workspace() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    let u = "untitled:Untitled-1";
+    c.open(
+        u,
+        "[x]{cite=art:\"invested more than\"}\n[y]{cite=nope}\n",
+        1,
+    );
+    assert_eq!(codes(&c.diagnostics(u, Some(1))), ["unknown-source"]);
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 16}}),
+    );
+    assert!(hover["contents"]["value"].is_string(), "{hover}");
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn a_source_declared_while_editing_is_watched() {
+    let ws = workspace();
+    std::fs::write(ws.path().join("extra.txt"), "Some extra words.\n").unwrap();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(
+        ws.path(),
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    let u = uri(&ws.path().join("w.mica"));
+    c.open(&u, "[x]{cite=art:\"invested more than\"}\n", 1);
+    c.diagnostics(&u, Some(1));
+    c.wait_for("client/registerCapability", |_| true);
+    // Declaring a source is a change of the document only: no workspace refresh follows it.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "@source ex \"extra.txt\" reliability=B\n\n"}]}),
+    );
+    c.diagnostics(&u, Some(2));
+    let reg = c.wait_for("client/registerCapability", |p| {
+        p.to_string().contains("extra.txt")
+    });
+    let globs = reg["registrations"][0]["registerOptions"]["watchers"].to_string();
+    assert!(globs.contains("**/extra.txt"), "{globs}");
+    assert!(globs.contains("article.txt"), "{globs}");
     assert!(c.shutdown_and_exit().success());
 }
