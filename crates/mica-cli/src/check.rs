@@ -126,13 +126,30 @@ impl Outcome {
     }
 }
 
-/// 1-based line and column (in characters) of `offset` in `text`, with a line index cache.
+/// 1-based line and column (in characters) of `offset` in `text`, with a cache of each file's
+/// text and line index, so that a report reads and indexes every file once.
 #[derive(Default)]
 pub struct Positions {
     indexes: HashMap<String, (String, LineIndex)>,
 }
 
 impl Positions {
+    /// Read and index `file` once; `None` when it cannot be read.
+    fn load(&mut self, outcome: &Outcome, file: &str) -> Option<()> {
+        if !self.indexes.contains_key(file) {
+            let text = outcome.text_of(file)?;
+            let idx = LineIndex::new(&text);
+            self.indexes.insert(file.to_string(), (text, idx));
+        }
+        Some(())
+    }
+
+    /// The text of `range` in `file`, from the cache.
+    pub fn slice(&mut self, outcome: &Outcome, file: &str, range: TextRange) -> Option<&str> {
+        self.load(outcome, file)?;
+        self.indexes[file].0.get(range.to_range())
+    }
+
     /// `(line, column)` of the start and end of `range` in `file`, 1-based; `None` when the
     /// file cannot be read.
     pub fn of(
@@ -141,11 +158,7 @@ impl Positions {
         file: &str,
         range: TextRange,
     ) -> Option<((usize, usize), (usize, usize))> {
-        if !self.indexes.contains_key(file) {
-            let text = outcome.text_of(file)?;
-            let idx = LineIndex::new(&text);
-            self.indexes.insert(file.to_string(), (text, idx));
-        }
+        self.load(outcome, file)?;
         let (text, idx) = &self.indexes[file];
         let at = |o: usize| {
             let lc = idx.line_col(text, o, mica_syntax::ColumnUnit::Char);

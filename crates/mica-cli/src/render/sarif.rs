@@ -121,9 +121,8 @@ pub fn render(outcomes: &[Outcome]) -> String {
             // The fingerprint names what is flagged, not where: the code, the file and the
             // flagged text, with a counter for repeats, so that alerts survive unrelated edits
             // and two identical problems stay two alerts.
-            let snippet = outcome
-                .text_of(&d.location.file)
-                .and_then(|t| t.get(d.location.range.to_range()).map(str::to_string))
+            let snippet = positions
+                .slice(outcome, &d.location.file, d.location.range)
                 .unwrap_or_default();
             let key = fnv1a(&format!("{}\u{0}{shown}\u{0}{snippet}", d.code));
             let n = seen.entry(key).or_insert(0);
