@@ -1,16 +1,24 @@
 //! "Did you mean": the closest known name to a misspelt one.
 
-/// The Levenshtein distance between two short strings, in characters.
+/// The edit distance between two short strings, in characters, counting the swap of two
+/// neighbours as one edit (optimal string alignment), since `hihg` for `high` is one slip.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Three rows: two back (for swaps), the previous one and the current one.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    for i in 0..a.len() {
         cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
+        for j in 0..b.len() {
+            let cost = usize::from(a[i] != b[j]);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                cur[j + 1] = cur[j + 1].min(before[j - 1] + 1);
+            }
         }
+        std::mem::swap(&mut before, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
@@ -49,5 +57,10 @@ mod tests {
         assert_eq!(did_you_mean("suports", keys), Some("supports"));
         assert_eq!(did_you_mean("zebra", keys), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("hihg", "high"), 1);
+        assert_eq!(
+            did_you_mean("hihg", ["low", "moderate", "high"]),
+            Some("high")
+        );
     }
 }
