@@ -149,7 +149,9 @@ proptest! {
                 // The match really holds the quote once normalised (it may hold a little more:
                 // a quote ending in "." matches the start of a source's "\u{2026}", and the
                 // match covers that whole character).
-                if !quote.contains("...") && !quote.contains('\u{2026}') {
+                // Elision markers are looked for after normalisation, which can create one (a
+                // soft hyphen between dots is removed: ".\u{ad}.." reads "...").
+                if !normalize(&quote).text.contains("...") {
                     let expected = normalize(&quote).text;
                     let matched = normalize(&text[m.range.to_range()]).text;
                     prop_assert!(
