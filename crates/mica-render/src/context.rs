@@ -84,11 +84,34 @@ pub fn passage(text: &str, parts: &[TextRange]) -> Passage {
     if let Some((t, _)) = pieces.last_mut() {
         *t = t.trim_end().to_string();
     }
+    // A passage that starts a list item or heading reads as a sentence without its marker.
+    if let Some((t, false)) = pieces.first_mut() {
+        *t = strip_block_marker(t).to_string();
+    }
     pieces.retain(|(t, _)| !t.is_empty());
     Passage {
         pieces,
         cut_start,
         cut_end,
+    }
+}
+
+/// `text` without a leading list marker (`-`, `*`, `+`, `1.`, `1)`) or heading marks.
+fn strip_block_marker(text: &str) -> &str {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = if text.starts_with(['-', '*', '+']) {
+        &text[1..]
+    } else if digits > 0 && text[digits..].starts_with(['.', ')']) {
+        &text[digits + 1..]
+    } else if text.starts_with('#') {
+        text.trim_start_matches('#')
+    } else {
+        return text;
+    };
+    if rest.starts_with(' ') {
+        rest.trim_start()
+    } else {
+        text
     }
 }
 
@@ -269,7 +292,7 @@ mod tests {
         );
         assert_eq!(
             show("Measures:\n* One thing here\n* Two", &["thing"]),
-            "* One <thing> here"
+            "One <thing> here"
         );
     }
 

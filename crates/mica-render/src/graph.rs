@@ -173,9 +173,18 @@ pub fn layout(claims: usize, edges: &[Edge]) -> Layout {
         .map(|id| {
             layers
                 .iter()
-                .map(|row| row.iter().copied().filter(|&n| comp[n] == Some(id)).collect::<Vec<_>>())
+                .map(|row| {
+                    row.iter()
+                        .copied()
+                        .filter(|&n| comp[n] == Some(id))
+                        .collect::<Vec<_>>()
+                })
                 .filter(|row| !row.is_empty())
-                .flat_map(|row| row.chunks(MAX_PER_ROW).map(<[usize]>::to_vec).collect::<Vec<_>>())
+                .flat_map(|row| {
+                    row.chunks(MAX_PER_ROW)
+                        .map(<[usize]>::to_vec)
+                        .collect::<Vec<_>>()
+                })
                 .collect()
         })
         .collect();
@@ -194,7 +203,11 @@ pub fn layout(claims: usize, edges: &[Edge]) -> Layout {
     let row_h = NODE_H + V_GAP;
     let widest = shelves
         .iter()
-        .map(|s| s.iter().map(|&id| blocks[id].iter().map(Vec::len).max().unwrap_or(1)).sum::<usize>())
+        .map(|s| {
+            s.iter()
+                .map(|&id| blocks[id].iter().map(Vec::len).max().unwrap_or(1))
+                .sum::<usize>()
+        })
         .max()
         .unwrap_or(0) as f64;
     let width = 2.0 * MARGIN + widest * NODE_W + (widest - 1.0).max(0.0) * H_GAP;
@@ -221,7 +234,11 @@ pub fn layout(claims: usize, edges: &[Edge]) -> Layout {
         }
         y0 += rows_here as f64 * row_h;
     }
-    let height = if shelves.is_empty() { 0.0 } else { y0 - V_GAP + MARGIN };
+    let height = if shelves.is_empty() {
+        0.0
+    } else {
+        y0 - V_GAP + MARGIN
+    };
     Layout {
         nodes,
         width,
@@ -453,9 +470,7 @@ mod tests {
             }
         }
         // Wrapped rows keep the map no wider than MAX_PER_ROW nodes.
-        let max_w = 2.0 * MARGIN
-            + MAX_PER_ROW as f64 * NODE_W
-            + (MAX_PER_ROW as f64 - 1.0) * H_GAP;
+        let max_w = 2.0 * MARGIN + MAX_PER_ROW as f64 * NODE_W + (MAX_PER_ROW as f64 - 1.0) * H_GAP;
         assert!(lay.width <= max_w + 0.1, "{}", lay.width);
     }
 

@@ -8,7 +8,7 @@
 
 use crate::context::Passage;
 use crate::graph;
-use crate::model::{ClaimView, CitationView, Report, icd_term};
+use crate::model::{CitationView, ClaimView, Report, icd_term};
 use crate::prose;
 use mica_check::{Code, Severity, vocab};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -140,6 +140,26 @@ fn likelihood_label(c: &ClaimView) -> Option<String> {
     })
 }
 
+/// A diagnostic message as HTML: escaped, its `code spans` shown as code.
+fn message_html(msg: &str) -> String {
+    let parts: Vec<&str> = msg.split('`').collect();
+    if parts.len() % 2 == 0 {
+        // An odd number of backticks: show the message as written.
+        return escape(msg);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", escape(p))
+            } else {
+                escape(p)
+            }
+        })
+        .collect()
+}
+
 fn severity_class(s: Severity) -> &'static str {
     s.as_str()
 }
@@ -201,7 +221,11 @@ pub fn render(report: &Report) -> String {
         let after = &rest[s + OPEN.len_utf8()..];
         match after.find(CLOSE) {
             Some(e) => {
-                match after[..e].parse::<usize>().ok().and_then(|i| report.claims.get(i).map(|c| (i, c))) {
+                match after[..e]
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| report.claims.get(i).map(|c| (i, c)))
+                {
                     Some((i, c)) => claim_html(&mut h, report, i, c),
                     None => h.push_str(&escape(&after[..e])),
                 }
@@ -225,7 +249,11 @@ pub fn render(report: &Report) -> String {
     );
     h.push_str("</div>\n");
     if let Some(class) = report.meta("classification") {
-        let _ = writeln!(h, "<div class=\"classification bottom\">{}</div>", escape(class));
+        let _ = writeln!(
+            h,
+            "<div class=\"classification bottom\">{}</div>",
+            escape(class)
+        );
     }
     h.push_str("</body>\n</html>\n");
     h
@@ -271,7 +299,11 @@ fn banner(h: &mut String, report: &Report, t: crate::model::Totals) {
         "info"
     };
     let mut counts = Vec::new();
-    for (n, word) in [(t.errors, "error"), (t.warnings, "warning"), (t.infos, "note")] {
+    for (n, word) in [
+        (t.errors, "error"),
+        (t.warnings, "warning"),
+        (t.infos, "note"),
+    ] {
         if n > 0 {
             counts.push(format!("{n} {word}{}", if n == 1 { "" } else { "s" }));
         }
@@ -316,7 +348,7 @@ fn banner(h: &mut String, report: &Report, t: crate::model::Totals) {
             "<li class=\"{sev}\"><span class=\"sev {sev}\">{sev}</span> <code class=\"code\">{code}</code> {place}: {msg}</li>",
             sev = severity_class(d.severity),
             code = d.code.name(),
-            msg = escape(&d.message)
+            msg = message_html(&d.message)
         );
     }
     h.push_str("</ol></section>\n");
@@ -403,7 +435,11 @@ fn claim_html(h: &mut String, report: &Report, _index: usize, c: &ClaimView) {
         }
     }
     if let Some(n) = &c.note {
-        let _ = write!(h, " <span class=\"anote\">Analyst’s note: {}</span>", escape(n));
+        let _ = write!(
+            h,
+            " <span class=\"anote\">Analyst’s note: {}</span>",
+            escape(n)
+        );
     }
     let _ = write!(
         h,
@@ -413,17 +449,16 @@ fn claim_html(h: &mut String, report: &Report, _index: usize, c: &ClaimView) {
     for &k in &c.diagnostics {
         let d = &report.diagnostics[k];
         let label = if d.code == Code::QuoteNotFound {
-            "⚠ Quote not found".to_string()
+            "<strong>⚠ Quote not found</strong> "
         } else {
-            format!("{}", d.code.name())
+            ""
         };
         let _ = write!(
             h,
-            "<span class=\"flag {sev} code-{code}\" role=\"note\"><strong>{label}</strong> <code>{code}</code> {msg}</span>",
+            "<span class=\"flag {sev} code-{code}\" role=\"note\">{label}<code class=\"code\">{code}</code> {msg}</span>",
             sev = severity_class(d.severity),
             code = d.code.name(),
-            label = escape(&label),
-            msg = escape(&d.message)
+            msg = message_html(&d.message)
         );
     }
 }
@@ -432,7 +467,9 @@ fn map_section(h: &mut String, report: &Report) {
     h.push_str("<section id=\"map\" class=\"wide\"><h2>Argument map</h2>\n");
     match graph::svg(report) {
         Some(svg) => {
-            let drawn = graph::layout(report.claims.len(), &graph::edges(report)).nodes.len();
+            let drawn = graph::layout(report.claims.len(), &graph::edges(report))
+                .nodes
+                .len();
             let _ = write!(
                 h,
                 "<p class=\"note-text\">Arrows run from a claim to the judgement it bears on: <span class=\"k-s\">supports</span>, <span class=\"k-c\">contradicts</span>. Each box links to its claim; its left bar shows the confidence. {drawn} of {} claims take part in a relation; the others stand on their citations alone.</p>\n<div class=\"map-frame\">{svg}</div>\n",
@@ -471,7 +508,9 @@ fn grade_html(grade: Option<&str>) -> String {
                 escape(meaning)
             )
         }
-        None => "<span class=\"grade g-x\">?</span> <span class=\"gmean\">not graded</span>".to_string(),
+        None => {
+            "<span class=\"grade g-x\">?</span> <span class=\"gmean\">not graded</span>".to_string()
+        }
     }
 }
 
@@ -521,7 +560,12 @@ fn sources_section(h: &mut String, report: &Report) {
     let mut terms: Vec<(&str, String)> = vocab::LIKELIHOOD
         .iter()
         .rev()
-        .map(|(t, lo, hi)| (*t, format!("{}<br><small>{lo}–{hi}%</small>", t.replace('-', " "))))
+        .map(|(t, lo, hi)| {
+            (
+                *t,
+                format!("{}<br><small>{lo}–{hi}%</small>", t.replace('-', " ")),
+            )
+        })
         .collect();
     terms.push(("none", "not stated".to_string()));
     let cell = |conf: &str, term: &str| {
@@ -626,7 +670,11 @@ fn note_html(h: &mut String, report: &Report, ci: usize, cit: &CitationView) {
         Some(s) => {
             let title = escape(s.display_title());
             let _ = write!(h, "<cite>{title}</cite>");
-            let _ = write!(h, " <span class=\"gwrap\">{}</span>", grade_html(s.reliability.as_deref()));
+            let _ = write!(
+                h,
+                " <span class=\"gwrap\">{}</span>",
+                grade_html(s.reliability.as_deref())
+            );
             if let Some(d) = &s.date {
                 let _ = write!(h, " <span class=\"date\">{}</span>", escape(d));
             }
@@ -667,7 +715,11 @@ fn note_html(h: &mut String, report: &Report, ci: usize, cit: &CitationView) {
     }
     h.push_str("</p>");
     if let Some(p) = &cit.context {
-        let _ = write!(h, "<blockquote class=\"ctx\">{}</blockquote>", passage_html(p));
+        let _ = write!(
+            h,
+            "<blockquote class=\"ctx\">{}</blockquote>",
+            passage_html(p)
+        );
         if p.marked() > 1 {
             let _ = write!(
                 h,
@@ -676,7 +728,11 @@ fn note_html(h: &mut String, report: &Report, ci: usize, cit: &CitationView) {
             );
         }
     } else if let Some(x) = &cit.excerpt {
-        let _ = write!(h, "<blockquote class=\"ctx lines\">{}</blockquote>", escape(x).replace('\n', "<br>"));
+        let _ = write!(
+            h,
+            "<blockquote class=\"ctx lines\">{}</blockquote>",
+            escape(x).replace('\n', "<br>")
+        );
     } else if let Some(q) = &cit.quote {
         let _ = write!(
             h,
@@ -695,11 +751,15 @@ fn note_html(h: &mut String, report: &Report, ci: usize, cit: &CitationView) {
         let d = &report.diagnostics[k];
         let _ = write!(
             h,
-            "<p class=\"flag {sev} code-{code}\"><strong>{label}</strong> <code>{code}</code> {msg}</p>",
+            "<p class=\"flag {sev} code-{code}\">{label}<code class=\"code\">{code}</code> {msg}</p>",
             sev = severity_class(d.severity),
             code = d.code.name(),
-            label = if d.code == Code::QuoteNotFound { "⚠ Quote not found" } else { "" },
-            msg = escape(&d.message)
+            label = if d.code == Code::QuoteNotFound {
+                "<strong>⚠ Quote not found</strong> "
+            } else {
+                ""
+            },
+            msg = message_html(&d.message)
         );
     }
     let _ = c;

@@ -16,9 +16,7 @@ mod write;
 
 pub use context::{Passage, passage, sentence_around};
 pub use json::VERSION as JSON_VERSION;
-pub use model::{
-    CitationView, ClaimView, DiagnosticView, LoadError, Report, SourceView, Totals,
-};
+pub use model::{CitationView, ClaimView, DiagnosticView, LoadError, Report, SourceView, Totals};
 pub use write::write_atomically;
 
 /// The output formats.

@@ -14,8 +14,21 @@ fn escape(text: &str) -> String {
     for c in text.chars() {
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '$' | '^' | '@'
-                | '{' | '}'
+            '\\' | '`'
+                | '*'
+                | '_'
+                | '['
+                | ']'
+                | '<'
+                | '>'
+                | '#'
+                | '|'
+                | '~'
+                | '$'
+                | '^'
+                | '@'
+                | '{'
+                | '}'
         ) {
             out.push('\\');
         }
@@ -24,19 +37,32 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// The brief's prose as Markdown, with anything that would read as raw HTML shown as text.
+/// The brief's prose as Pandoc Markdown: what would read as raw HTML is shown as text, and
+/// `$`, `~`, `^` and `@`, which Pandoc reads as math, sub- and superscripts and citations, stay
+/// literal. Code spans are left alone.
 fn prose_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_code = false;
+    let mut prev = ' ';
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '<'
-            && chars
-                .peek()
-                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'))
-        {
-            out.push('\\');
+        if c == '`' {
+            in_code = !in_code;
+        } else if !in_code && prev != '\\' {
+            let escape = match c {
+                '<' => chars
+                    .peek()
+                    .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
+                '$' | '~' | '^' => true,
+                '@' => !prev.is_alphanumeric(),
+                _ => false,
+            };
+            if escape {
+                out.push('\\');
+            }
         }
         out.push(c);
+        prev = c;
     }
     out
 }
@@ -95,7 +121,7 @@ pub fn render(report: &Report) -> String {
         }
         s
     });
-    m.push_str(body.trim_end());
+    m.push_str(body.trim());
     m.push_str("\n\n");
 
     m.push_str("# Sources {.unnumbered}\n\n");
@@ -123,7 +149,11 @@ pub fn render(report: &Report) -> String {
             .iter()
             .map(|&i| {
                 let c = &report.claims[i];
-                format!("[{}](#{})", escape(c.id.as_deref().unwrap_or(&c.anchor)), c.anchor)
+                format!(
+                    "[{}](#{})",
+                    escape(c.id.as_deref().unwrap_or(&c.anchor)),
+                    c.anchor
+                )
             })
             .collect();
         if ids.is_empty() {

@@ -303,7 +303,13 @@ impl Report {
     pub fn title(&self) -> String {
         self.meta("title")
             .map(str::to_string)
-            .or_else(|| self.parse.document.headings.first().map(|h| h.title.clone()))
+            .or_else(|| {
+                self.parse
+                    .document
+                    .headings
+                    .first()
+                    .map(|h| h.title.clone())
+            })
             .unwrap_or_else(|| self.path.clone())
     }
 
