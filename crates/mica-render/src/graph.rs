@@ -356,11 +356,8 @@ pub fn svg(report: &Report) -> Option<String> {
     s.push_str(r#"<g class="nodes">"#);
     for &(n, x, y) in &lay.nodes {
         let c = &report.claims[n];
-        let conf = c.conf.as_deref().unwrap_or("none");
-        let conf_class = match conf {
-            "high" | "moderate" | "low" => conf,
-            _ => "none",
-        };
+        let conf_class = c.conf_class();
+        let conf = conf_class;
         let flagged = match c.worst(report) {
             Some(mica_check::Severity::Error) => " flagged",
             _ => "",

@@ -143,7 +143,7 @@ fn likelihood_label(c: &ClaimView) -> Option<String> {
 /// A diagnostic message as HTML: escaped, its `code spans` shown as code.
 fn message_html(msg: &str) -> String {
     let parts: Vec<&str> = msg.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         // An odd number of backticks: show the message as written.
         return escape(msg);
     }
@@ -359,10 +359,7 @@ fn legend(h: &mut String) {
 }
 
 fn claim_html(h: &mut String, report: &Report, _index: usize, c: &ClaimView) {
-    let conf = match c.conf.as_deref() {
-        Some(x @ ("high" | "moderate" | "low")) => x,
-        _ => "none",
-    };
+    let conf = c.conf_class();
     let worst = c.worst(report);
     let flagged = match worst {
         Some(Severity::Error) => " flagged",
@@ -573,10 +570,7 @@ fn sources_section(h: &mut String, report: &Report) {
             .claims
             .iter()
             .filter(|c| {
-                let cc = match c.conf.as_deref() {
-                    Some(x @ ("high" | "moderate" | "low")) => x,
-                    _ => "none",
-                };
+                let cc = c.conf_class();
                 let tt = c
                     .likelihood
                     .as_ref()
@@ -615,7 +609,7 @@ fn sources_section(h: &mut String, report: &Report) {
     for n in &col_totals {
         let _ = write!(h, "<td>{n}</td>");
     }
-    let _ = write!(h, "<td>{}</td></tr></tbody></table>\n", report.claims.len());
+    let _ = writeln!(h, "<td>{}</td></tr></tbody></table>", report.claims.len());
     h.push_str("<p class=\"note-text\">A number given for <code>p</code> is counted in the ICD 203 band it falls in.</p>\n</section>\n");
 }
 

@@ -8,28 +8,12 @@ use crate::prose;
 use mica_check::Code;
 use std::fmt::Write;
 
-/// `text` with Markdown punctuation escaped, so that it reads as written.
+/// `text` with Markdown punctuation escaped, so that it reads as written (straight double
+/// and single quotes too, which Pandoc would otherwise turn into curly ones, pairing them wrongly).
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '`'
-                | '*'
-                | '_'
-                | '['
-                | ']'
-                | '<'
-                | '>'
-                | '#'
-                | '|'
-                | '~'
-                | '$'
-                | '^'
-                | '@'
-                | '{'
-                | '}'
-        ) {
+        if "\\`*_[]<>#|~$^@{}\"'".contains(c) {
             out.push('\\');
         }
         out.push(c);

@@ -90,6 +90,16 @@ pub struct ClaimView {
 }
 
 impl ClaimView {
+    /// The confidence if it is one of the three levels, else `none`.
+    pub fn conf_class(&self) -> &'static str {
+        match self.conf.as_deref() {
+            Some("high") => "high",
+            Some("moderate") => "moderate",
+            Some("low") => "low",
+            _ => "none",
+        }
+    }
+
     /// The worst severity among the claim's diagnostics.
     pub fn worst(&self, report: &Report) -> Option<Severity> {
         self.diagnostics
