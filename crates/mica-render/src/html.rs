@@ -119,15 +119,6 @@ fn unforge(text: &str) -> String {
     text.replace([OPEN, CLOSE], "\u{FFFD}")
 }
 
-fn conf_label(conf: &str) -> &'static str {
-    match conf {
-        "high" => "High confidence",
-        "moderate" => "Moderate confidence",
-        "low" => "Low confidence",
-        _ => "Confidence not stated",
-    }
-}
-
 /// `very likely · 80–95%`, or `70% · likely (55–80%)` for a number.
 fn likelihood_label(c: &ClaimView) -> Option<String> {
     let l = c.likelihood.as_ref()?;
@@ -395,7 +386,7 @@ fn claim_html(h: &mut String, report: &Report, _index: usize, c: &ClaimView) {
     };
     let _ = write!(
         h,
-        "<span class=\"ann\"><span class=\"cp {conf}\">{conf_text}"
+        " <span class=\"ann\"><span class=\"cp {conf}\">{conf_text}"
     );
     if let Some(l) = likelihood_label(c) {
         let _ = write!(h, " · <span class=\"p\">{}</span>", escape(&l));
@@ -580,7 +571,7 @@ fn sources_section(h: &mut String, report: &Report) {
             })
             .count()
     };
-    h.push_str("<h3>Claims by confidence and likelihood</h3>\n<table class=\"matrix\"><thead><tr><th></th>");
+    h.push_str("<h3>Claims by confidence and likelihood</h3>\n<table class=\"matrix\"><thead><tr><th>Confidence</th>");
     for (_, label) in &terms {
         let _ = write!(h, "<th>{label}</th>");
     }
@@ -588,8 +579,10 @@ fn sources_section(h: &mut String, report: &Report) {
     let mut col_totals = vec![0usize; terms.len()];
     for conf in confs {
         let label = match conf {
-            "none" => "Confidence not stated",
-            c => conf_label(c),
+            "high" => "High",
+            "moderate" => "Moderate",
+            "low" => "Low",
+            _ => "Not stated",
         };
         let _ = write!(h, "<tr><th>{label}</th>");
         let mut row = 0;
