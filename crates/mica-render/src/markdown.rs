@@ -108,7 +108,9 @@ pub fn render(report: &Report) -> String {
     m.push_str(body.trim());
     m.push_str("\n\n");
 
-    m.push_str("# Sources {.unnumbered}\n\n");
+    if !report.sources.is_empty() {
+        m.push_str("# Sources {.unnumbered}\n\n");
+    }
     for s in &report.sources {
         let mut line = format!("- **{}** (`{}`)", escape(s.display_title()), s.id);
         match s.reliability.as_deref() {
@@ -154,7 +156,9 @@ pub fn render(report: &Report) -> String {
         m.push_str(&line);
         m.push('\n');
     }
-    m.push('\n');
+    if !report.sources.is_empty() {
+        m.push('\n');
+    }
 
     for c in &report.claims {
         for cit in &c.citations {
