@@ -727,7 +727,12 @@ fn note_html(h: &mut String, report: &Report, ci: usize, cit: &CitationView) {
             escape(q)
         );
     }
-    if let Some(s) = &cit.suggestion {
+    // The closest passage, unless a finding's message below already quotes it.
+    if let Some(s) = cit.suggestion.as_ref().filter(|s| {
+        !cit.diagnostics
+            .iter()
+            .any(|&k| report.diagnostics[k].message.contains(s.as_str()))
+    }) {
         let _ = write!(
             h,
             "<p class=\"suggest\">The closest passage in the source reads: <q>{}</q></p>",

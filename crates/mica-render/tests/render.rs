@@ -86,7 +86,7 @@ fn html_flags_a_quote_that_is_not_found() {
     assert!(html.contains("<span class=\"claim conf-moderate flagged\" id=\"centres\">"));
     assert!(html.contains("<a class=\"ref unverified\" id=\"ref-1\" href=\"#note-1\""));
     assert!(html.contains("<li id=\"note-1\" class=\"note unverified\">"));
-    assert!(html.contains("The closest passage in the source reads"));
+    assert!(html.contains("the closest passage, on line 5, reads"));
     // An elided quote marks each of its parts.
     assert!(html.contains("data-part=\"1\""));
     assert!(html.contains("data-part=\"2\""));
