@@ -90,21 +90,26 @@ fn markdown_to_html(md: &str) -> String {
     out
 }
 
-/// A claim's text as inline HTML: Markdown, but never a block (a leading `1.` or `#` stays
-/// text).
+/// A claim's text as inline HTML: Markdown, but never a block. A leading list marker
+/// (`-`, `+`, `*` or `1.` before a space), heading mark or `>` is escaped so that it stays text,
+/// while `*emphasis*` at the start still works.
 fn inline_markdown(md: &str) -> String {
-    let guarded = if md.starts_with(['#', '-', '+', '*', '>', '=', '|'])
-        || md
-            .bytes()
-            .take_while(u8::is_ascii_digit)
-            .count()
-            .checked_sub(0)
-            .is_some_and(|d| d > 0 && md[d..].starts_with(['.', ')']))
+    let digits = md.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = if md.starts_with(['-', '+', '*']) && md[1..].starts_with(' ') {
+        Some(0)
+    } else if digits > 0
+        && md[digits..].starts_with(['.', ')'])
+        && (md.len() == digits + 1 || md[digits + 1..].starts_with(' '))
     {
-        let d = md.bytes().take_while(u8::is_ascii_digit).count();
-        format!("{}\\{}", &md[..d], &md[d..])
+        Some(digits)
+    } else if md.starts_with(['#', '>']) {
+        Some(0)
     } else {
-        md.to_string()
+        None
+    };
+    let guarded = match marker {
+        Some(at) => format!("{}\\{}", &md[..at], &md[at..]),
+        None => md.to_string(),
     };
     let html = markdown_to_html(&guarded);
     let t = html.trim();
@@ -217,7 +222,7 @@ pub fn render(report: &Report) -> String {
                     .ok()
                     .and_then(|i| report.claims.get(i).map(|c| (i, c)))
                 {
-                    Some((i, c)) => claim_html(&mut h, report, i, c),
+                    Some((_, c)) => claim_html(&mut h, report, c),
                     None => h.push_str(&escape(&after[..e])),
                 }
                 rest = &after[e + CLOSE.len_utf8()..];
@@ -349,7 +354,7 @@ fn legend(h: &mut String) {
     h.push_str("<aside class=\"legend\" aria-label=\"How to read this report\"><span class=\"claim conf-high\">high</span> <span class=\"claim conf-moderate\">moderate</span> <span class=\"claim conf-low\">low</span> confidence · likelihood in ICD 203 terms · superscript numbers lead to the notes, which quote each source in context · source grades on the Admiralty scale (A completely reliable … F cannot be judged)</aside>\n");
 }
 
-fn claim_html(h: &mut String, report: &Report, _index: usize, c: &ClaimView) {
+fn claim_html(h: &mut String, report: &Report, c: &ClaimView) {
     let conf = c.conf_class();
     let worst = c.worst(report);
     let flagged = match worst {
@@ -645,7 +650,6 @@ fn passage_html(p: &Passage) -> String {
 }
 
 fn note_html(h: &mut String, report: &Report, ci: usize, cit: &CitationView) {
-    let c = &report.claims[ci];
     let src = report.source(&cit.source);
     let _ = write!(
         h,
@@ -754,7 +758,6 @@ fn note_html(h: &mut String, report: &Report, ci: usize, cit: &CitationView) {
             msg = message_html(&d.message)
         );
     }
-    let _ = c;
     h.push_str("</li>\n");
 }
 
@@ -776,3 +779,38 @@ fn notes_section(h: &mut String, report: &Report) {
 
 /// The page's style sheet: screen and print.
 const CSS: &str = include_str!("report.css");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_text_stays_inline() {
+        assert_eq!(
+            inline_markdown("*MIC25* met its goals"),
+            "<em>MIC25</em> met its goals"
+        );
+        assert_eq!(inline_markdown("- not a list"), "- not a list");
+        assert_eq!(inline_markdown("2025. A year"), "2025. A year");
+        assert_eq!(inline_markdown("# not a heading"), "# not a heading");
+        assert_eq!(inline_markdown("> not a quote"), "&gt; not a quote");
+        assert_eq!(
+            inline_markdown("a <b>bold</b> try"),
+            "a &lt;b&gt;bold&lt;/b&gt; try"
+        );
+    }
+
+    #[test]
+    fn only_web_and_mail_links_are_kept() {
+        let html = markdown_to_html(
+            "[a](javascript:alert(1)) [b](https://x.org) [c](#id) ![d](http://x.org/i.png)",
+        );
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(html.contains("<a href=\"https://x.org\">b</a>"), "{html}");
+        assert!(html.contains("<a href=\"#id\">c</a>"), "{html}");
+        assert!(
+            html.contains("<a href=\"http://x.org/i.png\">d</a>") && !html.contains("<img"),
+            "{html}"
+        );
+    }
+}
