@@ -719,9 +719,10 @@ fn note_html(h: &mut String, report: &Report, ci: usize, cit: &CitationView) {
             );
         }
     } else if let Some(x) = &cit.excerpt {
+        // A citation of whole lines cites all of them: the lines are the marked passage.
         let _ = write!(
             h,
-            "<blockquote class=\"ctx lines\">{}</blockquote>",
+            "<blockquote class=\"ctx lines\"><mark>{}</mark></blockquote>",
             escape(x).replace('\n', "<br>")
         );
     } else if let Some(q) = &cit.quote {

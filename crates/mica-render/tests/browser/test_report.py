@@ -66,10 +66,12 @@ def test_every_note_shows_its_source_and_marks_the_quote(driver, example_page, e
             title = sources[cit["source"]]["title"]
             assert title in note.text, (cit["note"], title)
             assert f":{cit['line']}" in note.text
-            if cit["quote"] is None:
-                continue
             marks = note.find_elements(By.TAG_NAME, "mark")
             assert marks, f"note {cit['note']} has no <mark>"
+            if cit["quote"] is None:
+                # A citation of whole lines marks them.
+                assert len(marks) == 1 and marks[0].text, cit["note"]
+                continue
             # The marks hold exactly the quoted words (punctuation and spacing aside: quotes
             # match after normalisation).
             marked = "".join(alnum(m.text) for m in marks)
