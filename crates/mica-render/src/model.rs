@@ -54,6 +54,8 @@ pub struct Report {
     pub sources: Vec<SourceView>,
     /// Every diagnostic of the brief and of `mica.toml`, in that order: `mica.toml`'s first.
     pub diagnostics: Vec<DiagnosticView>,
+    /// The claim declaring each id (the first one).
+    ids: HashMap<String, usize>,
 }
 
 /// A claim as readers see it.
@@ -296,6 +298,12 @@ impl Report {
             checked: &checked,
             diagnostics: &all,
             sources: HashMap::new(),
+            resolved: checked
+                .citations
+                .iter()
+                .enumerate()
+                .map(|(k, r)| ((r.claim, r.range), k))
+                .collect(),
         }
         .run()
         .finish(text.clone(), parse.clone())
@@ -343,7 +351,7 @@ impl Report {
 
     /// The claim declaring `id` (the first one).
     pub fn claim_by_id(&self, id: &str) -> Option<usize> {
-        self.claims.iter().position(|c| c.id.as_deref() == Some(id))
+        self.ids.get(id).copied()
     }
 
     /// The source with `id`.
@@ -363,6 +371,8 @@ struct Gather<'a> {
     checked: &'a CheckedDocument,
     diagnostics: &'a [Diagnostic],
     sources: HashMap<String, Option<Arc<SourceFile>>>,
+    /// Where each citation resolved, by claim and citation range.
+    resolved: HashMap<(usize, TextRange), usize>,
 }
 
 struct Gathered {
@@ -375,7 +385,14 @@ struct Gathered {
 
 impl Gathered {
     fn finish(self, text: String, parse: Parse) -> Report {
+        let mut ids = HashMap::new();
+        for (i, c) in self.claims.iter().enumerate() {
+            if let Some(id) = &c.id {
+                ids.entry(id.clone()).or_insert(i);
+            }
+        }
         Report {
+            ids,
             path: self.path,
             text,
             parse,
@@ -417,14 +434,16 @@ impl Gather<'_> {
             (lc.line + 1, lc.col + 1)
         };
 
-        // Each claim's diagnostics: those whose primary range lies inside the claim.
+        // Each claim's diagnostics: those whose primary range lies inside the claim. Claims do
+        // not overlap and come in document order, so the candidate is found by binary search.
         let claim_of = |d: &Diagnostic| -> Option<usize> {
             if d.location.file != self.path {
                 return None;
             }
-            doc.claims
-                .iter()
-                .position(|c| c.range.contains_range(d.location.range))
+            let r = d.location.range;
+            let i = doc.claims.partition_point(|c| c.range.start <= r.start);
+            let i = i.checked_sub(1)?;
+            doc.claims[i].range.contains_range(r).then_some(i)
         };
         let diagnostics: Vec<DiagnosticView> = self
             .diagnostics
@@ -444,6 +463,12 @@ impl Gather<'_> {
             })
             .collect();
 
+        let mut by_claim: Vec<Vec<usize>> = vec![Vec::new(); doc.claims.len()];
+        for (k, d) in diagnostics.iter().enumerate() {
+            if let Some(i) = d.claim {
+                by_claim[i].push(k);
+            }
+        }
         let mut seen_ids = HashSet::new();
         let mut note = 0;
         let mut claims = Vec::with_capacity(doc.claims.len());
@@ -470,12 +495,7 @@ impl Gather<'_> {
                     .collect::<Vec<_>>()
             };
             let p = single("p");
-            let claim_diags: Vec<usize> = diagnostics
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| d.claim == Some(i))
-                .map(|(k, _)| k)
-                .collect();
+            let claim_diags = std::mem::take(&mut by_claim[i]);
             let mut citations = Vec::new();
             for c in claim.citations() {
                 note += 1;
@@ -546,10 +566,9 @@ impl Gather<'_> {
         claim_diags: &[usize],
     ) -> CitationView {
         let resolved = self
-            .checked
-            .citations
-            .iter()
-            .find(|r| r.claim == claim_index && r.range == c.range);
+            .resolved
+            .get(&(claim_index, c.range))
+            .map(|&k| &self.checked.citations[k]);
         let diags: Vec<usize> = claim_diags
             .iter()
             .copied()
