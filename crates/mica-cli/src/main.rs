@@ -129,6 +129,15 @@ fn run_render(args: RenderArgs) -> ExitCode {
         RenderFormat::Markdown => mica_render::Format::Markdown,
         RenderFormat::Json => mica_render::Format::Json,
     };
+    if let Some(path) = &args.output
+        && report.would_overwrite_input(path)
+    {
+        eprintln!(
+            "error: {}: refusing to write the report over the brief, mica.toml or a source; choose another -o",
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
     let out = mica_render::render(&report, format);
     let written = match &args.output {
         Some(path) => mica_render::write_atomically(path, out.as_bytes())

@@ -140,6 +140,18 @@ fn nothing_rendered_exits_2_with_a_clear_error() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("mica.toml"));
     assert!(!dir.path().join("b.html").exists());
 
+    // The report never overwrites the brief, mica.toml or a source.
+    let before = std::fs::read_to_string(repo().join(EXAMPLE)).unwrap();
+    for out in [EXAMPLE, "mica.toml", "seeds/002_ea804cd81d83a2a9.txt"] {
+        let o = mica(&repo(), &["render", EXAMPLE, "-o", out]);
+        assert_eq!(o.status.code(), Some(2), "{out}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to write"));
+    }
+    assert_eq!(
+        std::fs::read_to_string(repo().join(EXAMPLE)).unwrap(),
+        before
+    );
+
     // A bad format is a usage error.
     let o = mica(&repo(), &["render", EXAMPLE, "--format", "pdf"]);
     assert_eq!(o.status.code(), Some(2));

@@ -40,6 +40,8 @@ impl std::error::Error for LoadError {}
 
 /// A checked brief, ready to render.
 pub struct Report {
+    /// The workspace root and the brief's canonical path on disk, when loaded from disk.
+    pub on_disk: Option<(PathBuf, PathBuf)>,
     /// The brief's workspace-relative path.
     pub path: String,
     /// The brief's text.
@@ -243,7 +245,9 @@ impl Report {
         let bytes = std::fs::read(&canonical).map_err(|e| LoadError::Io(file.to_path_buf(), e))?;
         let path = workspace::relative_path(&root, &canonical);
         let provider = FsProvider::new(&root);
-        Ok(Report::build(&config, &provider, &path, bytes))
+        let mut report = Report::build(&config, &provider, &path, bytes);
+        report.on_disk = Some((root, canonical));
+        Ok(report)
     }
 
     /// Check `bytes`, the brief at workspace-relative `path`, against `provider`'s sources and
@@ -307,6 +311,25 @@ impl Report {
         }
         .run()
         .finish(text.clone(), parse.clone())
+    }
+
+    /// Whether writing to `out` would overwrite one of the workspace's own files: the brief,
+    /// `mica.toml` or a source the brief can cite.
+    pub fn would_overwrite_input(&self, out: &Path) -> bool {
+        let Some((root, brief)) = &self.on_disk else {
+            return false;
+        };
+        let Ok(out) = out.canonicalize() else {
+            return false;
+        };
+        out == *brief
+            || out == root.join(CONFIG_FILE)
+            || self
+                .sources
+                .iter()
+                .filter_map(|s| s.path.as_deref())
+                .filter_map(|p| root.join(p).canonicalize().ok())
+                .any(|p| p == out)
     }
 
     /// The front matter value of `key`.
@@ -392,6 +415,7 @@ impl Gathered {
             }
         }
         Report {
+            on_disk: None,
             ids,
             path: self.path,
             text,
