@@ -109,7 +109,6 @@ fn render_cite(c: &Cite, sources: &[String]) -> String {
     cite
 }
 
-
 /// A generated workspace: up to three sources, three documents and a configuration tail.
 #[derive(Arbitrary, Debug)]
 pub struct Workspace {

@@ -63,7 +63,11 @@ pub fn lsp_edits(input: Session) {
                 text.replace_range(t.start.min(t.end)..t.start.max(t.end), &change.text);
             }
         }
-        assert_eq!(rope.to_string(), text, "rope and string disagree after {event:?}");
+        assert_eq!(
+            rope.to_string(),
+            text,
+            "rope and string disagree after {event:?}"
+        );
         let lines = LineIndex::new(&text);
         for p in [pos(change.start), pos(change.end)] {
             let o = offset(&text, &lines, p, enc);

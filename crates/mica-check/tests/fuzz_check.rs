@@ -2,11 +2,11 @@
 //! proptest, so that `cargo test` on a stable toolchain exercises what `cargo fuzz run check`
 //! does.
 
+#[path = "../../../fuzz/src/check.rs"]
+mod check;
 #[allow(dead_code)]
 #[path = "../../../fuzz/src/common.rs"]
 mod common;
-#[path = "../../../fuzz/src/check.rs"]
-mod check;
 
 use arbitrary::{Arbitrary, Unstructured};
 use proptest::prelude::*;
