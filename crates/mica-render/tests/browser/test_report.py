@@ -143,3 +143,22 @@ def test_a_brief_with_errors_shows_them_and_runs_no_markup(driver, errors_page, 
     assert "<script>alert('quote')</script>" in note.find_element(By.TAG_NAME, "mark").text
     # Every finding is listed.
     assert len(banner.find_elements(By.CSS_SELECTOR, "ol.findings > li")) == len(errors_json["diagnostics"])
+
+
+def test_print_gives_a_clean_document_with_endnotes(driver, example_page):
+    driver.get(example_page)
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        style = lambda sel, prop: driver.execute_script(
+            "return getComputedStyle(document.querySelector(arguments[0]))[arguments[1]]", sel, prop)
+        # Screen furniture goes; the notes start on a page of their own and stay whole.
+        assert style("nav.toc", "display") == "none"
+        assert style(".legend", "display") == "none"
+        assert style("ol.notes .back", "display") == "none"
+        assert style("#notes", "breakBefore") == "page"
+        assert style("ol.notes > li", "breakInside") == "avoid"
+        notes = driver.find_elements(By.CSS_SELECTOR, "ol.notes > li")
+        assert len(notes) == 82 and all(n.is_displayed() for n in notes[:3])
+        assert style("mark", "printColorAdjust") == "exact"
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
