@@ -121,6 +121,10 @@ fn nothing_rendered_exits_2_with_a_clear_error() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no/such/brief.mica: no such file"), "{err}");
 
+    let o = mica(&repo(), &["render", "spec"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("spec: not a file"));
+
     // An output folder that does not exist: the error names it, and nothing is written.
     let out = dir.path().join("missing/brief.html");
     let o = mica(&repo(), &["render", EXAMPLE, "-o", out.to_str().unwrap()]);

@@ -18,8 +18,10 @@ use std::sync::Arc;
 /// Why nothing could be rendered.
 #[derive(Debug)]
 pub enum LoadError {
-    /// The brief does not exist or is not a file.
+    /// The brief does not exist.
     NoSuchFile(PathBuf),
+    /// The path names a folder or something else that is not a file.
+    NotAFile(PathBuf),
     /// The brief could not be read.
     Io(PathBuf, std::io::Error),
     /// The workspace (`mica.toml`) could not be loaded.
@@ -30,6 +32,11 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::NoSuchFile(p) => write!(f, "{}: no such file", p.display()),
+            LoadError::NotAFile(p) => write!(
+                f,
+                "{}: not a file; `mica render` takes one `.mica` brief",
+                p.display()
+            ),
             LoadError::Io(p, e) => write!(f, "{}: cannot read it: {e}", p.display()),
             LoadError::Workspace(e) => write!(f, "{e}"),
         }
@@ -237,7 +244,7 @@ impl Report {
             .canonicalize()
             .map_err(|_| LoadError::NoSuchFile(file.to_path_buf()))?;
         if !canonical.is_file() {
-            return Err(LoadError::NoSuchFile(file.to_path_buf()));
+            return Err(LoadError::NotAFile(file.to_path_buf()));
         }
         let dir = canonical.parent().unwrap_or(Path::new("/")).to_path_buf();
         let root = workspace::find_root(&dir).unwrap_or(dir);
