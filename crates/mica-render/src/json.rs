@@ -26,6 +26,7 @@ pub fn value(report: &Report) -> Value {
                         "end_line": x.end_line,
                         "range": x.range.map(|r| [r.start, r.end]),
                         "verified": x.verified,
+                        "context": x.context.as_ref().map(|p| p.plain()),
                     })
                 })
                 .collect();
