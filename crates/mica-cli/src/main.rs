@@ -5,6 +5,7 @@
 
 mod check;
 mod render;
+mod render_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -24,7 +25,7 @@ enum Command {
     /// Check `.mica` files and their citations against the source documents.
     Check(CheckArgs),
     /// Render a brief for readers: an HTML evidence report, Pandoc Markdown or JSON.
-    Render(RenderArgs),
+    Render(render_cmd::RenderArgs),
     /// Run the language server over standard input and output.
     Lsp {
         /// Accepted for clients that pass it; stdio is the only transport.
@@ -55,30 +56,6 @@ struct CheckArgs {
     color: ColorChoice,
 }
 
-/// Arguments of `mica render`.
-#[derive(clap::Args, Debug)]
-struct RenderArgs {
-    /// The `.mica` brief to render, checked in the workspace of the nearest `mica.toml` above it.
-    file: PathBuf,
-    /// What to write.
-    #[arg(long, value_enum, default_value_t = RenderFormat::Html)]
-    format: RenderFormat,
-    /// Where to write it (atomically); by default standard output.
-    #[arg(short = 'o', long = "output", value_name = "OUT")]
-    output: Option<PathBuf>,
-}
-
-/// Formats of `mica render`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum RenderFormat {
-    /// One self-contained HTML page.
-    Html,
-    /// Pandoc Markdown (claims as `[text]{#id}` spans, citations as footnotes).
-    Markdown,
-    /// JSON (version 1).
-    Json,
-}
-
 /// Report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -103,7 +80,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),
-        Command::Render(args) => run_render(args),
+        Command::Render(args) => render_cmd::run(args),
         Command::Lsp { .. } => match mica_lsp::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -111,65 +88,6 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
-    }
-}
-
-/// `mica render`: 0 when written from a clean check, 1 when written but the brief has errors,
-/// 2 when nothing could be rendered or written.
-fn run_render(args: RenderArgs) -> ExitCode {
-    let report = match mica_render::Report::load(&args.file) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let format = match args.format {
-        RenderFormat::Html => mica_render::Format::Html,
-        RenderFormat::Markdown => mica_render::Format::Markdown,
-        RenderFormat::Json => mica_render::Format::Json,
-    };
-    if let Some(path) = &args.output
-        && report.would_overwrite_input(path)
-    {
-        eprintln!(
-            "error: {}: refusing to write the report over the brief, mica.toml or a source; choose another -o",
-            path.display()
-        );
-        return ExitCode::from(2);
-    }
-    let out = mica_render::render(&report, format);
-    let written = match &args.output {
-        Some(path) => mica_render::write_atomically(path, out.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(out.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(format!("cannot write the report: {e}"))
-                }
-                _ => Ok(()),
-            }
-        }
-    };
-    if let Err(e) = written {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
-    }
-    let totals = report.totals();
-    if totals.errors > 0 {
-        eprintln!(
-            "{}: rendered with {} error{}; they are shown in the report (run `mica check` for details)",
-            report.path,
-            totals.errors,
-            if totals.errors == 1 { "" } else { "s" }
-        );
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
     }
 }
 
