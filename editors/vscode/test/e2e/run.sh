@@ -17,6 +17,7 @@ repo="$(cd "$vscode/../.." && pwd)"
 vsix="${1:-$vscode/mica-linux-x64.vsix}"
 
 [[ -f "$vsix" ]] || { echo "run.sh: no $vsix; build it with: (cd editors/vscode && npm run package:linux-x64)" >&2; exit 1; }
+vsix="$(cd "$(dirname "$vsix")" && pwd)/$(basename "$vsix")"
 for tool in chromium chromedriver; do
   command -v "$tool" >/dev/null || { echo "run.sh: no $tool; apt-get install chromium chromium-driver" >&2; exit 1; }
 done
