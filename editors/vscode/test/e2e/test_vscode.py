@@ -207,8 +207,12 @@ def test_hover_on_a_quote_shows_the_source_passage(vscode: VSCode):
         "the hover with the source passage",
         lambda: [text_of(h) for h in visible(driver, ".monaco-hover .hover-contents") if "Keqiang" in text_of(h)],
     )[0]
+    # The passage as it stands in the source, with words around the quote that the brief lacks,
+    # and where it is.
     assert "signed by Chinese Premier Li Keqiang in May 2015" in hover, hover
-    assert WIKI in hover, hover
+    assert "manufacturing sector of China" in hover, hover
+    want_line, _ = position_of(vscode, WIKI, GOOD_CITATION)
+    assert f"{WIKI}:{want_line}" in hover, hover
     press(driver, Keys.ESCAPE)
 
 
