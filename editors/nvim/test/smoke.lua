@@ -231,6 +231,52 @@ H.test("the install command builds this checkout's mica binary, and the document
   end
 end)
 
+H.test(":MicaInstall runs the install command, then finds the server in Cargo's bin folder", function()
+  local mica = require("mica")
+  local tmp = vim.fn.resolve(vim.fn.tempname())
+  vim.fn.mkdir(tmp .. "/path", "p")
+  local args_log = tmp .. "/cargo-args"
+  -- A stand-in for cargo: records its arguments and "installs" a mica into $CARGO_HOME/bin, as
+  -- `cargo install` does (a real build takes minutes; the e2e suites run the real server).
+  vim.fn.writefile({
+    "#!/bin/sh",
+    'for arg in "$@"; do echo "$arg"; done > ' .. vim.fn.shellescape(args_log),
+    'mkdir -p "$CARGO_HOME/bin"',
+    'printf \'#!/bin/sh\\necho "mica 9.9.9"\\n\' > "$CARGO_HOME/bin/mica"',
+    'chmod +x "$CARGO_HOME/bin/mica"',
+  }, tmp .. "/path/cargo")
+  vim.fn.setfperm(tmp .. "/path/cargo", "rwxr-xr-x")
+  local saved = { PATH = vim.env.PATH, CARGO_HOME = vim.env.CARGO_HOME }
+  local notify = vim.notify
+  local messages = {}
+  vim.notify = function(msg)
+    table.insert(messages, msg)
+  end
+  local ok, err = pcall(function()
+    vim.env.PATH = tmp .. "/path:/usr/bin:/bin"
+    vim.env.CARGO_HOME = tmp .. "/cargo"
+    mica.setup({})
+    H.eq(nil, mica.executable(), "no mica before the install")
+    local code
+    mica.install(function(c)
+      code = c
+    end)
+    H.wait(10000, function()
+      return code
+    end, "the install to finish")
+    H.eq(0, code, "exit status of the install")
+    local cmd = mica.install_command()
+    H.eq(vim.list_slice(cmd, 2), vim.fn.readfile(args_log), "the arguments cargo was run with")
+    H.eq(tmp .. "/cargo/bin/mica", mica.executable(), "the installed server, found off PATH")
+    H.eq("9.9.9", mica.server_version(), "its version")
+    H.contains(table.concat(messages, "\n"), "installed " .. tmp .. "/cargo/bin/mica", "the message after installing")
+  end)
+  vim.notify = notify
+  vim.env.PATH, vim.env.CARGO_HOME = saved.PATH, saved.CARGO_HOME
+  vim.cmd("silent! %bwipeout!")
+  H.ok(ok, tostring(err))
+end)
+
 H.test("setup() rejects options of the wrong type with a clear error", function()
   local ok, err = pcall(require("mica").setup, { cmd = "mica lsp" })
   H.ok(not ok, "setup accepted a string cmd")
