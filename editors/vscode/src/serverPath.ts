@@ -16,7 +16,7 @@ export const BUNDLED_SERVER_DIR = "server";
 /** How a person gets the server when it is missing; shown in the error message. */
 export const INSTALL_HINT =
   "Install the Mica extension package built for your platform (it bundles the server), " +
-  "or run `cargo install --path crates/mica-cli` in the Mica repository, or set `mica.server.path`.";
+  "or run `cargo install --locked --path crates/mica-cli` in the Mica repository, or set `mica.server.path`.";
 
 /** What {@link resolveServerPath} needs to know about the machine. */
 export interface ServerPathInput {

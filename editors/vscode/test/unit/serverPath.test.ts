@@ -101,7 +101,7 @@ describe("bare command names on POSIX", () => {
       message,
       "Mica: could not find the `mica` language server at 'mica' (not found on PATH). " +
         "Install the Mica extension package built for your platform (it bundles the server), " +
-        "or run `cargo install --path crates/mica-cli` in the Mica repository, or set `mica.server.path`.",
+        "or run `cargo install --locked --path crates/mica-cli` in the Mica repository, or set `mica.server.path`.",
     );
   });
 
