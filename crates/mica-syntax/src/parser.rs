@@ -208,10 +208,23 @@ pub(crate) struct Options {
     pub slips: bool,
 }
 
+/// What the readers of lists and lines share over one parse.
+struct Scratch {
+    /// The tokens of the list or line being read (reused to save allocations).
+    tokens: Vec<(Token, SimpleSpan)>,
+    /// Every curly quote before this offset is known not to open a string (a scan for its
+    /// closing quote failed there), so it is not scanned for again: without this, a line of
+    /// `x=“` would be scanned once per `“`, in quadratic time.
+    no_curly_before: usize,
+}
+
 /// Parse the body of `src` (from byte `start`) and feed its raw items to `out`.
 pub(crate) fn parse_body(src: &str, start: usize, opts: Options, out: &mut Lowerer<'_>) {
     let bytes = src.as_bytes();
-    let mut tokens: Vec<(Token, SimpleSpan)> = Vec::new();
+    let mut tokens = Scratch {
+        tokens: Vec::new(),
+        no_curly_before: 0,
+    };
     let mut i = start;
     while i < bytes.len() {
         if !STOP[bytes[i] as usize] {
@@ -302,8 +315,9 @@ fn read_tokens(
     at: usize,
     until: Until,
     opts: Options,
-    tokens: &mut Vec<(Token, SimpleSpan)>,
+    scratch: &mut Scratch,
 ) -> (usize, Vec<SyntaxError>) {
+    let tokens = &mut scratch.tokens;
     tokens.clear();
     let mut slips = Vec::new();
     let mut offset = at;
@@ -327,7 +341,8 @@ fn read_tokens(
                 | (Token::Newline, Until::LineEnd) => break,
                 (Token::Quote, _) => in_string = true,
                 (Token::Word, _) if opts.slips => {
-                    if let Some((close, slip)) = curly_string(src, span.start, tokens) {
+                    let curly = curly_string(src, span.start, tokens, &mut scratch.no_curly_before);
+                    if let Some((close, slip)) = curly {
                         // Read the curly string as a closed string, as the fix will write it.
                         tokens.push((Token::Quote, SimpleSpan::from(span.start..span.start + 3)));
                         tokens.push((Token::Quote, SimpleSpan::from(close..close + 3)));
@@ -364,26 +379,32 @@ fn curly_string(
     src: &str,
     at: usize,
     tokens: &[(Token, SimpleSpan)],
+    no_curly_before: &mut usize,
 ) -> Option<(usize, SyntaxError)> {
     let after_value_mark = tokens
         .last()
         .is_some_and(|(t, s)| matches!(t, Token::Eq | Token::Colon) && s.end == at);
-    if !after_value_mark || !CURLY.iter().any(|q| src[at..].starts_with(q)) {
+    if !after_value_mark || at < *no_curly_before || !CURLY.iter().any(|q| src[at..].starts_with(q))
+    {
         return None;
     }
     let bytes = src.as_bytes();
     let mut i = at + 3;
+    let mut fail = |i: usize| {
+        *no_curly_before = i;
+        None
+    };
     while i < bytes.len() {
         match bytes[i] {
-            b'"' | b'\\' => return None,
-            b'<' if bytes[i..].starts_with(b"<!--") => return None,
+            b'"' | b'\\' => return fail(i),
+            b'<' if bytes[i..].starts_with(b"<!--") => return fail(i),
             b'\n' | b'\r' => {
                 if line_break(bytes, i).1 {
-                    return None;
+                    return fail(i);
                 }
             }
             _ => {
-                if CURLY.iter().any(|q| src[i..].starts_with(q))
+                if CURLY.iter().any(|q| bytes[i..].starts_with(q.as_bytes()))
                     && bytes.get(i + 3).is_none_or(|&b| ends_word(b))
                 {
                     let range = TextRange::new(at, i + 3);
@@ -408,7 +429,7 @@ fn curly_string(
         }
         i += 1;
     }
-    None
+    fail(i)
 }
 
 /// `key = value` (spaces around `=`): drop the spaces from `tokens` so that the grammar reads
@@ -497,13 +518,9 @@ fn spaces_around_eq(
 }
 
 /// Parse the attribute list whose `{` is at `at`: the list and the offset after it.
-fn attr_list(
-    src: &str,
-    at: usize,
-    opts: Options,
-    tokens: &mut Vec<(Token, SimpleSpan)>,
-) -> (RawAttrList, usize) {
-    let (end, slips) = read_tokens(src, at, Until::AttrList, opts, tokens);
+fn attr_list(src: &str, at: usize, opts: Options, scratch: &mut Scratch) -> (RawAttrList, usize) {
+    let (end, slips) = read_tokens(src, at, Until::AttrList, opts, scratch);
+    let tokens = &scratch.tokens;
     let input = tokens.split_token_span(SimpleSpan::from(end..end));
     let parsed = attr_list_parser::<_, extra::Default>()
         .parse(input)
@@ -535,13 +552,9 @@ fn attr_list(
 }
 
 /// Parse the `@source` line at `at`: the declaration and the offset after it.
-fn source_line(
-    src: &str,
-    at: usize,
-    opts: Options,
-    tokens: &mut Vec<(Token, SimpleSpan)>,
-) -> (RawSource, usize) {
-    let (end, slips) = read_tokens(src, at, Until::LineEnd, opts, tokens);
+fn source_line(src: &str, at: usize, opts: Options, scratch: &mut Scratch) -> (RawSource, usize) {
+    let (end, slips) = read_tokens(src, at, Until::LineEnd, opts, scratch);
+    let tokens = &scratch.tokens;
     let input = tokens.split_token_span(SimpleSpan::from(end..end));
     let parsed = source_parser::<_, extra::Default>()
         .parse(input)
