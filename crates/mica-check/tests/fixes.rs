@@ -93,6 +93,16 @@ fn each_fix_resolves_its_diagnostic() {
             Code::QuoteNotFound,
             "cite=art:\"",
         ),
+        (
+            "[A]{#a cite=art:L1:“the CCP invested more than”}\n",
+            Code::SyntaxError,
+            "cite=art:L1:\"the CCP invested more than\"}",
+        ),
+        (
+            "[A]{#a conf = high cite=art:L1}\n",
+            Code::SyntaxError,
+            "{#a conf=high cite",
+        ),
     ];
     for (text, code, expect) in cases {
         let before = diagnostics(text);
