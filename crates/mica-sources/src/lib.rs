@@ -29,6 +29,7 @@
 pub mod matching;
 pub mod normalize;
 pub mod provider;
+mod search;
 mod source;
 mod suggest;
 

@@ -146,7 +146,7 @@ impl Normalized {
 /// Normalise `text` (see the module documentation for the exact rules).
 pub fn normalize(text: &str) -> Normalized {
     let mut b = Builder {
-        out: String::with_capacity(text.len()),
+        out: Vec::with_capacity(text.len()),
         anchors: Vec::new(),
         last_unit: None,
         unit_buf: String::new(),
@@ -154,28 +154,24 @@ pub fn normalize(text: &str) -> Normalized {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let byte = bytes[i];
-        // Fast path: a run of ASCII characters other than whitespace, each a unit of its own,
-        // copied at once. The last one stays out of the run if a non-ASCII character follows,
-        // which might be a combining mark that belongs to its unit.
-        let mut run = i;
-        while run < bytes.len() && bytes[run] < 0x80 && !is_ascii_space(bytes[run]) {
-            run += 1;
-        }
-        if run < bytes.len() && bytes[run] >= 0x80 {
-            run = run.saturating_sub(1);
-        }
+        // Fast path: a run of ASCII in which every whitespace byte stands alone between two
+        // other characters. Each such byte becomes one space, byte for byte, so the whole run
+        // is one linear stretch of the map. The run stops before a whitespace byte that starts
+        // a longer run (or follows a space already written), and leaves out its last character
+        // when a non-ASCII character follows, which might be a combining mark of its unit.
+        let run = ascii_run(bytes, i, b.last_is_space());
         if run > i {
-            b.copy_ascii_run(i, &text[i..run]);
+            b.copy_ascii_run(i, &bytes[i..run]);
             i = run;
             continue;
         }
+        let byte = bytes[i];
         if byte < 0x80 && bytes.get(i + 1).is_none_or(|&n| n < 0x80) {
-            // Fast path: an ASCII character followed by ASCII (or the end) is a unit of its own.
+            // An ASCII character followed by ASCII (or the end) is a unit of its own.
             if is_ascii_space(byte) {
                 b.space(i, i + 1);
             } else {
-                b.copy(i, &text[i..i + 1]);
+                b.copy(i, &bytes[i..i + 1]);
             }
             i += 1;
             continue;
@@ -192,6 +188,55 @@ pub fn normalize(text: &str) -> Normalized {
         i = end;
     }
     b.finish(text.len())
+}
+
+/// How each ASCII byte takes part in the fast path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Copied as it is.
+    Plain,
+    /// A `White_Space` byte: one space.
+    Space,
+    /// Not ASCII: the fast path stops.
+    Other,
+}
+
+/// The class of every byte, so the fast loop does one load per byte.
+static CLASS: [Class; 256] = {
+    let mut t = [Class::Other; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        t[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => Class::Space,
+            _ => Class::Plain,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The end of the fast-path run starting at `i` (see [`normalize`]); `i` when there is none.
+fn ascii_run(bytes: &[u8], i: usize, after_space: bool) -> usize {
+    let mut j = i;
+    let mut prev_space = after_space;
+    while j < bytes.len() {
+        match CLASS[bytes[j] as usize] {
+            Class::Plain => prev_space = false,
+            Class::Space => {
+                let next = bytes.get(j + 1).map(|&n| CLASS[n as usize]);
+                if prev_space || j + 1 == bytes.len() || next != Some(Class::Plain) {
+                    break;
+                }
+                prev_space = true;
+            }
+            Class::Other => {
+                // Leave the last character to the unit that may continue it.
+                return if j > i { j - 1 } else { i };
+            }
+        }
+        j += 1;
+    }
+    j
 }
 
 /// Collapse every whitespace run of `text` to one space and trim both ends, without any other
@@ -258,7 +303,9 @@ fn starts_unit(c: char) -> bool {
 }
 
 struct Builder {
-    out: String,
+    /// The normalised text so far; always valid UTF-8, since only whole characters and ASCII
+    /// are written.
+    out: Vec<u8>,
     anchors: Vec<Anchor>,
     /// The last unit that produced output: (normalised start, original start).
     last_unit: Option<(usize, usize)>,
@@ -267,11 +314,11 @@ struct Builder {
 
 impl Builder {
     fn last_is_space(&self) -> bool {
-        self.out.as_bytes().last() == Some(&b' ')
+        self.out.last() == Some(&b' ')
     }
 
     /// A unit copied unchanged from original offset `orig`.
-    fn copy(&mut self, orig: usize, s: &str) {
+    fn copy(&mut self, orig: usize, s: &[u8]) {
         let norm = self.out.len();
         let contiguous = self
             .anchors
@@ -284,14 +331,20 @@ impl Builder {
                 linear: true,
             });
         }
-        self.out.push_str(s);
+        self.out.extend_from_slice(s);
         self.last_unit = Some((norm, orig));
     }
 
-    /// A run of ASCII units copied unchanged from original offset `orig`.
-    fn copy_ascii_run(&mut self, orig: usize, run: &str) {
+    /// A run of ASCII units from original offset `orig` in which each whitespace byte stands
+    /// alone and becomes one space (the map stays byte for byte).
+    fn copy_ascii_run(&mut self, orig: usize, run: &[u8]) {
         let norm = self.out.len();
         self.copy(orig, run);
+        for b in &mut self.out[norm..] {
+            if CLASS[*b as usize] == Class::Space {
+                *b = b' ';
+            }
+        }
         let last = run.len() - 1;
         self.last_unit = Some((norm + last, orig + last));
     }
@@ -301,7 +354,7 @@ impl Builder {
         if self.last_is_space() {
             self.extend_last_unit();
         } else if orig_end - orig == 1 {
-            self.copy(orig, " ");
+            self.copy(orig, b" ");
         } else {
             self.changed(orig, " ");
         }
@@ -319,7 +372,7 @@ impl Builder {
             orig,
             linear: false,
         });
-        self.out.push_str(s);
+        self.out.extend_from_slice(s.as_bytes());
         self.last_unit = Some((norm, orig));
     }
 
@@ -331,7 +384,7 @@ impl Builder {
             && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
         {
             // A lone character that NFKC keeps (most CJK and accented text).
-            self.copy(orig, src);
+            self.copy(orig, src.as_bytes());
             return;
         }
         let mut buf = std::mem::take(&mut self.unit_buf);
@@ -364,7 +417,7 @@ impl Builder {
             }
         }
         if buf == src {
-            self.copy(orig, src);
+            self.copy(orig, src.as_bytes());
         } else if any_space && buf.is_empty() {
             // A whitespace character that continues a run.
             self.extend_last_unit();
@@ -413,7 +466,7 @@ impl Builder {
             linear: true,
         });
         Normalized {
-            text: self.out,
+            text: String::from_utf8(self.out).expect("only whole characters are written"),
             anchors: self.anchors,
         }
     }

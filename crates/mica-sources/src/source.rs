@@ -2,12 +2,12 @@
 //! caches that make repeated quote lookups cheap.
 
 use crate::matching::{
-    Chain, LineSpan, OCCURRENCE_CAP, Occurrences, Part, Passage, QuoteMatch, QuoteOutcome,
-    QuoteQuery, Suggestion, find_chains, first_chain, quote_parts,
+    Chain, LineSpan, Occurrences, Part, Passage, QuoteMatch, QuoteOutcome, QuoteQuery, Suggestion,
+    find_chains, first_chain, quote_parts,
 };
 use crate::normalize::{Normalized, collapse_whitespace, normalize};
+use crate::search;
 use crate::suggest::{self, GramIndex};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use mica_syntax::{LineIndex, TextRange};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -21,9 +21,6 @@ const PATTERN_CACHE_LIMIT: usize = 4096;
 /// How many whole-query outcomes (and, separately, suggestions) one source keeps before the
 /// cache is emptied.
 const OUTCOME_CACHE_LIMIT: usize = 16_384;
-
-/// Above this many bytes of patterns in one batch, the automaton is an NFA rather than a DFA.
-const DFA_PATTERN_BYTES: usize = 16 * 1024;
 
 /// How far a completion passage runs at most, in characters, when no sentence ends sooner.
 const COMPLETION_CHARS: usize = 120;
@@ -426,47 +423,10 @@ impl SourceFile {
         found
     }
 
-    /// One overlapping multi-pattern pass over the normalised text.
+    /// Every occurrence of `patterns` in the normalised text, found in one batch.
     fn scan(&self, patterns: &[&str]) -> Vec<Occurrences> {
         self.scans.fetch_add(1, Ordering::Relaxed);
-        let mut out = vec![
-            Occurrences {
-                starts: Vec::new(),
-                complete: true,
-            };
-            patterns.len()
-        ];
-        // A DFA scans fastest, but building it costs its states times the alphabet: for long
-        // patterns (a pasted page) the contiguous NFA builds in linear time and still scans in
-        // one pass.
-        let total: usize = patterns.iter().map(|p| p.len()).sum();
-        let kind = (total > DFA_PATTERN_BYTES).then_some(AhoCorasickKind::ContiguousNFA);
-        let ac = match AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(kind)
-            .build(patterns)
-        {
-            Ok(ac) => ac,
-            Err(_) => {
-                // Building fails only past the automaton's size limits; fall back to one search
-                // per pattern rather than report a wrong result.
-                for (o, p) in out.iter_mut().zip(patterns) {
-                    let mut it = memchr::memmem::find_iter(self.normalized.text.as_bytes(), p);
-                    o.starts.extend(it.by_ref().take(OCCURRENCE_CAP));
-                    o.complete = it.next().is_none();
-                }
-                return out;
-            }
-        };
-        for m in ac.find_overlapping_iter(&self.normalized.text) {
-            let o = &mut out[m.pattern().as_usize()];
-            if o.starts.len() < OCCURRENCE_CAP {
-                o.starts.push(m.start());
-            } else {
-                o.complete = false;
-            }
-        }
-        out
+        search::find_all(&self.normalized.text, patterns)
     }
 }
 
