@@ -32,7 +32,11 @@ type QueryKey = (Box<str>, Option<LineSpan>);
 pub struct SourceFile {
     path: String,
     text: String,
-    lines: LineIndex,
+    /// The line index, built on first use: the batch checker needs only a few line numbers,
+    /// which [`Self::line_of`] counts without it.
+    lines: OnceLock<LineIndex>,
+    /// The number of line endings, counted on first use.
+    line_ends: OnceLock<usize>,
     normalized: Normalized,
     /// Occurrences of every pattern looked up so far, by normalised pattern.
     occurrences: RwLock<HashMap<Box<str>, Arc<Occurrences>>>,
@@ -69,12 +73,12 @@ impl SourceFile {
     /// A source at workspace-relative `path` (with `/` separators) holding `text`; the text is
     /// normalised here, once.
     pub fn new(path: impl Into<String>, text: String) -> Self {
-        let lines = LineIndex::new(&text);
         let normalized = normalize(&text);
         Self {
             path: path.into(),
             text,
-            lines,
+            lines: OnceLock::new(),
+            line_ends: OnceLock::new(),
             normalized,
             occurrences: RwLock::new(HashMap::new()),
             outcomes: RwLock::new(HashMap::new()),
@@ -94,9 +98,38 @@ impl SourceFile {
         &self.text
     }
 
-    /// The line index of the original text.
+    /// The line index of the original text (built on the first call).
     pub fn lines(&self) -> &LineIndex {
-        &self.lines
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// The zero-based line holding byte `offset` (clamped to the text), as
+    /// [`LineIndex::line_of`] gives it. Without a line index yet, the line endings before
+    /// `offset` are counted with `memchr` rather than building one.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.lines.get() {
+            Some(index) => index.line_of(offset),
+            None => line_ends_in(self.text.as_bytes(), 0, offset.min(self.text.len())),
+        }
+    }
+
+    /// [`Self::line_of`] for many offsets at once, in one pass over the text up to the largest.
+    pub fn lines_of(&self, offsets: &[usize]) -> Vec<usize> {
+        if let Some(index) = self.lines.get() {
+            return offsets.iter().map(|&o| index.line_of(o)).collect();
+        }
+        let mut order: Vec<usize> = (0..offsets.len()).collect();
+        order.sort_unstable_by_key(|&i| offsets[i]);
+        let bytes = self.text.as_bytes();
+        let mut out = vec![0; offsets.len()];
+        let (mut at, mut line) = (0, 0);
+        for i in order {
+            let o = offsets[i].min(bytes.len());
+            line += line_ends_in(bytes, at, o);
+            at = o;
+            out[i] = line;
+        }
+        out
     }
 
     /// The normalised text and its map back to the original.
@@ -115,7 +148,11 @@ impl SourceFile {
     /// The number of lines as a reader counts them: a final line ending does not start another
     /// line, and an empty text has one (empty) line.
     pub fn line_count(&self) -> usize {
-        let n = self.lines.line_count();
+        let ends = *self.line_ends.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            line_ends_in(bytes, 0, bytes.len())
+        });
+        let n = ends + 1;
         if n > 1 && self.text.ends_with(['\n', '\r']) {
             n - 1
         } else {
@@ -130,9 +167,9 @@ impl SourceFile {
         if lines.start == 0 || lines.start > lines.end || lines.end > self.line_count() {
             return None;
         }
-        let start = self.lines.line_range(lines.start - 1)?.start;
+        let start = self.lines().line_range(lines.start - 1)?.start;
         let end = self
-            .lines
+            .lines()
             .line_content_range(&self.text, lines.end - 1)?
             .end;
         Some(TextRange::new(start, end))
@@ -475,6 +512,18 @@ fn block_end(text: &str, from: usize, end: usize) -> usize {
         at = next;
     }
     end
+}
+
+/// The number of line endings (`\n`, `\r\n`, a lone `\r`) whose last byte lies in
+/// `text[start..end]`. A line starts after each of them, so for `start = 0` this is the
+/// zero-based line of byte `end`.
+fn line_ends_in(text: &[u8], start: usize, end: usize) -> usize {
+    let hay = &text[start..end];
+    let newlines = memchr::memchr_iter(b'\n', hay).count();
+    let lone_cr = memchr::memchr_iter(b'\r', hay)
+        .filter(|&i| text.get(start + i + 1) != Some(&b'\n'))
+        .count();
+    newlines + lone_cr
 }
 
 /// Read a cache, ignoring poisoning: a panic elsewhere leaves it consistent, at worst stale.

@@ -576,3 +576,35 @@ fn quote_completion_stops_where_a_new_block_starts() {
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].text, "research grants");
 }
+
+#[test]
+fn line_numbers_without_an_index_agree_with_the_index() {
+    for text in [
+        "",
+        "one line",
+        "a\nb\r\nc\rd\n\n\r\r\ne",
+        "ends with a line ending\r\n",
+        "\r",
+        "\n\r\n",
+        SEED_003,
+    ] {
+        let offsets: Vec<usize> = (0..=text.len() + 1).rev().collect();
+        let counted = SourceFile::new("t.txt", text.to_owned());
+        let many = counted.lines_of(&offsets);
+        let one: Vec<usize> = offsets.iter().map(|&o| counted.line_of(o)).collect();
+        let count = counted.line_count();
+        // Now with the index built.
+        let index = counted.lines().clone();
+        let expected: Vec<usize> = offsets.iter().map(|&o| index.line_of(o)).collect();
+        assert_eq!(many, expected, "{text:?}");
+        assert_eq!(one, expected, "{text:?}");
+        assert_eq!(counted.lines_of(&offsets), expected);
+        let n = index.line_count();
+        let reader = if n > 1 && text.ends_with(['\n', '\r']) {
+            n - 1
+        } else {
+            n
+        };
+        assert_eq!(count, reader, "{text:?}");
+    }
+}
