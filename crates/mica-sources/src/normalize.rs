@@ -379,13 +379,21 @@ impl Builder {
     /// The original unit `src` at `orig`: normalise it and emit the result.
     fn unit(&mut self, orig: usize, src: &str) {
         let mut chars = src.chars();
-        if let (Some(c), None) = (chars.next(), chars.next())
-            && matches!(map_char(c), Mapped::Keep)
-            && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
-        {
-            // A lone character that NFKC keeps (most CJK and accented text).
-            self.copy(orig, src.as_bytes());
-            return;
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            // A lone character: the mapped ones need no NFKC (each becomes ASCII, a space or
+            // nothing, which NFKC leaves alone), nor does one that NFKC keeps (most CJK and
+            // accented text).
+            match map_char(c) {
+                Mapped::Space => return self.space(orig, orig + src.len()),
+                Mapped::Remove => return self.extend_last_unit(),
+                Mapped::Ascii(a) => {
+                    return self.changed(orig, char::from(a).encode_utf8(&mut [0; 4]));
+                }
+                Mapped::Keep if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes => {
+                    return self.copy(orig, src.as_bytes());
+                }
+                Mapped::Keep => {}
+            }
         }
         let mut buf = std::mem::take(&mut self.unit_buf);
         buf.clear();

@@ -7,7 +7,7 @@ use crate::matching::{
 };
 use crate::normalize::{Normalized, collapse_whitespace, normalize};
 use crate::search;
-use crate::suggest::{self, GramIndex};
+use crate::suggest;
 use mica_syntax::{LineIndex, TextRange};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -45,8 +45,6 @@ pub struct SourceFile {
     outcomes: RwLock<HashMap<QueryKey, QuoteOutcome>>,
     /// Suggestions already computed, by the same key.
     suggestions: RwLock<HashMap<QueryKey, Option<Suggestion>>>,
-    /// The q-gram index for suggestions, built on first use.
-    grams: OnceLock<GramIndex>,
     /// How many passes over the normalised text were made to find patterns.
     scans: AtomicUsize,
 }
@@ -83,7 +81,6 @@ impl SourceFile {
             occurrences: RwLock::new(HashMap::new()),
             outcomes: RwLock::new(HashMap::new()),
             suggestions: RwLock::new(HashMap::new()),
-            grams: OnceLock::new(),
             scans: AtomicUsize::new(0),
         }
     }
@@ -220,27 +217,78 @@ impl SourceFile {
 
     /// The closest passage to `quote`, for a quote that was not found, or `None` when nothing is
     /// close (similarity below 0.6, or no shared q-grams at all), or when a part of the quote
-    /// that does not occur is longer than 2,000 characters. With `lines`, a passage within
-    /// those lines is preferred, and the whole file is searched when there is none.
+    /// that does not occur is longer than [`crate::MAX_SUGGESTION_CHARS`] characters. With
+    /// `lines`, a passage within those lines is preferred, and the whole file is searched when
+    /// there is none.
     ///
     /// For an elided quote every part is looked up (exactly if it occurs, approximately if not),
     /// and the suggestion joins the parts' passages with ` ... `.
+    ///
+    /// Each call not answered from the cache makes one pass over the source; to suggest for
+    /// several quotes of one source, [`Self::suggest_many`] makes one pass for all of them.
     pub fn suggest(&self, quote: &str, lines: Option<LineSpan>) -> Option<Suggestion> {
-        let key = (Box::from(quote), lines);
-        if let Some(s) = read(&self.suggestions).get(&key) {
-            return s.clone();
-        }
-        let suggestion = self.compute_suggestion(quote, lines);
-        let mut cache = write(&self.suggestions);
-        if cache.len() >= OUTCOME_CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(key, suggestion.clone());
-        suggestion
+        self.suggest_many(&[QuoteQuery { quote, lines }])
+            .pop()
+            .flatten()
     }
 
-    fn compute_suggestion(&self, quote: &str, lines: Option<LineSpan>) -> Option<Suggestion> {
-        let parts = quote_parts(quote);
+    /// [`Self::suggest`] for every query, with one pass over the source for all the quote
+    /// parts that need an approximate search; answers are cached like single ones.
+    pub fn suggest_many(&self, queries: &[QuoteQuery<'_>]) -> Vec<Option<Suggestion>> {
+        let mut out: Vec<Option<Option<Suggestion>>> = {
+            let cache = read(&self.suggestions);
+            queries
+                .iter()
+                .map(|q| cache.get(&(Box::from(q.quote), q.lines)).cloned())
+                .collect()
+        };
+        let missing: Vec<usize> = (0..queries.len()).filter(|&i| out[i].is_none()).collect();
+        if !missing.is_empty() {
+            let parts: Vec<Vec<String>> = missing
+                .iter()
+                .map(|&i| quote_parts(queries[i].quote))
+                .collect();
+            let occ = self.occurrences(parts.iter().flatten().map(String::as_str));
+            // Votes for every part that may need an approximate passage: one that does not
+            // occur at all, or (with a line locator) may not occur within the lines.
+            let mut voters: Vec<&str> = Vec::new();
+            for (&i, p) in missing.iter().zip(&parts) {
+                for part in p {
+                    let absent = occ[part.as_str()].starts.is_empty();
+                    if (absent || queries[i].lines.is_some()) && !voters.contains(&part.as_str()) {
+                        voters.push(part);
+                    }
+                }
+            }
+            let votes: HashMap<&str, Vec<i64>> = voters
+                .iter()
+                .copied()
+                .zip(suggest::collect_votes(&self.normalized.text, &voters))
+                .collect();
+            let computed: Vec<Option<Suggestion>> = missing
+                .iter()
+                .zip(&parts)
+                .map(|(&i, p)| self.compute_suggestion(p, queries[i].lines, &occ, &votes))
+                .collect();
+            let mut cache = write(&self.suggestions);
+            if cache.len() + missing.len() > OUTCOME_CACHE_LIMIT {
+                cache.clear();
+            }
+            for (&i, s) in missing.iter().zip(computed) {
+                cache.insert((Box::from(queries[i].quote), queries[i].lines), s.clone());
+                out[i] = Some(s);
+            }
+        }
+        out.into_iter().map(Option::flatten).collect()
+    }
+
+    fn compute_suggestion(
+        &self,
+        parts: &[String],
+        lines: Option<LineSpan>,
+        occ: &HashMap<String, Arc<Occurrences>>,
+        votes: &HashMap<&str, Vec<i64>>,
+    ) -> Option<Suggestion> {
         if parts.is_empty() {
             return None;
         }
@@ -254,23 +302,16 @@ impl SourceFile {
         };
         candidates
             .into_iter()
-            .find_map(|region| self.suggest_in(&parts, region))
+            .find_map(|region| self.suggest_in(parts, region, occ, votes))
     }
 
-    /// Build the index that [`Self::suggest`] uses now rather than on its first call (a server
-    /// may do this in the background).
-    pub fn prepare_suggestions(&self) {
-        self.gram_index();
-    }
-
-    fn gram_index(&self) -> &GramIndex {
-        self.grams
-            .get_or_init(|| GramIndex::new(&self.normalized.text))
-    }
-
-    fn suggest_in(&self, parts: &[String], (lo, hi): (usize, usize)) -> Option<Suggestion> {
-        let occ = self.occurrences(parts.iter().map(String::as_str));
-        let grams = self.gram_index();
+    fn suggest_in(
+        &self,
+        parts: &[String],
+        (lo, hi): (usize, usize),
+        occ: &HashMap<String, Arc<Occurrences>>,
+        votes: &HashMap<&str, Vec<i64>>,
+    ) -> Option<Suggestion> {
         let mut found: Vec<(usize, usize)> = Vec::with_capacity(parts.len());
         let mut distance = 0;
         let mut prev_end = lo;
@@ -286,7 +327,8 @@ impl SourceFile {
             let (s, e) = match exact {
                 Some(chain) => chain[0],
                 None => {
-                    let a = suggest::closest(grams, &self.normalized, part, lo, hi)?;
+                    let v = votes.get(part.as_str()).map_or(&[][..], Vec::as_slice);
+                    let a = suggest::closest(v, &self.normalized, part, lo, hi)?;
                     distance += a.distance;
                     (a.start, a.end)
                 }

@@ -466,6 +466,17 @@ fn suggestions_point_at_the_real_passage() {
                 5,
             )),
         ),
+        // A dropped word before the quote's last: the passage still runs to that last word
+        // (the cheapest alignment alone would stop at "33 innovation").
+        (
+            "the CCP invested more than $300 billion to establish 33 centers",
+            None,
+            Some((
+                "the CCP invested more than $300 billion to establish 33 innovation centers",
+                11,
+                5,
+            )),
+        ),
         // Two occurrences of the same phrase: the line locator picks the second.
         (
             "Made in China 2035",
@@ -541,12 +552,39 @@ fn completions_run_to_the_end_of_the_sentence() {
     assert!(src.complete_quote("zzzz", 3).is_empty());
 }
 
+/// Seed 003 without its elision marks, so that a long quote from it is one part.
+fn seed_003_without_ellipses() -> String {
+    SEED_003.replace('\u{2026}', ",").replace("...", ",")
+}
+
+#[test]
+fn long_quotes_with_a_typo_get_their_passage() {
+    // Some 8,000 characters of seed 003 with one letter changed in the middle: the limit used
+    // to be 2,000 characters, and such a quote got "nothing is close".
+    let text = seed_003_without_ellipses();
+    let src = seed(&text);
+    let start = text.find("\n\n").expect("a paragraph break") + 2;
+    let mut end = start + 8000;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let end = text[..end].rfind(' ').unwrap();
+    let passage = collapse_whitespace(&text[start..end]);
+    assert!(passage.chars().count() > 7000);
+    let mid = passage.len() / 2 + passage[passage.len() / 2..].find('e').unwrap();
+    let quote = format!("{}E{}", &passage[..mid], &passage[mid + 1..]);
+    let s = src.suggest(&quote, None).expect("a suggestion");
+    assert_eq!((s.text.as_str(), s.distance), (passage.as_str(), 1));
+    assert_eq!(s.range.start, start);
+}
+
 #[test]
 fn very_long_quotes_get_no_suggestion_but_stay_cheap() {
-    let src = seed(SEED_003);
-    // A whole seed with one figure changed: far past the suggestion limit.
-    let long = SEED_003.replacen('2', "7", 1);
-    assert!(long.chars().count() > 2000);
+    let text = seed_003_without_ellipses();
+    let src = seed(&text);
+    // A whole seed with one figure changed: past the suggestion limit.
+    let long = text.replacen('2', "7", 1);
+    assert!(long.chars().count() > mica_sources::MAX_SUGGESTION_CHARS);
     assert_eq!(
         src.find_quote(QuoteQuery {
             quote: &long,
@@ -558,7 +596,7 @@ fn very_long_quotes_get_no_suggestion_but_stay_cheap() {
     // The unchanged seed is found as a whole.
     assert!(matches!(
         src.find_quote(QuoteQuery {
-            quote: SEED_003,
+            quote: &text,
             lines: None
         }),
         QuoteOutcome::Found(_)
