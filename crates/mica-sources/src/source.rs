@@ -37,6 +37,8 @@ pub struct SourceFile {
     lines: OnceLock<LineIndex>,
     /// The number of line endings, counted on first use.
     line_ends: OnceLock<usize>,
+    /// How many bytes [`Self::line_of`] has read without an index.
+    line_bytes_counted: AtomicUsize,
     normalized: Normalized,
     /// Occurrences of every pattern looked up so far, by normalised pattern.
     occurrences: RwLock<HashMap<Box<str>, Arc<Occurrences>>>,
@@ -77,6 +79,7 @@ impl SourceFile {
             text,
             lines: OnceLock::new(),
             line_ends: OnceLock::new(),
+            line_bytes_counted: AtomicUsize::new(0),
             normalized,
             occurrences: RwLock::new(HashMap::new()),
             outcomes: RwLock::new(HashMap::new()),
@@ -102,12 +105,19 @@ impl SourceFile {
 
     /// The zero-based line holding byte `offset` (clamped to the text), as
     /// [`LineIndex::line_of`] gives it. Without a line index yet, the line endings before
-    /// `offset` are counted with `memchr` rather than building one.
+    /// `offset` are counted with `memchr` rather than building one; once such counts have
+    /// read as many bytes as the text holds, the index is built, so many calls never cost more
+    /// than about twice the index.
     pub fn line_of(&self, offset: usize) -> usize {
-        match self.lines.get() {
-            Some(index) => index.line_of(offset),
-            None => line_ends_in(self.text.as_bytes(), 0, offset.min(self.text.len())),
+        let offset = offset.min(self.text.len());
+        if let Some(index) = self.lines.get() {
+            return index.line_of(offset);
         }
+        let read = self.line_bytes_counted.fetch_add(offset, Ordering::Relaxed);
+        if read.saturating_add(offset) > self.text.len() {
+            return self.lines().line_of(offset);
+        }
+        line_ends_in(self.text.as_bytes(), 0, offset)
     }
 
     /// [`Self::line_of`] for many offsets at once, in one pass over the text up to the largest.
