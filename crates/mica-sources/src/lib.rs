@@ -30,6 +30,7 @@ pub mod matching;
 pub mod normalize;
 pub mod provider;
 mod search;
+pub mod sentence;
 mod source;
 mod suggest;
 

@@ -7,6 +7,7 @@ use crate::matching::{
 };
 use crate::normalize::{Normalized, collapse_whitespace, normalize};
 use crate::search;
+use crate::sentence;
 use crate::suggest;
 use mica_syntax::{LineIndex, TextRange};
 use std::collections::{HashMap, HashSet};
@@ -527,19 +528,11 @@ fn passage_end(text: &str, s: usize, e: usize) -> usize {
         .nth(COMPLETION_CHARS)
         .map_or(text.len(), |(i, _)| s + i)
         .max(e);
-    let mut last_space = None;
-    let mut iter = text[e..limit].char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let at = e + i;
-        match c {
-            '.' | '!' | '?' if iter.peek().is_none_or(|&(_, n)| n == ' ') => return at + 1,
-            '。' | '！' | '？' => return at + c.len_utf8(),
-            ' ' => last_space = Some(at),
-            _ => {}
-        }
+    if let Some(end) = sentence::sentence_end(text, e, limit) {
+        return end;
     }
     if limit < text.len() {
-        last_space.unwrap_or(limit)
+        text[e..limit].rfind(' ').map_or(limit, |i| e + i)
     } else {
         limit
     }

@@ -659,3 +659,19 @@ fn line_numbers_without_an_index_agree_with_the_index() {
         assert_eq!(count, reader, "{text:?}");
     }
 }
+
+#[test]
+fn completions_run_past_abbreviations_and_initials() {
+    // Seed 000 and 001: the passage used to stop at "U.S." and at "J.".
+    let got = seed(SEED_000).complete_quote("According to the", 1);
+    assert_eq!(
+        got[0].text,
+        "According to the U.S. Trade Representative, China remains one of the world\u{2019}s worst offenders in IP theft through"
+    );
+    let seed_001 = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../seeds/001_59eed631941b965d.txt"
+    ));
+    let got = seed(seed_001).complete_quote("say Alexander Brown", 1);
+    assert_eq!(got[0].text, "say Alexander Brown and Max J. Zenglein.");
+}
