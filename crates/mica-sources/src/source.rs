@@ -13,7 +13,7 @@ use mica_syntax::{LineIndex, TextRange};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// How many patterns the occurrence cache of one source holds before it is emptied. An editor
 /// completing a quote adds a pattern per keystroke; this keeps such a session bounded.
@@ -22,6 +22,10 @@ const PATTERN_CACHE_LIMIT: usize = 4096;
 /// How many whole-query outcomes (and, separately, suggestions) one source keeps before the
 /// cache is emptied.
 const OUTCOME_CACHE_LIMIT: usize = 16_384;
+
+/// How many quotes found nowhere wait for their suggestions at most; past this, they are
+/// computed when asked for, one pass each.
+const PENDING_LIMIT: usize = 1024;
 
 /// How far a completion passage runs at most, in characters, when no sentence ends sooner.
 const COMPLETION_CHARS: usize = 120;
@@ -48,8 +52,13 @@ pub struct SourceFile {
     outcomes: RwLock<HashMap<QueryKey, QuoteOutcome>>,
     /// Suggestions already computed, by the same key.
     suggestions: RwLock<HashMap<QueryKey, Option<Suggestion>>>,
+    /// Queries found nowhere whose suggestions are not computed yet: the next request for a
+    /// suggestion computes them too, in the same pass over the source.
+    pending: Mutex<Vec<QueryKey>>,
     /// How many passes over the normalised text were made to find patterns.
     scans: AtomicUsize,
+    /// How many of them collected votes for suggestions.
+    suggestion_scans: AtomicUsize,
 }
 
 /// Counters of a [`SourceFile`]'s pattern cache, to observe that repeated lookups scan nothing.
@@ -59,6 +68,8 @@ pub struct CacheStats {
     pub patterns: usize,
     /// Passes made over the normalised text so far.
     pub scans: usize,
+    /// Of those, passes that collected votes for suggestions.
+    pub suggestion_scans: usize,
 }
 
 impl fmt::Debug for SourceFile {
@@ -85,7 +96,9 @@ impl SourceFile {
             occurrences: RwLock::new(HashMap::new()),
             outcomes: RwLock::new(HashMap::new()),
             suggestions: RwLock::new(HashMap::new()),
+            pending: Mutex::new(Vec::new()),
             scans: AtomicUsize::new(0),
+            suggestion_scans: AtomicUsize::new(0),
         }
     }
 
@@ -150,6 +163,7 @@ impl SourceFile {
         CacheStats {
             patterns: self.occurrences.read().map_or(0, |c| c.len()),
             scans: self.scans.load(Ordering::Relaxed),
+            suggestion_scans: self.suggestion_scans.load(Ordering::Relaxed),
         }
     }
 
@@ -205,8 +219,12 @@ impl SourceFile {
             if cache.len() + missing.len() > OUTCOME_CACHE_LIMIT {
                 cache.clear();
             }
+            let mut pending = lock(&self.pending);
             for (&i, p) in missing.iter().zip(&parts) {
                 let outcome = self.resolve(p, queries[i].lines, &occ);
+                if outcome == QuoteOutcome::NotFound && pending.len() < PENDING_LIMIT {
+                    pending.push((Box::from(queries[i].quote), queries[i].lines));
+                }
                 cache.insert(
                     (Box::from(queries[i].quote), queries[i].lines),
                     outcome.clone(),
@@ -245,6 +263,10 @@ impl SourceFile {
 
     /// [`Self::suggest`] for every query, with one pass over the source for all the quote
     /// parts that need an approximate search; answers are cached like single ones.
+    ///
+    /// The quotes that [`Self::find_quotes`] did not find and that have no suggestion yet join
+    /// the batch: a checker that asks for suggestions one quote at a time still makes one pass
+    /// over the source for all of them.
     pub fn suggest_many(&self, queries: &[QuoteQuery<'_>]) -> Vec<Option<Suggestion>> {
         let mut out: Vec<Option<Option<Suggestion>>> = {
             let cache = read(&self.suggestions);
@@ -253,44 +275,82 @@ impl SourceFile {
                 .map(|q| cache.get(&(Box::from(q.quote), q.lines)).cloned())
                 .collect()
         };
-        let missing: Vec<usize> = (0..queries.len()).filter(|&i| out[i].is_none()).collect();
-        if !missing.is_empty() {
-            let parts: Vec<Vec<String>> = missing
-                .iter()
-                .map(|&i| quote_parts(queries[i].quote))
-                .collect();
-            let occ = self.occurrences(parts.iter().flatten().map(String::as_str));
-            // Votes for every part that may need an approximate passage: one that does not
-            // occur at all, or (with a line locator) may not occur within the lines.
-            let mut voters: Vec<&str> = Vec::new();
-            for (&i, p) in missing.iter().zip(&parts) {
-                for part in p {
-                    let absent = occ[part.as_str()].starts.is_empty();
-                    if (absent || queries[i].lines.is_some()) && !voters.contains(&part.as_str()) {
-                        voters.push(part);
-                    }
+        let mut batch: Vec<QueryKey> = Vec::new();
+        for (q, o) in queries.iter().zip(&out) {
+            let key = (Box::from(q.quote), q.lines);
+            if o.is_none() && !batch.contains(&key) {
+                batch.push(key);
+            }
+        }
+        if batch.is_empty() {
+            return out.into_iter().map(Option::flatten).collect();
+        }
+        {
+            let cache = read(&self.suggestions);
+            for key in std::mem::take(&mut *lock(&self.pending)) {
+                if !cache.contains_key(&key) && !batch.contains(&key) {
+                    batch.push(key);
                 }
             }
-            let votes: HashMap<&str, Vec<i64>> = voters
-                .iter()
-                .copied()
-                .zip(suggest::collect_votes(&self.normalized.text, &voters))
-                .collect();
-            let computed: Vec<Option<Suggestion>> = missing
-                .iter()
-                .zip(&parts)
-                .map(|(&i, p)| self.compute_suggestion(p, queries[i].lines, &occ, &votes))
-                .collect();
+        }
+        let computed = self.compute_suggestions(&batch);
+        {
             let mut cache = write(&self.suggestions);
-            if cache.len() + missing.len() > OUTCOME_CACHE_LIMIT {
+            if cache.len() + batch.len() > OUTCOME_CACHE_LIMIT {
                 cache.clear();
             }
-            for (&i, s) in missing.iter().zip(computed) {
-                cache.insert((Box::from(queries[i].quote), queries[i].lines), s.clone());
-                out[i] = Some(s);
+            for (key, s) in batch.iter().zip(&computed) {
+                cache.insert(key.clone(), s.clone());
+            }
+        }
+        for (q, o) in queries.iter().zip(&mut out) {
+            if o.is_none() {
+                let i = batch
+                    .iter()
+                    .position(|(quote, lines)| **quote == *q.quote && *lines == q.lines)
+                    .expect("every query without an answer is in the batch");
+                *o = Some(computed[i].clone());
             }
         }
         out.into_iter().map(Option::flatten).collect()
+    }
+
+    /// The suggestions for `batch`, with one pass over the source for all of them.
+    fn compute_suggestions(&self, batch: &[QueryKey]) -> Vec<Option<Suggestion>> {
+        let queries: Vec<QuoteQuery<'_>> = batch
+            .iter()
+            .map(|(quote, lines)| QuoteQuery {
+                quote,
+                lines: *lines,
+            })
+            .collect();
+        let parts: Vec<Vec<String>> = queries.iter().map(|q| quote_parts(q.quote)).collect();
+        let occ = self.occurrences(parts.iter().flatten().map(String::as_str));
+        // Votes for every part that may need an approximate passage: one that does not occur
+        // at all, or (with a line locator) may not occur within the lines.
+        let mut voters: Vec<&str> = Vec::new();
+        for (q, p) in queries.iter().zip(&parts) {
+            for part in p {
+                let absent = occ[part.as_str()].starts.is_empty();
+                if (absent || q.lines.is_some()) && !voters.contains(&part.as_str()) {
+                    voters.push(part);
+                }
+            }
+        }
+        if !voters.is_empty() {
+            self.scans.fetch_add(1, Ordering::Relaxed);
+            self.suggestion_scans.fetch_add(1, Ordering::Relaxed);
+        }
+        let votes: HashMap<&str, Vec<i64>> = voters
+            .iter()
+            .copied()
+            .zip(suggest::collect_votes(&self.normalized.text, &voters))
+            .collect();
+        queries
+            .iter()
+            .zip(&parts)
+            .map(|(q, p)| self.compute_suggestion(p, q.lines, &occ, &votes))
+            .collect()
     }
 
     fn compute_suggestion(
@@ -574,6 +634,11 @@ fn line_ends_in(text: &[u8], start: usize, end: usize) -> usize {
 /// Read a cache, ignoring poisoning: a panic elsewhere leaves it consistent, at worst stale.
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Lock a list, ignoring poisoning (see [`read`]).
+fn lock<T>(lock: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    lock.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Write a cache, ignoring poisoning (see [`read`]).

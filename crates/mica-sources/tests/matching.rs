@@ -675,3 +675,35 @@ fn completions_run_past_abbreviations_and_initials() {
     let got = seed(seed_001).complete_quote("say Alexander Brown", 1);
     assert_eq!(got[0].text, "say Alexander Brown and Max J. Zenglein.");
 }
+
+#[test]
+fn suggestions_asked_one_by_one_share_one_pass_over_the_source() {
+    let src = seed(SEED_000);
+    let quotes = [
+        "the CCP invested more than $400 billion",
+        "to establish 34 innovation centers",
+        "Over ten years, the CCP",
+    ];
+    let queries: Vec<QuoteQuery<'_>> = quotes
+        .iter()
+        .map(|q| QuoteQuery {
+            quote: q,
+            lines: None,
+        })
+        .collect();
+    assert!(
+        src.find_quotes(&queries)
+            .iter()
+            .all(|o| *o == QuoteOutcome::NotFound)
+    );
+    let before = src.cache_stats().suggestion_scans;
+    // The checker asks for each quote's suggestion in turn: the first request computes all
+    // three in one pass, the others come from the cache.
+    let one_by_one: Vec<_> = quotes.iter().map(|q| src.suggest(q, None)).collect();
+    assert_eq!(src.cache_stats().suggestion_scans, before + 1);
+    assert!(one_by_one.iter().all(Option::is_some));
+    // The same answers as a source that computes each alone.
+    for (q, s) in quotes.iter().zip(&one_by_one) {
+        assert_eq!(&seed(SEED_000).suggest(q, None), s);
+    }
+}
