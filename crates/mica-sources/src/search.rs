@@ -1,12 +1,14 @@
 //! Finding every occurrence (overlapping ones included) of a batch of patterns in a normalised
 //! text, without building an automaton per source.
 //!
-//! Patterns of at least [`ANCHOR`] bytes are found through their first [`ANCHOR`] bytes with
-//! aho-corasick's packed (Teddy) searcher, which scans many bytes per instruction and builds in
-//! microseconds. All anchors have the same length, so two different anchors never match at the
-//! same position: a leftmost-first search that restarts one byte after each hit therefore visits
-//! every position where some anchor occurs, and there every pattern sharing that anchor is
-//! compared in full. That gives exactly the overlapping occurrences an Aho–Corasick automaton
+//! Patterns of at least [`ANCHOR`] bytes are found through an [`ANCHOR`]-byte piece of each
+//! (its *anchor*) with aho-corasick's packed (Teddy) searcher, which scans many bytes per
+//! instruction and builds in microseconds. Teddy screens with an anchor's first bytes, so each
+//! pattern's anchor is the piece near its start whose first bytes are rarest in prose (a
+//! capital, a digit, a rare letter rather than "the "). All anchors have the same length, so
+//! two different anchors never match at the same position: a leftmost-first search that
+//! restarts one byte after each hit therefore visits every position where some anchor occurs,
+//! and there every pattern with that anchor is compared in full where it would start. That gives exactly the overlapping occurrences an Aho–Corasick automaton
 //! would report (a differential test checks this). Shorter patterns, and batches the packed
 //! searcher refuses, are found one by one with `memchr::memmem`.
 //!
@@ -28,6 +30,9 @@ const ANCHORS_PER_PASS: usize = 64;
 /// Below this many patterns, one `memmem` pass per pattern is as fast as a packed pass.
 const MEMMEM_PATTERNS: usize = 2;
 
+/// An anchor and the patterns that have it: (pattern index, the anchor's offset in it).
+type Group<'a> = (&'a [u8], Vec<(usize, usize)>);
+
 /// Every occurrence of every pattern in `text`, in order, each list cut at [`OCCURRENCE_CAP`].
 pub(crate) fn find_all(text: &str, patterns: &[&str]) -> Vec<Occurrences> {
     let mut out = vec![
@@ -39,7 +44,7 @@ pub(crate) fn find_all(text: &str, patterns: &[&str]) -> Vec<Occurrences> {
     ];
     let hay = text.as_bytes();
     // Group the long patterns by anchor; the short ones go one by one.
-    let mut groups: Vec<(&[u8], Vec<usize>)> = Vec::new();
+    let mut groups: Vec<Group<'_>> = Vec::new();
     let mut by_anchor: HashMap<&[u8], usize> = HashMap::new();
     for (i, p) in patterns.iter().enumerate() {
         let p = p.as_bytes();
@@ -47,21 +52,44 @@ pub(crate) fn find_all(text: &str, patterns: &[&str]) -> Vec<Occurrences> {
             one_by_one(hay, p, &mut out[i]);
             continue;
         }
-        let anchor = &p[..ANCHOR];
+        let at = anchor_offset(p);
+        let anchor = &p[at..at + ANCHOR];
         let g = *by_anchor.entry(anchor).or_insert_with(|| {
             groups.push((anchor, Vec::new()));
             groups.len() - 1
         });
-        groups[g].1.push(i);
+        groups[g].1.push((i, at));
     }
     for pass in groups.chunks(ANCHORS_PER_PASS) {
         if !packed_pass(hay, patterns, pass, &mut out) {
-            for &i in pass.iter().flat_map(|(_, members)| members) {
+            for &(i, _) in pass.iter().flat_map(|(_, members)| members) {
                 one_by_one(hay, patterns[i].as_bytes(), &mut out[i]);
             }
         }
     }
     out
+}
+
+/// How common a byte is in prose, roughly the base-2 logarithm of its frequency per thousand.
+fn commonness(b: u8) -> u32 {
+    match b {
+        b' ' => 8,
+        b'e' => 7,
+        b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'h' | b'r' => 6,
+        b'd' | b'l' => 5,
+        b'c' | b'u' | b'm' | b'w' | b'f' | b'g' | b'y' | b'p' | b'b' => 4,
+        b'v' | b'k' | b',' | b'.' => 3,
+        b'0'..=b'9' | b'A'..=b'Z' => 2,
+        _ => 1,
+    }
+}
+
+/// The offset of a pattern's anchor: among the first pieces of the pattern, the one whose
+/// first four bytes (what Teddy screens with) are least common.
+fn anchor_offset(p: &[u8]) -> usize {
+    (0..=(p.len() - ANCHOR).min(32))
+        .min_by_key(|&k| p[k..k + 4].iter().map(|&b| commonness(b)).sum::<u32>())
+        .unwrap_or(0)
 }
 
 /// Record an occurrence at `start`; `false` once the list is past the cap.
@@ -95,7 +123,7 @@ fn one_by_one(hay: &[u8], pattern: &[u8], o: &mut Occurrences) {
 fn packed_pass(
     hay: &[u8],
     patterns: &[&str],
-    groups: &[(&[u8], Vec<usize>)],
+    groups: &[Group<'_>],
     out: &mut [Occurrences],
 ) -> bool {
     let mut builder = Config::new().match_kind(MatchKind::LeftmostFirst).builder();
@@ -111,14 +139,17 @@ fn packed_pass(
         let Some(m) = searcher.find_in(hay, Span::from(at..hay.len())) else {
             break;
         };
-        let s = m.start();
-        for &i in &groups[m.pattern().as_usize()].1 {
+        let p = m.start();
+        for &(i, offset) in &groups[m.pattern().as_usize()].1 {
             let o = &mut out[i];
+            let Some(s) = p.checked_sub(offset) else {
+                continue;
+            };
             if o.complete && hay[s..].starts_with(patterns[i].as_bytes()) && !record(o, s) {
                 open -= 1;
             }
         }
-        at = s + 1;
+        at = p + 1;
     }
     true
 }

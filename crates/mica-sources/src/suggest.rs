@@ -120,6 +120,17 @@ pub(crate) fn collect_votes(text: &str, parts: &[&str]) -> Vec<Vec<i64>> {
             && g.hits.len() <= MAX_GRAM_HITS
         {
             g.hits.push(i + 1 - Q);
+            if g.hits.len() > MAX_GRAM_HITS {
+                // A frequent gram ("the C", "tion ") will not vote: take it out of the filter
+                // so that its every later occurrence costs no lookup.
+                filter.fill(0);
+                for (&g, hits) in &grams {
+                    if hits.hits.len() <= MAX_GRAM_HITS {
+                        let slot = filter_slot(g);
+                        filter[slot / 64] |= 1 << (slot % 64);
+                    }
+                }
+            }
         }
     }
     for g in grams.values() {
