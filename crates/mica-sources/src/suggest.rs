@@ -19,7 +19,6 @@
 
 use crate::normalize::Normalized;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// The q-gram length, in bytes of normalised text.
 const Q: usize = 5;
@@ -44,8 +43,13 @@ pub const MAX_SUGGESTION_CHARS: usize = 10_000;
 /// How far a passage is extended to reach a word boundary, in characters.
 const MAX_SNAP: usize = 32;
 
-/// Bits of the filter that spares most table lookups in the streaming pass.
-const FILTER_BITS: u32 = 16;
+/// Bits of the gram table's slot number.
+const TABLE_BITS: u32 = 17;
+
+/// The most grams one pass looks for: half the table's slots, so that probes stay short. A
+/// batch with more is split into several passes; one part has fewer (its length in bytes is at
+/// most four times [`MAX_SUGGESTION_CHARS`]).
+const GRAMS_PER_PASS: usize = 1 << (TABLE_BITS - 1);
 
 /// A gram as a number: its [`Q`] bytes, big-endian.
 fn pack(w: &[u8]) -> u64 {
@@ -53,30 +57,7 @@ fn pack(w: &[u8]) -> u64 {
 }
 
 fn filter_slot(gram: u64) -> usize {
-    (gram.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - FILTER_BITS)) as usize
-}
-
-/// A hasher for grams (which are already numbers): one multiplication, where the default
-/// SipHash was a tenth of the streaming pass, which looks up every gram of the source that
-/// passes the filter.
-#[derive(Default)]
-struct GramHasher(u64);
-
-impl Hasher for GramHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        let h = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 32);
-    }
+    (gram.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - TABLE_BITS)) as usize
 }
 
 /// The source positions of one gram of the quotes, and which quote positions it stands at.
@@ -91,20 +72,54 @@ struct GramHits {
 /// For every part, the diagonals its grams vote for (unsorted, over the whole text), in one
 /// pass over `text`. Parts shorter than a gram get no votes.
 pub(crate) fn collect_votes(text: &str, parts: &[&str]) -> Vec<Vec<i64>> {
-    let mut grams: HashMap<u64, GramHits, BuildHasherDefault<GramHasher>> = HashMap::default();
-    let mut filter = vec![0u64; (1 << FILTER_BITS) / 64];
+    let mut votes = vec![Vec::new(); parts.len()];
+    // Parts too long for a suggestion need no votes; the others go in passes of at most
+    // GRAMS_PER_PASS grams.
+    let wanted: Vec<usize> = (0..parts.len())
+        .filter(|&k| parts[k].chars().count() <= MAX_SUGGESTION_CHARS)
+        .collect();
+    let mut start = 0;
+    while start < wanted.len() {
+        let mut end = start;
+        let mut grams = 0;
+        while end < wanted.len()
+            && (end == start || grams + parts[wanted[end]].len() <= GRAMS_PER_PASS)
+        {
+            grams += parts[wanted[end]].len();
+            end += 1;
+        }
+        let group: Vec<&str> = wanted[start..end].iter().map(|&k| parts[k]).collect();
+        for (&k, v) in wanted[start..end]
+            .iter()
+            .zip(votes_in_one_pass(text, &group))
+        {
+            votes[k] = v;
+        }
+        start = end;
+    }
+    votes
+}
+
+/// [`collect_votes`] for parts with at most [`GRAMS_PER_PASS`] grams in all.
+fn votes_in_one_pass(text: &str, parts: &[&str]) -> Vec<Vec<i64>> {
+    // The distinct grams of the parts, each with where it stands in them.
+    let mut index: HashMap<u64, usize> = HashMap::new();
+    let mut grams: Vec<(u64, GramHits)> = Vec::new();
     for (k, part) in parts.iter().enumerate() {
         for (j, w) in part.as_bytes().windows(Q).enumerate() {
             let g = pack(w);
-            grams.entry(g).or_default().users.push((k, j));
-            let slot = filter_slot(g);
-            filter[slot / 64] |= 1 << (slot % 64);
+            let e = *index.entry(g).or_insert_with(|| {
+                grams.push((g, GramHits::default()));
+                grams.len() - 1
+            });
+            grams[e].1.users.push((k, j));
         }
     }
     let mut votes = vec![Vec::new(); parts.len()];
     if grams.is_empty() {
         return votes;
     }
+    let mut table = GramTable::new(&grams);
     let mask = (1u64 << (8 * Q)) - 1;
     let mut v = 0u64;
     for (i, &b) in text.as_bytes().iter().enumerate() {
@@ -112,28 +127,18 @@ pub(crate) fn collect_votes(text: &str, parts: &[&str]) -> Vec<Vec<i64>> {
         if i + 1 < Q {
             continue;
         }
-        let slot = filter_slot(v);
-        if filter[slot / 64] & (1 << (slot % 64)) == 0 {
+        let Some(e) = table.find(v, &grams) else {
             continue;
-        }
-        if let Some(g) = grams.get_mut(&v)
-            && g.hits.len() <= MAX_GRAM_HITS
-        {
-            g.hits.push(i + 1 - Q);
-            if g.hits.len() > MAX_GRAM_HITS {
-                // A frequent gram ("the C", "tion ") will not vote: take it out of the filter
-                // so that its every later occurrence costs no lookup.
-                filter.fill(0);
-                for (&g, hits) in &grams {
-                    if hits.hits.len() <= MAX_GRAM_HITS {
-                        let slot = filter_slot(g);
-                        filter[slot / 64] |= 1 << (slot % 64);
-                    }
-                }
-            }
+        };
+        let hits = &mut grams[e].1.hits;
+        hits.push(i + 1 - Q);
+        if hits.len() > MAX_GRAM_HITS {
+            // A frequent gram ("the C", "tion ") will not vote: take it out of the table so
+            // that its every later occurrence costs nothing.
+            table = GramTable::new(&grams);
         }
     }
-    for g in grams.values() {
+    for (_, g) in &grams {
         if g.hits.len() > MAX_GRAM_HITS {
             continue;
         }
@@ -142,6 +147,54 @@ pub(crate) fn collect_votes(text: &str, parts: &[&str]) -> Vec<Vec<i64>> {
         }
     }
     votes
+}
+
+/// An open-addressing table from a gram to its entry, for the grams that still vote, with a
+/// bit per slot so that most positions of the source are answered from a few kilobytes.
+struct GramTable {
+    /// Whether each slot holds an entry.
+    occupied: Box<[u64; (1 << TABLE_BITS) / 64]>,
+    /// The entry in each slot (meaningful where occupied).
+    slots: Box<[u32; 1 << TABLE_BITS]>,
+}
+
+impl GramTable {
+    /// A table of the entries of `grams` that have not passed [`MAX_GRAM_HITS`].
+    fn new(grams: &[(u64, GramHits)]) -> Self {
+        let mut t = Self {
+            occupied: Box::new([0; (1 << TABLE_BITS) / 64]),
+            slots: Box::new([0; 1 << TABLE_BITS]),
+        };
+        for (e, (g, hits)) in grams.iter().enumerate() {
+            if hits.hits.len() > MAX_GRAM_HITS {
+                continue;
+            }
+            let mut slot = filter_slot(*g);
+            while t.is_occupied(slot) {
+                slot = (slot + 1) % (1 << TABLE_BITS);
+            }
+            t.occupied[slot / 64] |= 1 << (slot % 64);
+            t.slots[slot] = e as u32;
+        }
+        t
+    }
+
+    fn is_occupied(&self, slot: usize) -> bool {
+        self.occupied[slot / 64] & (1 << (slot % 64)) != 0
+    }
+
+    /// The entry of gram `g`, if it is in the table.
+    fn find(&self, g: u64, grams: &[(u64, GramHits)]) -> Option<usize> {
+        let mut slot = filter_slot(g);
+        while self.is_occupied(slot) {
+            let e = self.slots[slot] as usize;
+            if grams[e].0 == g {
+                return Some(e);
+            }
+            slot = (slot + 1) % (1 << TABLE_BITS);
+        }
+        None
+    }
 }
 
 /// Candidate windows (normalised byte ranges, possibly not on character boundaries) for a
@@ -650,6 +703,35 @@ mod tests {
             let reference = reference_semi_global(&ca, &b, 0, b.len());
             let reference = reference.filter(|_| cost(reference) < Some(ca.len()));
             assert_eq!(cost(ours), cost(reference), "{a:?} in {b:?}");
+        }
+    }
+
+    #[test]
+    fn a_batch_votes_as_its_parts_alone_even_over_several_passes() {
+        let text = normalize(include_str!("../../../seeds/003_3ada9579df3eea54.txt")).text;
+        // 800 parts of about 100 bytes: more grams than one pass holds.
+        let mut parts: Vec<&str> = Vec::new();
+        let mut at = 0;
+        while parts.len() < 800 {
+            let start = at % (text.len() - 200);
+            let (mut a, mut b) = (start, start + 100);
+            while !text.is_char_boundary(a) {
+                a += 1;
+            }
+            while !text.is_char_boundary(b) {
+                b += 1;
+            }
+            parts.push(&text[a..b]);
+            at += 997;
+        }
+        assert!(parts.iter().map(|p| p.len()).sum::<usize>() > GRAMS_PER_PASS);
+        let batch = collect_votes(&text, &parts);
+        for (k, part) in parts.iter().enumerate().step_by(37) {
+            let mut alone = collect_votes(&text, &[part]).pop().unwrap();
+            let mut together = batch[k].clone();
+            alone.sort_unstable();
+            together.sort_unstable();
+            assert_eq!(together, alone, "part {k}");
         }
     }
 
