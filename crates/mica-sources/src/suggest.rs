@@ -43,21 +43,13 @@ pub const MAX_SUGGESTION_CHARS: usize = 10_000;
 /// How far a passage is extended to reach a word boundary, in characters.
 const MAX_SNAP: usize = 32;
 
-/// Bits of the gram table's slot number.
-const TABLE_BITS: u32 = 17;
-
-/// The most grams one pass looks for: half the table's slots, so that probes stay short. A
-/// batch with more is split into several passes; one part has fewer (its length in bytes is at
-/// most four times [`MAX_SUGGESTION_CHARS`]).
-const GRAMS_PER_PASS: usize = 1 << (TABLE_BITS - 1);
+/// The most grams one pass looks for (a batch with more is split into several passes; one part
+/// has fewer, since its length in bytes is at most four times [`MAX_SUGGESTION_CHARS`]).
+const GRAMS_PER_PASS: usize = 1 << 16;
 
 /// A gram as a number: its [`Q`] bytes, big-endian.
 fn pack(w: &[u8]) -> u64 {
     w[..Q].iter().fold(0, |v, &b| (v << 8) | u64::from(b))
-}
-
-fn filter_slot(gram: u64) -> usize {
-    (gram.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - TABLE_BITS)) as usize
 }
 
 /// The source positions of one gram of the quotes, and which quote positions it stands at.
@@ -127,7 +119,7 @@ fn votes_in_one_pass(text: &str, parts: &[&str]) -> Vec<Vec<i64>> {
         if i + 1 < Q {
             continue;
         }
-        let Some(e) = table.find(v, &grams) else {
+        let Some(e) = table.find(v) else {
             continue;
         };
         let hits = &mut grams[e].1.hits;
@@ -149,51 +141,81 @@ fn votes_in_one_pass(text: &str, parts: &[&str]) -> Vec<Vec<i64>> {
     votes
 }
 
-/// An open-addressing table from a gram to its entry, for the grams that still vote, with a
-/// bit per slot so that most positions of the source are answered from a few kilobytes.
+/// A set of the grams that still vote, mapping each to its entry: a bit filter with about 32
+/// bits per gram (at least 8 KB) rejects nearly every position of the source from the L1
+/// cache, and an open-addressing table with about four slots per gram, keys inline, answers
+/// the rest.
 struct GramTable {
-    /// Whether each slot holds an entry.
-    occupied: Box<[u64; (1 << TABLE_BITS) / 64]>,
-    /// The entry in each slot (meaningful where occupied).
-    slots: Box<[u32; 1 << TABLE_BITS]>,
+    /// `64 - log2(filter bits)`.
+    filter_shift: u32,
+    filter: Vec<u64>,
+    /// `64 - log2(slot count)`.
+    shift: u32,
+    /// The gram in each slot, [`EMPTY`] where there is none.
+    keys: Vec<u64>,
+    /// The entry of the gram in each slot.
+    entries: Vec<u32>,
+}
+
+/// No gram: grams have only `8 * Q` bits.
+const EMPTY: u64 = u64::MAX;
+
+fn spread(g: u64) -> u64 {
+    g.wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 impl GramTable {
     /// A table of the entries of `grams` that have not passed [`MAX_GRAM_HITS`].
     fn new(grams: &[(u64, GramHits)]) -> Self {
+        let filter_bits = (grams.len() * 32)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(16);
+        let bits = (grams.len() * 4)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(8);
         let mut t = Self {
-            occupied: Box::new([0; (1 << TABLE_BITS) / 64]),
-            slots: Box::new([0; 1 << TABLE_BITS]),
+            filter_shift: 64 - filter_bits,
+            filter: vec![0; (1 << filter_bits) / 64],
+            shift: 64 - bits,
+            keys: vec![EMPTY; 1 << bits],
+            entries: vec![0; 1 << bits],
         };
+        let mask = t.keys.len() - 1;
         for (e, (g, hits)) in grams.iter().enumerate() {
             if hits.hits.len() > MAX_GRAM_HITS {
                 continue;
             }
-            let mut slot = filter_slot(*g);
-            while t.is_occupied(slot) {
-                slot = (slot + 1) % (1 << TABLE_BITS);
+            let bit = (spread(*g) >> t.filter_shift) as usize;
+            t.filter[bit / 64] |= 1 << (bit % 64);
+            let mut slot = (spread(*g) >> t.shift) as usize;
+            while t.keys[slot] != EMPTY {
+                slot = (slot + 1) & mask;
             }
-            t.occupied[slot / 64] |= 1 << (slot % 64);
-            t.slots[slot] = e as u32;
+            t.keys[slot] = *g;
+            t.entries[slot] = e as u32;
         }
         t
     }
 
-    fn is_occupied(&self, slot: usize) -> bool {
-        self.occupied[slot / 64] & (1 << (slot % 64)) != 0
-    }
-
     /// The entry of gram `g`, if it is in the table.
-    fn find(&self, g: u64, grams: &[(u64, GramHits)]) -> Option<usize> {
-        let mut slot = filter_slot(g);
-        while self.is_occupied(slot) {
-            let e = self.slots[slot] as usize;
-            if grams[e].0 == g {
-                return Some(e);
-            }
-            slot = (slot + 1) % (1 << TABLE_BITS);
+    #[inline]
+    fn find(&self, g: u64) -> Option<usize> {
+        let h = spread(g);
+        let bit = (h >> self.filter_shift) as usize;
+        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            return None;
         }
-        None
+        let mask = self.keys.len() - 1;
+        let mut slot = (h >> self.shift) as usize;
+        loop {
+            match self.keys[slot] {
+                k if k == g => return Some(self.entries[slot] as usize),
+                EMPTY => return None,
+                _ => slot = (slot + 1) & mask,
+            }
+        }
     }
 }
 
