@@ -159,9 +159,9 @@ pub fn normalize(text: &str) -> Normalized {
         // is one linear stretch of the map. The run stops before a whitespace byte that starts
         // a longer run (or follows a space already written), and leaves out its last character
         // when a non-ASCII character follows, which might be a combining mark of its unit.
-        let run = ascii_run(bytes, i, b.last_is_space());
+        let (run, spaces) = ascii_run(bytes, i, b.last_is_space());
         if run > i {
-            b.copy_ascii_run(i, &bytes[i..run]);
+            b.copy_ascii_run(i, &bytes[i..run], spaces);
             i = run;
             continue;
         }
@@ -215,28 +215,76 @@ static CLASS: [Class; 256] = {
     t
 };
 
-/// The end of the fast-path run starting at `i` (see [`normalize`]); `i` when there is none.
-fn ascii_run(bytes: &[u8], i: usize, after_space: bool) -> usize {
+/// Which whitespace other than `' '` a fast-path run holds: none, only `\n`, or others.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum RunSpaces {
+    Plain,
+    Newlines,
+    Others,
+}
+
+/// The end of the fast-path run starting at `i` (see [`normalize`]; `i` when there is none),
+/// and which whitespace in it must become a space.
+fn ascii_run(bytes: &[u8], i: usize, after_space: bool) -> (usize, RunSpaces) {
     let mut j = i;
     let mut prev_space = after_space;
-    while j < bytes.len() {
-        match CLASS[bytes[j] as usize] {
+    let mut spaces = RunSpaces::Plain;
+    loop {
+        if !prev_space {
+            let k = simple_chunks(bytes, j);
+            if k > j {
+                j = k;
+                prev_space = bytes[j - 1] == b' ';
+            }
+        }
+        let Some(&b) = bytes.get(j) else {
+            return (j, spaces);
+        };
+        match CLASS[b as usize] {
             Class::Plain => prev_space = false,
             Class::Space => {
                 let next = bytes.get(j + 1).map(|&n| CLASS[n as usize]);
-                if prev_space || j + 1 == bytes.len() || next != Some(Class::Plain) {
-                    break;
+                if prev_space || next != Some(Class::Plain) {
+                    return (j, spaces);
                 }
+                spaces = spaces.max(match b {
+                    b' ' => RunSpaces::Plain,
+                    b'\n' => RunSpaces::Newlines,
+                    _ => RunSpaces::Others,
+                });
                 prev_space = true;
             }
             Class::Other => {
                 // Leave the last character to the unit that may continue it.
-                return if j > i { j - 1 } else { i };
+                return (if j > i { j - 1 } else { i }, spaces);
             }
         }
         j += 1;
     }
-    j
+}
+
+/// Skip 8 bytes at a time from `i` while they hold only printable ASCII and single spaces
+/// followed by printable ASCII (checked on the 9 bytes from each chunk's start), so the usual
+/// prose line costs a few instructions per 8 bytes. Stops before the first chunk that holds
+/// anything else; the caller goes on byte by byte.
+fn simple_chunks(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    // Bytes that may be zero (a borrow can flag a byte above a zero one, which only makes the
+    // check stricter).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    // Bytes at or above 0x80, or below 0x20 (controls, including `\t`, `\n`, `\r`).
+    let rare = |x: u64| (x | x.wrapping_sub(SPACES)) & HIGH;
+    while i + 16 <= bytes.len() {
+        let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+        let n = u64::from_le_bytes(bytes[i + 1..i + 9].try_into().expect("8 bytes"));
+        if rare(w) | rare(n) | (zero(w ^ SPACES) & zero(n ^ SPACES)) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i
 }
 
 /// Collapse every whitespace run of `text` to one space and trim both ends, without any other
@@ -337,12 +385,22 @@ impl Builder {
 
     /// A run of ASCII units from original offset `orig` in which each whitespace byte stands
     /// alone and becomes one space (the map stays byte for byte).
-    fn copy_ascii_run(&mut self, orig: usize, run: &[u8]) {
+    fn copy_ascii_run(&mut self, orig: usize, run: &[u8], spaces: RunSpaces) {
         let norm = self.out.len();
         self.copy(orig, run);
-        for b in &mut self.out[norm..] {
-            if CLASS[*b as usize] == Class::Space {
-                *b = b' ';
+        match spaces {
+            RunSpaces::Plain => {}
+            RunSpaces::Newlines => {
+                for at in memchr::memchr_iter(b'\n', run) {
+                    self.out[norm + at] = b' ';
+                }
+            }
+            RunSpaces::Others => {
+                for b in &mut self.out[norm..] {
+                    if CLASS[*b as usize] == Class::Space {
+                        *b = b' ';
+                    }
+                }
             }
         }
         let last = run.len() - 1;
