@@ -102,6 +102,29 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let found: usize = outcomes
+        .iter()
+        .map(|o| o.files.len() + o.unchecked.len())
+        .sum();
+    if found == 0 {
+        // A run that checked nothing must not pass as a clean one.
+        let under = if args.paths.is_empty() {
+            outcomes.first().map_or_else(
+                || ".".to_string(),
+                |o| check::relative_from(&o.cwd, &o.root),
+            )
+        } else {
+            args.paths
+                .iter()
+                .map(|p| mica_check::workspace::display_path(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        eprintln!(
+            "error: nothing to check: no `.mica` files found under {under} (after the excludes of mica.toml)"
+        );
+        return ExitCode::from(2);
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -123,7 +146,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let stats = check::total(&outcomes);
-    if stats.errors > 0 || (args.deny_warnings && stats.warnings > 0) {
+    if stats.errors > 0 || stats.unchecked > 0 || (args.deny_warnings && stats.warnings > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
