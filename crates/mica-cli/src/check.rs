@@ -14,6 +14,11 @@ pub struct CheckedFile {
     pub path: String,
     /// The text that was parsed.
     pub text: String,
+    /// The canonical path on disk.
+    pub abs: PathBuf,
+    /// Whether the file is not valid UTF-8 (the text was decoded with replacements, so a fix
+    /// must never write it back).
+    pub lossy: bool,
     /// Number of claims.
     pub claims: usize,
     /// Number of citations.
@@ -256,6 +261,17 @@ pub fn run(
     root: Option<&Path>,
     paths: &[PathBuf],
 ) -> Result<Vec<Outcome>, WorkspaceError> {
+    run_with(cwd, root, paths, &HashMap::new())
+}
+
+/// [`run`], with the texts of some documents (by canonical path) taken from `texts` instead
+/// of the disk: how `--fix` re-checks what its edits would leave before writing anything.
+pub fn run_with(
+    cwd: &Path,
+    root: Option<&Path>,
+    paths: &[PathBuf],
+    texts: &HashMap<PathBuf, String>,
+) -> Result<Vec<Outcome>, WorkspaceError> {
     let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
     let root_for = |start: &Path| -> Result<PathBuf, WorkspaceError> {
         let r = match root {
@@ -295,11 +311,16 @@ pub fn run(
     }
     groups
         .into_iter()
-        .map(|(r, list)| run_workspace(&cwd, r, &list))
+        .map(|(r, list)| run_workspace(&cwd, r, &list, texts))
         .collect()
 }
 
-fn run_workspace(cwd: &Path, root: PathBuf, paths: &[PathBuf]) -> Result<Outcome, WorkspaceError> {
+fn run_workspace(
+    cwd: &Path,
+    root: PathBuf,
+    paths: &[PathBuf],
+    texts: &HashMap<PathBuf, String>,
+) -> Result<Outcome, WorkspaceError> {
     let config = workspace::load_config(&root)?;
     let workspace::Discovery {
         files: found,
@@ -311,7 +332,11 @@ fn run_workspace(cwd: &Path, root: PathBuf, paths: &[PathBuf]) -> Result<Outcome
     for path in &found {
         // Documents are read with the limits of sources: a FIFO or a device named `.mica` is
         // refused without blocking, and the size is bounded.
-        let bytes = match mica_sources::read_regular_file(path, DEFAULT_SIZE_LIMIT) {
+        let read = match texts.get(path) {
+            Some(text) => Ok(text.clone().into_bytes()),
+            None => mica_sources::read_regular_file(path, DEFAULT_SIZE_LIMIT),
+        };
+        let bytes = match read {
             Ok(bytes) => bytes,
             Err(e) => {
                 unchecked.push(Unchecked {
@@ -333,6 +358,8 @@ fn run_workspace(cwd: &Path, root: PathBuf, paths: &[PathBuf]) -> Result<Outcome
         files.push(CheckedFile {
             path: rel,
             text,
+            abs: path.clone(),
+            lossy: bad.is_some(),
             claims: 0,
             citations: 0,
             diagnostics: Vec::new(),

@@ -13,6 +13,11 @@ use crate::Format;
 use crate::check::{Outcome, Positions, total};
 use serde::Serialize;
 
+/// One line of text escaped for a terminal or a log (for messages on stderr).
+pub fn escape_line(s: &str) -> String {
+    escape::line(s).into_owned()
+}
+
 /// Render the outcomes of every workspace checked in `format`.
 pub fn render(outcomes: &[Outcome], format: Format, color: bool) -> String {
     match format {
