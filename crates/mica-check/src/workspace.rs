@@ -62,11 +62,39 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 /// [`DEFAULT_SIZE_LIMIT`] bytes of UTF-8 text. Nothing from outside the root is read, so no
 /// error message can quote it.
 pub fn load_config(root: &Path) -> Result<Config, WorkspaceError> {
-    let path = root.join(CONFIG_FILE);
+    let text = read_config_file(root)
+        .map_err(|e| WorkspaceError::ConfigFile(root.join(CONFIG_FILE), e))?;
+    Config::parse(&text).map_err(WorkspaceError::Config)
+}
+
+/// The text of `root/mica.toml` read with the rules of [`load_config`]; empty when there is no
+/// such file.
+pub fn read_config_file(root: &Path) -> Result<String, SourceError> {
     match mica_sources::read_in_root(root, CONFIG_FILE, DEFAULT_SIZE_LIMIT) {
-        Ok(text) => Config::parse(&text).map_err(WorkspaceError::Config),
-        Err(SourceError::NotFound) if path.symlink_metadata().is_err() => Ok(Config::default()),
-        Err(e) => Err(WorkspaceError::ConfigFile(path, e)),
+        Ok(text) => Ok(text),
+        Err(SourceError::NotFound) if root.join(CONFIG_FILE).symlink_metadata().is_err() => {
+            Ok(String::new())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The text and configuration of `root/mica.toml` for an editor, which keeps going with an
+/// empty configuration and shows the error: a file that cannot be used (outside the root, not
+/// a regular file, too large) is an error without a position that quotes nothing of it.
+pub fn read_config_lenient(root: &Path) -> (String, Result<Config, ConfigError>) {
+    match read_config_file(root) {
+        Ok(text) => {
+            let config = Config::parse(&text);
+            (text, config)
+        }
+        Err(e) => (
+            String::new(),
+            Err(ConfigError {
+                message: e.to_string(),
+                position: None,
+            }),
+        ),
     }
 }
 
