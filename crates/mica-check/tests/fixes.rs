@@ -256,3 +256,58 @@ proptest! {
         let _ = diagnostics(&text);
     }
 }
+
+/// A fix is safe when it cannot change what is quoted or claimed (spec/diagnostics.md, "Safe
+/// and unsafe fixes"): `mica check --fix` applies it without asking.
+#[test]
+fn fixes_are_safe_only_when_nothing_quoted_or_claimed_can_change() {
+    let cases: &[(&str, Code, bool)] = &[
+        // Moving a line locator to where the quote is.
+        (
+            "[A]{#a cite=art:L1:\"33 innovation centers\"}\n",
+            Code::QuoteOutsideLines,
+            true,
+        ),
+        // Pinning an ambiguous quote to the match already used.
+        (
+            "[A]{#a cite=art:\"The target was 70 percent by 2025.\"}\n",
+            Code::AmbiguousQuote,
+            true,
+        ),
+        // A misspelt key or value with exactly one close candidate, or a known alias.
+        ("[A]{#a confidence=high}\n", Code::UnknownAttribute, true),
+        ("[A]{#a notee=\"x\"}\n", Code::UnknownAttribute, true),
+        ("[A]{#a conf=hihg}\n", Code::InvalidValue, true),
+        ("[A]{#a p=likley}\n", Code::InvalidValue, true),
+        // Replacing a quote, a source id or a claim reference, or deleting text, is unsafe.
+        (
+            "[A]{#a cite=art:\"the CCP invested more than $400 billion\"}\n",
+            Code::QuoteNotFound,
+            false,
+        ),
+        (
+            "[A]{#a cite=arr:\"33 innovation centers\"}\n",
+            Code::UnknownSource,
+            false,
+        ),
+        ("[A]{#a supports=#b}\n[B]{#bb}\n", Code::UnknownClaim, false),
+        ("[A]{#a zebra=1}\n", Code::UnknownAttribute, false),
+    ];
+    for (text, code, safe) in cases {
+        let diags = diagnostics(text);
+        let d = diags
+            .iter()
+            .find(|d| d.code == *code)
+            .unwrap_or_else(|| panic!("no {code} in {text}: {diags:#?}"));
+        let fix = d.fix.as_ref().unwrap_or_else(|| panic!("no fix: {d:#?}"));
+        assert_eq!(fix.safe, *safe, "{code} in {text}: {}", fix.title);
+        if *safe {
+            // A safe fix resolves its diagnostic.
+            let fixed = apply(text, d);
+            assert!(
+                !diagnostics(&fixed).iter().any(|e| e.code == *code),
+                "{fixed}"
+            );
+        }
+    }
+}

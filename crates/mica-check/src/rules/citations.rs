@@ -100,7 +100,9 @@ fn ambiguous(
     let fix = Fix {
         title: format!("Add the line locator `{loc}`"),
         edits: vec![ctx.edit(TextRange::empty(c.source.range.end), format!(":{loc}"))],
-        safe: false,
+        // The locator names the passage the quote already resolves to: nothing quoted or
+        // claimed changes.
+        safe: true,
     };
     let range = c.quote.as_ref().map_or(c.range, |q| q.range);
     let d = emit(out, ctx.diag(Code::AmbiguousQuote, range, msg));
@@ -126,7 +128,8 @@ fn outside_lines(
     let fix = Fix {
         title: format!("Change the line locator to `{found}`"),
         edits: vec![ctx.edit(lines.range, found.clone())],
-        safe: false,
+        // The quote stays as written; only the locator moves to where it is.
+        safe: true,
     };
     let d = emit(out, ctx.diag(Code::QuoteOutsideLines, lines.range, msg));
     d.labels.push(Label::at(
