@@ -7,6 +7,7 @@
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Label, Location};
+use crate::rules::tradecraft;
 use crate::similar::did_you_mean;
 use crate::vocab::{self, Likelihood};
 use mica_sources::{
@@ -179,7 +180,9 @@ pub fn check(
                 scope,
                 diagnostics: Vec::new(),
                 citations: Vec::new(),
+                evidence: Vec::new(),
                 loaded: HashMap::new(),
+                config,
             };
             checker.run();
             let mut diagnostics = checker.diagnostics;
@@ -269,14 +272,50 @@ fn source_error(file: &str, id: &str, path: &str, range: TextRange, e: &SourceEr
     )
 }
 
+/// What a citation stands on, owned until the tradecraft rules borrow it as
+/// [`tradecraft::Evidence`].
+#[derive(Default)]
+struct OwnedEvidence {
+    declared: bool,
+    grade: Option<vocab::Grade>,
+    source_path: Option<String>,
+    passages: Option<Vec<(String, TextRange)>>,
+    gaps: Vec<(String, TextRange)>,
+    quote_verified: bool,
+}
+
+impl OwnedEvidence {
+    fn found(&mut self, source: &SourceFile, m: &QuoteMatch, verified: bool) {
+        let text = source.text();
+        self.passages = Some(
+            m.parts
+                .iter()
+                .map(|r| (text[r.to_range()].to_string(), *r))
+                .collect(),
+        );
+        self.gaps = m
+            .parts
+            .windows(2)
+            .map(|w| {
+                let r = TextRange::new(w[0].end, w[1].start);
+                (text[r.to_range()].to_string(), r)
+            })
+            .collect();
+        self.quote_verified = verified;
+    }
+}
+
 struct DocChecker<'a> {
     provider: &'a dyn SourceProvider,
     doc: DocumentInput<'a>,
     scope: &'a SourceScope,
     diagnostics: Vec<Diagnostic>,
     citations: Vec<ResolvedCitation>,
+    /// Per citation, in document order, what the tradecraft rules read.
+    evidence: Vec<OwnedEvidence>,
     /// Sources by path as written: loaded, or why not.
     loaded: HashMap<String, Result<Arc<SourceFile>, SourceError>>,
+    config: &'a Config,
 }
 
 impl<'a> DocChecker<'a> {
@@ -332,6 +371,47 @@ impl<'a> DocChecker<'a> {
             cited.extend(claim.citations().map(|c| c.source.name.as_str()));
         }
         self.unused_sources(&cited);
+        let doc = tradecraft::Doc {
+            path: self.doc.path,
+            text: self.doc.text,
+        };
+        let claims = &parse.document.claims;
+        self.diagnostics
+            .extend(tradecraft::circular_support::check(doc, claims));
+        self.diagnostics
+            .extend(tradecraft::incoherent_likelihood::check(doc, claims));
+    }
+
+    /// The tradecraft rules of one claim, over the evidence its citations resolved to.
+    fn tradecraft(&mut self, claim: &Claim, first_citation: usize) {
+        let doc = tradecraft::Doc {
+            path: self.doc.path,
+            text: self.doc.text,
+        };
+        let evidence: Vec<tradecraft::Evidence<'_>> = claim
+            .citations()
+            .zip(&self.evidence[first_citation..])
+            .map(|(citation, e)| tradecraft::Evidence {
+                citation,
+                declared: e.declared,
+                grade: e.grade,
+                source_path: e.source_path.as_deref(),
+                passages: e
+                    .passages
+                    .as_ref()
+                    .map(|v| v.iter().map(|(t, r)| (t.as_str(), *r)).collect()),
+                gaps: e.gaps.iter().map(|(t, r)| (t.as_str(), *r)).collect(),
+                quote_verified: e.quote_verified,
+            })
+            .collect();
+        let minimum = self.config.tradecraft.high_confidence_grade;
+        let mut out = tradecraft::likelihood::check(doc, claim);
+        out.extend(tradecraft::unsupported_figure::check(doc, claim, &evidence));
+        out.extend(tradecraft::overconfident_claim::check(
+            doc, claim, &evidence, minimum,
+        ));
+        out.extend(tradecraft::elided_negation::check(doc, claim, &evidence));
+        self.diagnostics.extend(out);
     }
 
     fn sources(&mut self) {
@@ -469,6 +549,7 @@ impl<'a> DocChecker<'a> {
     }
 
     fn claim(&mut self, index: usize, claim: &Claim, ids: &HashMap<&str, TextRange>) {
+        let first_citation = self.evidence.len();
         let mut seen: HashSet<&str> = HashSet::new();
         let mut cites = 0;
         for attr in &claim.attrs {
@@ -512,6 +593,7 @@ impl<'a> DocChecker<'a> {
             );
             self.emit(Code::UncitedClaim, claim.text_range, msg);
         }
+        self.tradecraft(claim, first_citation);
     }
 
     fn bare<'v>(&mut self, attr: &'v Attr, expected: &str) -> Option<&'v str> {
@@ -597,19 +679,24 @@ impl<'a> DocChecker<'a> {
             parts: Vec::new(),
             suggestion: None,
         };
-        self.resolve(c, &mut resolved);
+        let mut evidence = OwnedEvidence::default();
+        self.resolve(c, &mut resolved, &mut evidence);
         self.citations.push(resolved);
+        self.evidence.push(evidence);
     }
 
-    fn resolve(&mut self, c: &Citation, out: &mut ResolvedCitation) {
+    fn resolve(&mut self, c: &Citation, out: &mut ResolvedCitation, ev: &mut OwnedEvidence) {
         let Some(def) = self.scope.get(&c.source.name) else {
             self.unknown_source(c);
             return;
         };
+        ev.declared = true;
+        ev.grade = def.attr("reliability").and_then(vocab::Grade::parse);
         // A source that cannot be read is reported where it is declared, once.
         let Some((path, _)) = &def.path else { return };
         let Ok(source) = self.load(path) else { return };
         out.source_path = Some(source.path().to_string());
+        ev.source_path = out.source_path.clone();
         let lines = c.lines.map(|l| LineSpan {
             start: l.start,
             end: l.end,
@@ -617,7 +704,11 @@ impl<'a> DocChecker<'a> {
         let Some(quote) = &c.quote else {
             if let (Some(loc), Some(span)) = (c.lines, lines) {
                 match source.line_span_range(span) {
-                    Some(range) => out.target = Some(range),
+                    Some(range) => {
+                        out.target = Some(range);
+                        let text = source.text()[range.to_range()].to_string();
+                        ev.passages = Some(vec![(text, range)]);
+                    }
                     None => self.line_out_of_range(c.source.name.as_str(), loc.range, &source),
                 }
             }
@@ -632,6 +723,7 @@ impl<'a> DocChecker<'a> {
         });
         match outcome {
             QuoteOutcome::Found(m) => {
+                ev.found(&source, &m, true);
                 out.target = Some(m.range);
                 out.parts = m.parts.clone();
                 if m.count > 1 && lines.is_none() {
@@ -641,6 +733,7 @@ impl<'a> DocChecker<'a> {
             QuoteOutcome::OutsideLines(m) => {
                 // The quote is in the source, just not where the locator says: editors still
                 // take the reader there.
+                ev.found(&source, &m, false);
                 out.target = Some(m.range);
                 out.parts = m.parts.clone();
                 self.outside_lines(c, &source, &m);

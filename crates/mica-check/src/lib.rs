@@ -8,6 +8,7 @@
 mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod rules;
 pub mod similar;
 pub mod vocab;
 pub mod workspace;

@@ -1,0 +1,3 @@
+//! The rules, by family. Each family's module documents which resolved data its rules read.
+
+pub mod tradecraft;
