@@ -35,14 +35,15 @@ pub fn check(doc: Doc<'_>, _claim: &Claim, evidence: &[Evidence<'_>]) -> Vec<Dia
                 continue;
             }
             let skipped = shorten(&collapse(gap), 120);
+            let listed: Vec<String> = negations.iter().map(|n| format!("\"{n}\"")).collect();
+            let holds = if negations.len() == 1 && negations[0] == skipped {
+                String::new()
+            } else {
+                format!(", which holds {}", listed.join(", "))
+            };
             let message = format!(
-                "the elision skips \"{skipped}\", which holds {}: the quote may read the opposite \
-                 of the source; quote the negation, or cite the parts separately",
-                negations
-                    .iter()
-                    .map(|n| format!("\"{n}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "the elision skips \"{skipped}\"{holds}: the quote may read the opposite of the \
+                 source; quote the negation, or cite the parts separately"
             );
             let at = markers.get(k).copied().unwrap_or(quote.range);
             let mut d = Diagnostic::new(Code::ElidedNegation, doc.path, at, message);

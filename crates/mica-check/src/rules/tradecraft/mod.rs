@@ -27,9 +27,88 @@ pub mod overconfident_claim;
 pub mod unsupported_figure;
 pub mod words;
 
-use crate::diagnostic::{Edit, Location};
+use super::DocContext;
+use crate::diagnostic::{Diagnostic, Edit, Location};
+use crate::resolve::{Outcome, Resolution};
 use crate::vocab::{Grade, Likelihood};
 use mica_syntax::{Attr, Citation, Claim, TextRange, ValueKind};
+
+/// The tradecraft rules whose inputs are one claim and its citations' resolutions:
+/// likelihood-mismatch, unstated-likelihood, unsupported-figure, overconfident-claim and
+/// elided-negation.
+pub fn check_claim(
+    ctx: &DocContext<'_>,
+    claim: &Claim,
+    resolutions: &[Resolution],
+) -> Vec<Diagnostic> {
+    let doc = Doc {
+        path: ctx.path,
+        text: ctx.text,
+    };
+    let evidence = evidence(claim, resolutions);
+    let minimum = ctx.config.tradecraft.high_confidence_grade;
+    let mut out = likelihood::check(doc, claim);
+    out.extend(unsupported_figure::check(doc, claim, &evidence));
+    out.extend(overconfident_claim::check(doc, claim, &evidence, minimum));
+    out.extend(elided_negation::check(doc, claim, &evidence));
+    out
+}
+
+/// The tradecraft rules whose inputs span the document's claims: circular-support (every
+/// `supports=`) and incoherent-likelihood (every `p=` and `contradicts=`).
+pub fn check_document_wide(ctx: &DocContext<'_>) -> Vec<Diagnostic> {
+    let doc = Doc {
+        path: ctx.path,
+        text: ctx.text,
+    };
+    let claims = &ctx.parse.document.claims;
+    let mut out = circular_support::check(doc, claims);
+    out.extend(incoherent_likelihood::check(doc, claims));
+    out
+}
+
+/// What each citation of `claim` stands on, read from its resolution.
+pub fn evidence<'a>(claim: &'a Claim, resolutions: &'a [Resolution]) -> Vec<Evidence<'a>> {
+    claim
+        .citations()
+        .filter_map(|citation| {
+            let r = resolutions.iter().find(|r| r.range == citation.range)?;
+            let mut e = Evidence {
+                citation,
+                declared: !matches!(r.outcome, Outcome::UnknownSource),
+                grade: r.grade.as_deref().and_then(Grade::parse),
+                source_path: r.source.as_ref().map(|s| s.path.as_str()),
+                passages: None,
+                gaps: Vec::new(),
+                quote_verified: false,
+            };
+            match &r.outcome {
+                Outcome::Lines(lines) => {
+                    e.passages = Some(vec![(lines.text.as_str(), lines.range)])
+                }
+                Outcome::Found(f) | Outcome::OutsideLines(f) => {
+                    let at = |range: TextRange| {
+                        f.passage
+                            .get(range.start - f.range.start..range.end - f.range.start)
+                            .unwrap_or("")
+                    };
+                    e.passages = Some(f.parts.iter().map(|&p| (at(p), p)).collect());
+                    e.gaps = f
+                        .parts
+                        .windows(2)
+                        .map(|w| {
+                            let gap = TextRange::new(w[0].end, w[1].start);
+                            (at(gap), gap)
+                        })
+                        .collect();
+                    e.quote_verified = matches!(r.outcome, Outcome::Found(_));
+                }
+                _ => {}
+            }
+            Some(e)
+        })
+        .collect()
+}
 
 /// The document the rules look at: its path (for locations) and text (claim text as written).
 #[derive(Clone, Copy, Debug)]
