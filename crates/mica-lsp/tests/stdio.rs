@@ -247,6 +247,46 @@ fn bad_input_never_stops_the_server() {
 }
 
 #[test]
+fn a_duplicated_top_level_key_is_answered_and_the_session_goes_on() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    let body =
+        br#"{"jsonrpc":"2.0","id":2,"id":3,"method":"workspace/symbol","params":{"query":""}}"#;
+    let mut msg = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    msg.extend_from_slice(body);
+    c.send_raw(&msg);
+    let m = c.wait_for_response(|m| m["error"]["code"] == -32600);
+    assert!(m["id"].is_null(), "{m}");
+    let r = c.request("workspace/symbol", json!({"query": ""}));
+    assert!(r.is_array(), "{r}");
+    assert!(c.alive());
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn an_overstated_content_length_resynchronises_on_the_next_header() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    let body =
+        br#"{"jsonrpc":"2.0","id":"lost","method":"workspace/symbol","params":{"query":""}}"#;
+    let mut msg = format!("Content-Length: {}\r\n\r\n", body.len() + 200).into_bytes();
+    msg.extend_from_slice(body);
+    c.send_raw(&msg);
+    // The next request is answered, although the first announced 200 more bytes than it had.
+    let r = c.request("workspace/symbol", json!({"query": ""}));
+    assert!(r.is_array(), "{r}");
+    let m = c.wait_for_response(|m| m["error"]["code"] == -32700);
+    assert!(m["id"].is_null(), "{m}");
+    // And the session goes on as before.
+    let u = uri(&ws.path().join("r.mica"));
+    c.open(&u, "[x]{cite=nope}\n", 1);
+    assert_eq!(codes(&c.diagnostics(&u, Some(1))), ["unknown-source"]);
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
 fn workspace_files_and_mica_toml_are_checked_on_startup() {
     let ws = workspace();
     std::fs::create_dir(ws.path().join("notes")).unwrap();
