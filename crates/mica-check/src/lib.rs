@@ -8,13 +8,13 @@
 mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod resolve;
+pub mod rules;
 pub mod similar;
 pub mod vocab;
 pub mod workspace;
 
-pub use check::{
-    CheckedDocument, DocumentInput, ResolvedCitation, SourceDef, SourceScope, check, check_config,
-    shorten,
-};
+pub use check::{CheckedDocument, DocumentInput, ResolvedCitation, check, check_config, shorten};
 pub use config::{CONFIG_FILE, Config, ConfigError};
 pub use diagnostic::{Code, Diagnostic, Edit, Fix, Label, Location, Severity};
+pub use resolve::{SourceDef, SourceScope};

@@ -179,12 +179,27 @@ fn an_elided_quote_whose_parts_are_too_far_apart_says_so_and_offers_no_fix() {
     let text = "[A]{#a cite=art:\"ONE ... TWO\"}\n";
     let d = diagnostics_with(&format!("ONE {} TWO\n", "y ".repeat(300)), text).remove(0);
     assert_eq!(d.code, Code::QuoteNotFound);
-    assert!(
-        d.message.contains("every part of this elided quote occurs"),
-        "{}",
-        d.message
+    assert_eq!(
+        d.message,
+        "every part of this elided quote occurs in `art` (src.txt), but not in this order with at \
+         most 400 characters between consecutive parts: quote a shorter passage, or cite the \
+         parts separately"
     );
     assert!(d.fix.is_none() && d.suggestion.is_none());
+}
+
+#[test]
+fn a_bare_percentage_in_p_hints_at_both_spellings() {
+    let d = diagnostics("[A]{#a p=70 cite=art:L1}\n");
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(
+        d[0].message,
+        "`70` is not a likelihood: use an ICD 203 term (e.g. likely), a number in [0,1] or a \
+         percentage (did you mean `70%` or `0.7`?)"
+    );
+    // A number that is no percentage either gets no such hint.
+    let d = diagnostics("[A]{#a p=170 cite=art:L1}\n");
+    assert!(!d[0].message.contains("did you mean"), "{}", d[0].message);
 }
 
 proptest! {

@@ -1,0 +1,122 @@
+//! The rules, by family, and their registry: the context a rule reads and the two entry points
+//! that run every rule, one for a single claim and one for what spans a whole document.
+//!
+//! Rules read the parse, the document's [`SourceScope`], the configuration and the
+//! [`Resolution`]s of the resolve phase. None of them calls a provider or reads a file, so the
+//! command line, the language server and the tests run exactly the same rules.
+//!
+//! | file | rules |
+//! |---|---|
+//! | `syntax.rs` | syntax errors, front matter (`syntax-error`, `invalid-value`) |
+//! | `sources.rs` | `@source` declarations: duplicates, attributes, unreadable, unused |
+//! | `citations.rs` | unknown source, lines out of range, ambiguous, outside lines, not found, empty |
+//! | `claims.rs` | claim attributes, `conf`, `p`, references, duplicate ids, uncited claims |
+
+mod citations;
+mod claims;
+mod sources;
+mod syntax;
+
+use crate::config::Config;
+use crate::diagnostic::{Code, Diagnostic, Edit, Location};
+use crate::resolve::{DocResolution, Resolution, SourceScope};
+use mica_syntax::{Attr, Claim, Parse, TextRange, ValueKind};
+use std::collections::HashSet;
+
+pub(crate) use sources::source_error;
+
+/// What every rule of one document may read.
+#[derive(Clone, Copy, Debug)]
+pub struct DocContext<'a> {
+    /// The configuration.
+    pub config: &'a Config,
+    /// The document's workspace-relative path.
+    pub path: &'a str,
+    /// Its text.
+    pub text: &'a str,
+    /// Its parse.
+    pub parse: &'a Parse,
+    /// The sources visible from it.
+    pub scope: &'a SourceScope,
+}
+
+impl DocContext<'_> {
+    /// A diagnostic in this document.
+    pub(crate) fn diag(
+        &self,
+        code: Code,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::new(code, self.path, range, message)
+    }
+
+    /// An edit of this document.
+    pub(crate) fn edit(&self, range: TextRange, new_text: impl Into<String>) -> Edit {
+        Edit {
+            location: Location {
+                file: self.path.to_string(),
+                range,
+            },
+            new_text: new_text.into(),
+        }
+    }
+
+    /// `range` widened over the whitespace before it, so that removing it leaves no double
+    /// space.
+    pub(crate) fn with_leading_space(&self, range: TextRange) -> TextRange {
+        let before = &self.text[..range.start];
+        let ws = before.len() - before.trim_end_matches([' ', '\t']).len();
+        TextRange::new(range.start - ws, range.end)
+    }
+}
+
+/// Push `d` and hand it back for labels and fixes.
+pub(crate) fn emit(out: &mut Vec<Diagnostic>, d: Diagnostic) -> &mut Diagnostic {
+    out.push(d);
+    let last = out.len() - 1;
+    &mut out[last]
+}
+
+/// The attributes of `claim` whose value the rules look at: not a repeat of a single-valued
+/// key, not invalid, not missing. The repeats and invalid values have their own diagnostics.
+pub(crate) fn effective_attrs(claim: &Claim) -> impl Iterator<Item = &Attr> {
+    let mut seen: HashSet<&str> = HashSet::new();
+    claim.attrs.iter().filter(move |attr| {
+        let key = attr.key.name.as_str();
+        if crate::vocab::SINGLE_KEYS.contains(&key) && !seen.insert(key) {
+            return false;
+        }
+        !matches!(attr.value.kind, ValueKind::Invalid(_) | ValueKind::Missing)
+    })
+}
+
+/// Every rule whose inputs are one claim: its attributes, its citations' resolutions (in
+/// order), the document's source scope and the configuration. Diagnostics come in the order
+/// the claim's attributes are written.
+pub fn check_claim(
+    ctx: &DocContext<'_>,
+    claim_index: usize,
+    claim: &Claim,
+    resolutions: &[Resolution],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    claims::attributes(ctx, claim, resolutions, &mut out);
+    debug_assert!(resolutions.iter().all(|r| r.claim == claim_index));
+    out
+}
+
+/// Every rule whose inputs span the document: syntax errors and front matter (the parse),
+/// source declarations (the scope and which sources loaded), duplicate claim ids and unknown
+/// `supports`/`contradicts` targets (every claim's id and references), and unused sources
+/// (every citation's source id).
+pub fn check_document_wide(ctx: &DocContext<'_>, resolved: &DocResolution) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    syntax::errors(ctx, &mut out);
+    syntax::front_matter(ctx, &mut out);
+    sources::declarations(ctx, resolved, &mut out);
+    let ids = claims::duplicate_ids(ctx, &mut out);
+    claims::references(ctx, &ids, &mut out);
+    sources::unused(ctx, &mut out);
+    out
+}

@@ -1,0 +1,25 @@
+//! Syntax errors (with the parser's messages) and front matter values.
+
+use super::DocContext;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::vocab;
+
+/// `syntax-error`: every error of the parse. Reads the parse only.
+pub(super) fn errors(ctx: &DocContext<'_>, out: &mut Vec<Diagnostic>) {
+    for e in &ctx.parse.errors {
+        out.push(ctx.diag(Code::SyntaxError, e.range, e.message.clone()));
+    }
+}
+
+/// `invalid-value` in front matter: keys are free; only a date has a form to check. Reads the
+/// parse only.
+pub(super) fn front_matter(ctx: &DocContext<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(fm) = &ctx.parse.document.front_matter else {
+        return;
+    };
+    for entry in fm.entries.iter().filter(|e| e.key.name == "date") {
+        if let Some(problem) = vocab::source_attr_problem("date", &entry.value) {
+            out.push(ctx.diag(Code::InvalidValue, entry.value_range, problem));
+        }
+    }
+}
