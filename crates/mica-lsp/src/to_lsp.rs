@@ -169,10 +169,12 @@ pub fn highlights(ctx: &Ctx<'_>, hs: &[mica_ide::Highlight]) -> Vec<lsp::Documen
         .collect()
 }
 
-/// Completion items in the IDE's order; the list is incomplete when it offers quotes, which
-/// depend on what is typed.
+/// Completion items in the IDE's order; the list is incomplete when it offers quotes or claim
+/// ids, which the IDE chooses by what is typed.
 pub fn completion(ctx: &Ctx<'_>, items: Vec<mica_ide::CompletionItem>) -> lsp::CompletionResponse {
-    let incomplete = items.iter().any(|i| i.kind == CompletionKind::Quote);
+    let incomplete = items
+        .iter()
+        .any(|i| matches!(i.kind, CompletionKind::Quote | CompletionKind::Claim));
     let items = items
         .into_iter()
         .enumerate()
