@@ -2,9 +2,10 @@
 //! keep everything the renderers need (texts for positions and snippets).
 
 use mica_check::workspace::{self, WorkspaceError};
-use mica_check::{CONFIG_FILE, CheckedDocument, Code, Config, Diagnostic, DocumentInput, Severity};
-use mica_sources::{FsProvider, SourceProvider};
+use mica_check::{CONFIG_FILE, Code, Config, Diagnostic, DocumentInput, Severity};
+use mica_sources::FsProvider;
 use mica_syntax::{LineIndex, TextRange};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -114,24 +115,38 @@ impl Outcome {
         }
     }
 
-    /// The text of a workspace file a diagnostic points into, if it can be read.
+    /// The text of a workspace file a diagnostic points into, if it can be read. A source is
+    /// read afresh, neither normalised nor cached.
     pub fn text_of(&self, file: &str) -> Option<String> {
+        if let Some(text) = self.document_text(file) {
+            return Some(text.to_string());
+        }
+        self.provider.read_text(file).ok()
+    }
+
+    /// The text of a checked document or of `mica.toml`, which the outcome holds.
+    fn document_text(&self, file: &str) -> Option<&str> {
         if let Some(f) = self.files.iter().find(|f| f.path == file) {
-            return Some(f.text.clone());
+            return Some(&f.text);
         }
-        if file == CONFIG_FILE {
-            return Some(self.config.text.clone());
-        }
-        self.provider.load(file).ok().map(|s| s.text().to_string())
+        (file == CONFIG_FILE).then_some(self.config.text.as_str())
     }
 }
 
 /// 1-based line and column (in characters) of `offset` in `text`, with a cache of each file's
 /// text and line index, so that a report reads and indexes every file once.
+///
+/// Documents and `mica.toml` are held whole. A source is not: the first position asked in it
+/// computes the positions of every offset the outcome's diagnostics name in it, from one read,
+/// and keeps only those, so that a report over a large corpus never holds its sources.
 #[derive(Default)]
 pub struct Positions {
     indexes: HashMap<String, (String, LineIndex)>,
+    points: HashMap<String, Option<Points>>,
 }
+
+/// 1-based `(line, column)` by byte offset, for the offsets a report names in one source.
+type Points = HashMap<usize, (usize, usize)>;
 
 impl Positions {
     /// Read and index `file` once; `None` when it cannot be read.
@@ -158,6 +173,14 @@ impl Positions {
         file: &str,
         range: TextRange,
     ) -> Option<((usize, usize), (usize, usize))> {
+        if outcome.document_text(file).is_none() && !self.indexes.contains_key(file) {
+            let points = self
+                .points
+                .entry(file.to_string())
+                .or_insert_with(|| source_points(outcome, file))
+                .as_ref()?;
+            return Some((*points.get(&range.start)?, *points.get(&range.end)?));
+        }
         self.load(outcome, file)?;
         let (text, idx) = &self.indexes[file];
         let at = |o: usize| {
@@ -166,6 +189,27 @@ impl Positions {
         };
         Some((at(range.start), at(range.end)))
     }
+}
+
+/// The 1-based positions of every offset that `outcome`'s diagnostics and their labels name
+/// in the source `file`, from one read of it.
+fn source_points(outcome: &Outcome, file: &str) -> Option<Points> {
+    let text = outcome.text_of(file)?;
+    let idx = LineIndex::new(&text);
+    let mut points = HashMap::new();
+    let locations = outcome
+        .diagnostics()
+        .flat_map(|d| std::iter::once(&d.location).chain(d.labels.iter().map(|l| &l.location)))
+        .filter(|l| l.file == file);
+    for l in locations {
+        for o in [l.range.start, l.range.end] {
+            points.entry(o).or_insert_with(|| {
+                let lc = idx.line_col(&text, o, mica_syntax::ColumnUnit::Char);
+                (lc.line + 1, lc.col + 1)
+            });
+        }
+    }
+    Some(points)
 }
 
 /// Check what the command line names: `paths` (files or folders), each in the workspace of
@@ -229,30 +273,39 @@ fn run_workspace(cwd: &Path, root: PathBuf, paths: &[PathBuf]) -> Result<Outcome
     } else {
         workspace::relative_path(cwd, &root)
     };
-    let mut files = Vec::with_capacity(found.len());
-    let mut encoding_errors = Vec::with_capacity(found.len());
-    for path in &found {
-        let bytes = std::fs::read(path).map_err(|e| WorkspaceError::Io(path.clone(), e))?;
-        let rel = workspace::relative_path(&root, path);
-        let (text, bad) = match String::from_utf8(bytes) {
-            Ok(t) => (t, None),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
-            }
-        };
-        encoding_errors.push(bad);
-        files.push(CheckedFile {
-            path: rel,
-            text,
-            claims: 0,
-            citations: 0,
-            diagnostics: Vec::new(),
-        });
-    }
+    // Documents are read and parsed in parallel; sources are streamed by the batch pipeline,
+    // which reads each once and keeps none.
+    let read: Vec<(CheckedFile, Option<usize>)> = found
+        .par_iter()
+        .map(|path| {
+            let bytes = std::fs::read(path).map_err(|e| WorkspaceError::Io(path.clone(), e))?;
+            let rel = workspace::relative_path(&root, path);
+            let (text, bad) = match String::from_utf8(bytes) {
+                Ok(t) => (t, None),
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+                }
+            };
+            let file = CheckedFile {
+                path: rel,
+                text,
+                claims: 0,
+                citations: 0,
+                diagnostics: Vec::new(),
+            };
+            Ok((file, bad))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<_, WorkspaceError>>()?;
+    let (mut files, encoding_errors): (Vec<CheckedFile>, Vec<Option<usize>>) =
+        read.into_iter().unzip();
 
-    let parses: Vec<mica_syntax::Parse> =
-        files.iter().map(|f| mica_syntax::parse(&f.text)).collect();
+    let parses: Vec<mica_syntax::Parse> = files
+        .par_iter()
+        .map(|f| mica_syntax::parse(&f.text))
+        .collect();
     let inputs: Vec<DocumentInput<'_>> = files
         .iter()
         .zip(&parses)
@@ -262,12 +315,12 @@ fn run_workspace(cwd: &Path, root: PathBuf, paths: &[PathBuf]) -> Result<Outcome
             parse,
         })
         .collect();
-    let checked: Vec<CheckedDocument> = mica_check::check(&config, &provider, &inputs);
+    let batch = mica_check::check_batch(&config, &provider, &inputs);
     drop(inputs);
     for (((file, parse), doc), bad) in files
         .iter_mut()
         .zip(&parses)
-        .zip(checked)
+        .zip(batch.documents)
         .zip(encoding_errors)
     {
         file.claims = parse.document.claims.len();
@@ -293,7 +346,8 @@ fn run_workspace(cwd: &Path, root: PathBuf, paths: &[PathBuf]) -> Result<Outcome
             }
         }
     }
-    let config_diagnostics = mica_check::check_config(&config, &provider);
+    drop(parses);
+    let config_diagnostics = batch.config;
     Ok(Outcome {
         cwd: cwd.to_path_buf(),
         shown_root,

@@ -51,6 +51,9 @@ struct CheckArgs {
     /// terminal).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// How many threads read, parse and check; by default as many as there are cores.
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
 }
 
 /// Report formats.
@@ -95,6 +98,14 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(jobs) = args.jobs
+        && let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.get())
+            .build_global()
+    {
+        eprintln!("error: cannot start {jobs} threads: {e}");
+        return ExitCode::from(2);
+    }
     let outcomes = match check::run(&cwd, args.root.as_deref(), &args.paths) {
         Ok(o) => o,
         Err(e) => {

@@ -28,6 +28,25 @@ pub trait SourceProvider: Send + Sync {
     fn list_files(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// Which file `path` names, without reading it: a key that is the same for every spelling
+    /// of one file, and its size in bytes when known (0 otherwise), so that a batch can group
+    /// quotes by file and schedule the largest first.
+    fn identify(&self, path: &str) -> Result<(String, u64), SourceError> {
+        self.load(path)
+            .map(|s| (s.path().to_string(), s.text().len() as u64))
+    }
+
+    /// The source at `path` for one use: a provider that caches may skip its cache, so that a
+    /// batch that visits each source once holds only the sources in flight.
+    fn load_once(&self, path: &str) -> Result<Arc<SourceFile>, SourceError> {
+        self.load(path)
+    }
+
+    /// Whether the source at `path` can be loaded, without normalising or caching it.
+    fn validate(&self, path: &str) -> Result<(), SourceError> {
+        self.load(path).map(|_| ())
+    }
 }
 
 /// Why a source could not be loaded. The messages never include file contents.
@@ -227,6 +246,14 @@ impl FsProvider {
         self.lock().clear();
     }
 
+    /// The text of the file at `path` (checked like a source: inside the root, a regular
+    /// file, within the size limit, UTF-8 text), read now and neither normalised nor cached:
+    /// for reports that need a few line numbers in a source.
+    pub fn read_text(&self, path: &str) -> Result<String, SourceError> {
+        let canonical = resolve_in_root(&self.given_root, path)?;
+        self.read(&canonical).map(|(text, _, _)| text)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Cached>> {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -299,6 +326,28 @@ impl SourceProvider for FsProvider {
             },
         );
         Ok(file)
+    }
+
+    fn identify(&self, path: &str) -> Result<(String, u64), SourceError> {
+        let canonical = resolve_in_root(&self.given_root, path)?;
+        let meta = std::fs::metadata(&canonical).map_err(|e| io_error(&e))?;
+        if !meta.is_file() {
+            return Err(SourceError::NotAFile);
+        }
+        Ok((relative_slash_path(&self.root, &canonical), meta.len()))
+    }
+
+    fn load_once(&self, path: &str) -> Result<Arc<SourceFile>, SourceError> {
+        let canonical = resolve_in_root(&self.given_root, path)?;
+        let (text, _, _) = self.read(&canonical)?;
+        Ok(Arc::new(SourceFile::new(
+            relative_slash_path(&self.root, &canonical),
+            text,
+        )))
+    }
+
+    fn validate(&self, path: &str) -> Result<(), SourceError> {
+        self.read_text(path).map(|_| ())
     }
 
     fn list_files(&self) -> Vec<String> {
