@@ -18,7 +18,8 @@ use crate::resolve::{
     self, DocResolution, Elsewhere, Outcome, Resolution, SourceInfo, SourceScope, citation_in,
     unresolved,
 };
-use mica_sources::{QuoteQuery, SourceError, SourceProvider};
+use aho_corasick::{AhoCorasick, MatchKind};
+use mica_sources::{QuoteQuery, SourceError, SourceFile, SourceProvider, quote_parts};
 use mica_syntax::Citation;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -105,7 +106,7 @@ pub fn check_batch(
     groups.sort_by(|a, b| b.1.size.cmp(&a.1.size).then_with(|| a.0.cmp(&b.0)));
     let visited: Vec<(String, Visited)> = groups
         .par_iter()
-        .map(|(key, g)| (key.clone(), visit(provider, g)))
+        .map(|(key, g)| (key.clone(), visit(provider, key, g)))
         .collect();
     drop(groups);
 
@@ -177,16 +178,10 @@ impl<'a> Files<'a> {
     }
 }
 
-/// Load one file, resolve every citation that names it, and drop it.
-fn visit(provider: &dyn SourceProvider, g: &Group<'_>) -> Visited {
-    if g.items.is_empty() {
-        return Visited {
-            status: provider.validate(g.path),
-            outcomes: Vec::new(),
-        };
-    }
-    let source = match provider.load_once(g.path) {
-        Ok(s) => s,
+/// Read one file, resolve every citation that names it, and drop it.
+fn visit(provider: &dyn SourceProvider, key: &str, g: &Group<'_>) -> Visited {
+    let text = match provider.read_text(g.path) {
+        Ok(text) => text,
         Err(e) => {
             return Visited {
                 status: Err(e),
@@ -194,6 +189,14 @@ fn visit(provider: &dyn SourceProvider, g: &Group<'_>) -> Visited {
             };
         }
     };
+    if g.items.is_empty() {
+        // Declared but not cited: it only had to be readable.
+        return Visited {
+            status: Ok(()),
+            outcomes: Vec::new(),
+        };
+    }
+    let source = SourceFile::new(key, text);
     // One pass over the source finds every quote; each citation then reads that result.
     let queries: Vec<QuoteQuery<'_>> = g
         .items
@@ -219,10 +222,24 @@ fn visit(provider: &dyn SourceProvider, g: &Group<'_>) -> Visited {
     }
 }
 
+/// A quote looked for in other sources, with what a file must contain to hold it.
+struct Pending<'q> {
+    slot: Slot,
+    quote: &'q str,
+    /// The quote normalises to ASCII only, so an ASCII file may hold it.
+    ascii: bool,
+    /// The quote's runs of four or more ASCII letters and digits (as indexes into the token
+    /// table): after normalisation they are in the quote, so an ASCII file that holds the
+    /// quote holds each of them verbatim (normalisation changes no ASCII letter or digit and
+    /// removes nothing between them).
+    tokens: Vec<usize>,
+}
+
 /// The second pass: every quote not found in its source is looked up, word for word, in the
 /// other sources of its document's scope. Only the sources that some missing quote may come
-/// from are read again, each once, for just those quotes; the first declaration in scope
-/// order that holds a quote names it.
+/// from are read again, each once; a file in ASCII is first scanned raw for the quotes' words,
+/// and normalised and searched only for the quotes whose words it has all. The first
+/// declaration in scope order that holds a quote names it.
 fn wrong_sources(
     provider: &dyn SourceProvider,
     scopes: &[SourceScope],
@@ -231,10 +248,10 @@ fn wrong_sources(
     resolutions: &mut [Vec<Resolution>],
 ) {
     let key_of = |path: &str| ids.get(path).and_then(|k| k.as_ref().ok());
-    // Per file: its path as written, and the (citation, rank in scope, declared id, quote)
-    // looked up in it.
-    type Wanted<'q> = (Slot, usize, &'q str, &'q str);
-    let mut wanted: HashMap<&str, (&str, Vec<Wanted<'_>>)> = HashMap::new();
+    let mut pending: Vec<Pending<'_>> = Vec::new();
+    let mut token_ids: HashMap<String, usize> = HashMap::new();
+    // Per file: its path as written and the (pending quote, rank in scope) to look up there.
+    let mut wanted: HashMap<&str, (&str, Vec<(u32, u32)>)> = HashMap::new();
     for (d, (cs, scope)) in cites.iter().zip(scopes).enumerate() {
         for (k, &(_, c)) in cs.iter().enumerate() {
             let Outcome::NotFound(nf) = &resolutions[d][k].outcome else {
@@ -243,6 +260,23 @@ fn wrong_sources(
             let Some(quote) = c.quote.as_ref().filter(|_| !nf.every_part_found) else {
                 continue;
             };
+            let parts = quote_parts(&quote.value);
+            let mut tokens = Vec::new();
+            for part in &parts {
+                for word in part.split(|ch: char| !ch.is_ascii_alphanumeric()) {
+                    if word.len() >= 4 {
+                        let next = token_ids.len();
+                        tokens.push(*token_ids.entry(word.to_string()).or_insert(next));
+                    }
+                }
+            }
+            let index = pending.len() as u32;
+            pending.push(Pending {
+                slot: (d, k),
+                quote: &quote.value,
+                ascii: parts.iter().all(|p| p.is_ascii()),
+                tokens,
+            });
             let cited = scope
                 .get(&c.source.name)
                 .and_then(|def| key_of(&def.path.as_ref()?.0));
@@ -256,33 +290,74 @@ fn wrong_sources(
                     .entry(key.as_str())
                     .or_insert((path.as_str(), Vec::new()))
                     .1
-                    .push(((d, k), rank, def.id.as_str(), quote.value.as_str()));
+                    .push((index, rank as u32));
             }
         }
     }
     if wanted.is_empty() {
         return;
     }
-    let found: Vec<(Slot, usize, Elsewhere)> = wanted
+    let mut words: Vec<&str> = vec![""; token_ids.len()];
+    for (w, &i) in &token_ids {
+        words[i] = w;
+    }
+    let scanner = (!words.is_empty())
+        .then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&words)
+                .ok()
+        })
+        .flatten();
+    let found: Vec<(Slot, u32, Elsewhere)> = wanted
         .into_par_iter()
-        .flat_map_iter(|(_, (path, items))| {
-            let Ok(source) = provider.load_once(path) else {
+        .flat_map_iter(|(key, (path, items))| {
+            let Ok(text) = provider.read_text(path) else {
                 return Vec::new();
             };
+            let items: Vec<(u32, u32)> = match (&scanner, text.is_ascii()) {
+                (Some(ac), true) => {
+                    let mut seen = vec![false; words.len()];
+                    for m in ac.find_overlapping_iter(&text) {
+                        seen[m.pattern().as_usize()] = true;
+                    }
+                    items
+                        .into_iter()
+                        .filter(|&(i, _)| {
+                            let p = &pending[i as usize];
+                            p.ascii && p.tokens.iter().all(|&t| seen[t])
+                        })
+                        .collect()
+                }
+                (None, true) => items
+                    .into_iter()
+                    .filter(|&(i, _)| pending[i as usize].ascii)
+                    .collect(),
+                (_, false) => items,
+            };
+            if items.is_empty() {
+                return Vec::new();
+            }
+            let source = SourceFile::new(key, text);
             let queries: Vec<QuoteQuery<'_>> = items
                 .iter()
-                .map(|&(_, _, _, quote)| QuoteQuery { quote, lines: None })
+                .map(|&(i, _)| QuoteQuery {
+                    quote: pending[i as usize].quote,
+                    lines: None,
+                })
                 .collect();
             source.find_quotes(&queries);
             items
                 .iter()
-                .filter_map(|&(slot, rank, id, quote)| {
-                    Some((slot, rank, resolve::elsewhere_in(&source, id, quote)?))
+                .filter_map(|&(i, rank)| {
+                    let p = &pending[i as usize];
+                    let id = &scopes[p.slot.0].counted().nth(rank as usize)?.id;
+                    Some((p.slot, rank, resolve::elsewhere_in(&source, id, p.quote)?))
                 })
                 .collect()
         })
         .collect();
-    let mut best: HashMap<Slot, (usize, Elsewhere)> = HashMap::new();
+    let mut best: HashMap<Slot, (u32, Elsewhere)> = HashMap::new();
     for (slot, rank, e) in found {
         match best.get(&slot) {
             Some((r, _)) if *r <= rank => {}

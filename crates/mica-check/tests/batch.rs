@@ -2,13 +2,18 @@
 //! order, with the same suggestions and fixes, and the same resolved citations, on the example
 //! workspace, the fault gallery, the rule fixtures and generated workspaces.
 
-use mica_check::{Config, DocumentInput, check, check_batch, check_config};
+use mica_check::{CheckedDocument, Config, DocumentInput, check, check_batch, check_config};
 use mica_sources::{FsProvider, SourceProvider};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Both paths over `docs` (path, text), on pools of one and of three threads.
-fn compare(config: &Config, provider: &dyn SourceProvider, docs: &[(String, String)]) {
+/// Both paths over `docs` (path, text), on pools of one and of three threads; returns the
+/// editor path's result.
+fn compare(
+    config: &Config,
+    provider: &dyn SourceProvider,
+    docs: &[(String, String)],
+) -> Vec<CheckedDocument> {
     let parses: Vec<_> = docs.iter().map(|(_, t)| mica_syntax::parse(t)).collect();
     let inputs: Vec<DocumentInput<'_>> = docs
         .iter()
@@ -29,6 +34,7 @@ fn compare(config: &Config, provider: &dyn SourceProvider, docs: &[(String, Stri
         assert_eq!(expected.len(), got.documents.len());
         assert_eq!(expected_config, got.config);
     }
+    expected
 }
 
 fn repo() -> &'static Path {
@@ -126,6 +132,10 @@ fn generated_workspaces() {
                 .filter(|s| s.len() > 20 && !s.contains(['"', '\\'])),
         );
     }
+    // Half the sources are plain ASCII, which the wrong-source pass pre-filters.
+    let ascii: Vec<String> = sentences.iter().filter(|s| s.is_ascii()).cloned().collect();
+    assert!(ascii.len() > 20 && ascii.len() < sentences.len());
+    let mut wrong_source = 0;
     for seed in 1..=12u64 {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
         let dir = tempfile::tempdir().unwrap();
@@ -135,8 +145,9 @@ fn generated_workspaces() {
         let mut texts = Vec::new();
         for i in 0..n {
             let mut t = String::new();
+            let pool = if i % 2 == 0 { &ascii } else { &sentences };
             for _ in 0..(5 + rng.below(40)) {
-                t.push_str(&sentences[rng.below(sentences.len())]);
+                t.push_str(&pool[rng.below(pool.len())]);
                 if rng.below(3) == 0 {
                     t.push('\n');
                 }
@@ -197,6 +208,15 @@ fn generated_workspaces() {
             }
             docs.push((format!("doc{d}.mica"), doc));
         }
-        compare(&config, &FsProvider::new(root), &docs);
+        let checked = compare(&config, &FsProvider::new(root), &docs);
+        wrong_source += checked
+            .iter()
+            .flat_map(|c| &c.diagnostics)
+            .filter(|d| d.message.contains("occurs word for word in"))
+            .count();
     }
+    assert!(
+        wrong_source > 5,
+        "too few wrong-source cases: {wrong_source}"
+    );
 }

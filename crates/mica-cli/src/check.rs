@@ -3,7 +3,7 @@
 
 use mica_check::workspace::{self, WorkspaceError};
 use mica_check::{CONFIG_FILE, Code, Config, Diagnostic, DocumentInput, Severity};
-use mica_sources::FsProvider;
+use mica_sources::{FsProvider, SourceProvider};
 use mica_syntax::{LineIndex, TextRange};
 use rayon::prelude::*;
 use std::collections::HashMap;

@@ -37,15 +37,11 @@ pub trait SourceProvider: Send + Sync {
             .map(|s| (s.path().to_string(), s.text().len() as u64))
     }
 
-    /// The source at `path` for one use: a provider that caches may skip its cache, so that a
-    /// batch that visits each source once holds only the sources in flight.
-    fn load_once(&self, path: &str) -> Result<Arc<SourceFile>, SourceError> {
-        self.load(path)
-    }
-
-    /// Whether the source at `path` can be loaded, without normalising or caching it.
-    fn validate(&self, path: &str) -> Result<(), SourceError> {
-        self.load(path).map(|_| ())
+    /// The text of the source at `path`, checked as [`Self::load`] checks it but neither
+    /// normalised nor cached: for a batch that visits each source once (it builds its own
+    /// [`SourceFile`] when it needs one), and for reports that need a few line numbers.
+    fn read_text(&self, path: &str) -> Result<String, SourceError> {
+        self.load(path).map(|s| s.text().to_string())
     }
 }
 
@@ -246,14 +242,6 @@ impl FsProvider {
         self.lock().clear();
     }
 
-    /// The text of the file at `path` (checked like a source: inside the root, a regular
-    /// file, within the size limit, UTF-8 text), read now and neither normalised nor cached:
-    /// for reports that need a few line numbers in a source.
-    pub fn read_text(&self, path: &str) -> Result<String, SourceError> {
-        let canonical = resolve_in_root(&self.given_root, path)?;
-        self.read(&canonical).map(|(text, _, _)| text)
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Cached>> {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -337,17 +325,9 @@ impl SourceProvider for FsProvider {
         Ok((relative_slash_path(&self.root, &canonical), meta.len()))
     }
 
-    fn load_once(&self, path: &str) -> Result<Arc<SourceFile>, SourceError> {
+    fn read_text(&self, path: &str) -> Result<String, SourceError> {
         let canonical = resolve_in_root(&self.given_root, path)?;
-        let (text, _, _) = self.read(&canonical)?;
-        Ok(Arc::new(SourceFile::new(
-            relative_slash_path(&self.root, &canonical),
-            text,
-        )))
-    }
-
-    fn validate(&self, path: &str) -> Result<(), SourceError> {
-        self.read_text(path).map(|_| ())
+        self.read(&canonical).map(|(text, _, _)| text)
     }
 
     fn list_files(&self) -> Vec<String> {
