@@ -103,7 +103,7 @@ fn every_fault_file_shows_its_diagnostic_once() {
         seen += 1;
     }
     assert_eq!(
-        seen, 16,
+        seen, 23,
         "one fault file per diagnostic code, two more for common slips"
     );
 }

@@ -140,8 +140,9 @@ impl Ws {
     /// The workspace at `root`, with its configuration read now, so that documents opened
     /// before the next workspace scan are checked with it.
     fn new(root: &Path) -> Self {
-        let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
-        let (config, config_error) = match Config::parse(&text) {
+        // Read with the rules for sources: never outside the root, never a FIFO or a device.
+        let (_, parsed) = mica_check::workspace::read_config_lenient(root);
+        let (config, config_error) = match parsed {
             Ok(c) => (c, None),
             Err(e) => (Config::default(), Some(e)),
         };
@@ -816,7 +817,7 @@ impl Inner {
                         .docs
                         .get(&id)
                         .and_then(Doc::text)
-                        .or_else(|| std::fs::read_to_string(&path).ok())
+                        .or_else(|| mica_check::workspace::read_config_file(root).ok())
                         .unwrap_or_default();
                     vec![config_error_diagnostic(&text, e, st.enc)]
                 }
@@ -1035,12 +1036,11 @@ fn scan_all(home: &Path, mut jobs: Vec<ScanJob>) -> Vec<(PathBuf, Option<Ws>, Sc
 
 fn scan_workspace(home: &Path, job: &ScanJob) -> Scan {
     let root = job.paths.root();
-    let text = job
-        .config_buffer
-        .clone()
-        .or_else(|| std::fs::read_to_string(root.join(CONFIG_FILE)).ok())
-        .unwrap_or_default();
-    let (config, config_error) = match Config::parse(&text) {
+    let parsed = match job.config_buffer.clone() {
+        Some(text) => Config::parse(&text),
+        None => mica_check::workspace::read_config_lenient(root).1,
+    };
+    let (config, config_error) = match parsed {
         Ok(c) => (c, None),
         Err(e) => (Config::default(), Some(e)),
     };
