@@ -6,6 +6,7 @@
 use crate::diagnostic::{Code, Severity};
 use crate::similar::did_you_mean;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use crate::vocab::Grade;
 use mica_syntax::{LineIndex, TextRange};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -43,6 +44,25 @@ pub struct Config {
     pub sources: Vec<ConfigSource>,
     /// Severity overrides; `None` turns a rule off.
     pub rules: BTreeMap<Code, Option<Severity>>,
+    /// Settings of the tradecraft rules (`[tradecraft]`).
+    pub tradecraft: Tradecraft,
+}
+
+/// `[tradecraft]`: the standards the tradecraft rules hold a brief to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tradecraft {
+    /// The lowest Admiralty grade a source may have and still carry `conf=high` on its own
+    /// (`high-confidence-grade`, C by default): a claim with `conf=high` needs at least one
+    /// cited source graded this or better, or it is `overconfident-claim`.
+    pub high_confidence_grade: Grade,
+}
+
+impl Default for Tradecraft {
+    fn default() -> Self {
+        Self {
+            high_confidence_grade: Grade::C,
+        }
+    }
 }
 
 /// A configuration that cannot be used, with the place in `mica.toml` it is about.
@@ -74,6 +94,14 @@ struct RawConfig {
     sources: BTreeMap<Spanned<String>, RawSource>,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    tradecraft: RawTradecraft,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawTradecraft {
+    high_confidence_grade: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -194,6 +222,17 @@ impl Config {
                 }
             };
             config.rules.insert(code, severity);
+        }
+        if let Some(grade) = raw.tradecraft.high_confidence_grade {
+            config.tradecraft.high_confidence_grade =
+                Grade::parse(grade.get_ref()).ok_or_else(|| ConfigError {
+                    message: format!(
+                        "`{}` is not a reliability grade: high-confidence-grade takes an Admiralty \
+                         grade from \"A\" (completely reliable) to \"F\" (cannot be judged)",
+                        grade.get_ref()
+                    ),
+                    position: at(grade.span().start),
+                })?;
         }
         Ok(config)
     }
@@ -430,5 +469,17 @@ mod tests {
         let e = Config::parse("[workspace]\nexclued = []\n").unwrap_err();
         assert!(e.message.contains("exclued"), "{e}");
         assert!(Config::parse("not toml = = =").is_err());
+    }
+
+    #[test]
+    fn tradecraft_settings() {
+        assert_eq!(Config::default().tradecraft.high_confidence_grade, Grade::C);
+        let c = Config::parse("[tradecraft]\nhigh-confidence-grade = \"B\"\n").unwrap();
+        assert_eq!(c.tradecraft.high_confidence_grade, Grade::B);
+        let e = Config::parse("[tradecraft]\nhigh-confidence-grade = \"G\"\n").unwrap_err();
+        assert_eq!(e.position, Some((2, 25)));
+        assert!(e.message.contains("not a reliability grade"), "{e}");
+        let e = Config::parse("[tradecraft]\nmin-grade = \"B\"\n").unwrap_err();
+        assert!(e.message.contains("min-grade"), "{e}");
     }
 }

@@ -57,6 +57,12 @@ fn each_fix_resolves_its_diagnostic() {
             Code::QuoteNotFound,
             "the CCP invested more than $300 billion",
         ),
+        // A dropped word: the fix restores it, up to the quote's last word.
+        (
+            "[A]{#a cite=art:\"the CCP invested more than $300 billion to establish 33 centers\"}\n",
+            Code::QuoteNotFound,
+            "to establish 33 innovation centers\"",
+        ),
         (
             "[A]{#a cite=art:\"The target was 70 percent by 2025.\"}\n",
             Code::AmbiguousQuote,
@@ -92,6 +98,16 @@ fn each_fix_resolves_its_diagnostic() {
             "[A]{#a cite=art:\"say \\\"$400 billion\\\"\"}\n",
             Code::QuoteNotFound,
             "cite=art:\"",
+        ),
+        (
+            "[A]{#a cite=art:L1:“the CCP invested more than”}\n",
+            Code::SyntaxError,
+            "cite=art:L1:\"the CCP invested more than\"}",
+        ),
+        (
+            "[A]{#a conf = high cite=art:L1}\n",
+            Code::SyntaxError,
+            "{#a conf=high cite",
         ),
     ];
     for (text, code, expect) in cases {
@@ -156,6 +172,31 @@ fn a_long_quote_that_is_not_found_is_checked_quickly() {
     let text = format!("[A]{{#a cite=art:\"{}\"}}\n", "y".repeat(100_000));
     let d = diagnostics(&text);
     assert_eq!(d[0].code, Code::QuoteNotFound);
+}
+
+#[test]
+fn a_quote_too_long_for_a_suggestion_says_so() {
+    let long = format!(
+        "{} end",
+        "word ".repeat(mica_sources::MAX_SUGGESTION_CHARS / 5)
+    );
+    let d = diagnostics(&format!("[A]{{#a cite=art:\"{long}\"}}\n"));
+    assert_eq!(d[0].code, Code::QuoteNotFound);
+    assert!(
+        d[0].message.ends_with(
+            "it is too long to look for a close passage (over 10000 characters without an \
+             elision): quote a shorter passage, or elide with `...`"
+        ),
+        "{}",
+        d[0].message
+    );
+    // With an elision, each part is short enough, and the message is the usual one.
+    let elided = format!("{}... end", "word ".repeat(10));
+    let d = diagnostics(&format!("[A]{{#a cite=art:\"{elided}\"}}\n"));
+    assert!(
+        d[0].message
+            .ends_with("nothing in it is close: check the source id and the wording")
+    );
 }
 
 #[test]

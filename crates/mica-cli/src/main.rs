@@ -1,4 +1,4 @@
-//! The `mica` command: `mica check` for CI and `mica lsp` for editors.
+//! The `mica` command: `mica check` for CI, `mica render` for readers and `mica lsp` for editors.
 //!
 //! This is the only place that decides exit codes: 0 when the check found no error (and, with
 //! `--deny-warnings`, no warning), 1 when it found problems, 2 when it could not run at all.
@@ -6,6 +6,7 @@
 mod check;
 mod fix;
 mod render;
+mod render_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Check `.mica` files and their citations against the source documents.
     Check(CheckArgs),
+    /// Render a brief for readers: an HTML evidence report, Pandoc Markdown or JSON.
+    Render(render_cmd::RenderArgs),
     /// Run the language server over standard input and output.
     Lsp {
         /// Accepted for clients that pass it; stdio is the only transport.
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),
+        Command::Render(args) => render_cmd::run(args),
         Command::Lsp { .. } => match mica_lsp::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

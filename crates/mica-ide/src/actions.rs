@@ -220,6 +220,27 @@ mod tests {
     }
 
     #[test]
+    fn tradecraft_fixes_that_change_the_judgement_are_not_preferred() {
+        let f = fixture(r#"[It will almost$0 certainly go on.]{#a p=unlikely cite=art:L3}"#);
+        let actions = code_actions(&f.analysis, &f.file, f.range);
+        let titles: Vec<(&str, bool)> = actions
+            .iter()
+            .map(|a| (a.title.as_str(), a.preferred))
+            .collect();
+        assert_eq!(
+            titles,
+            [("Set `p=almost-certain` to match the text", false)]
+        );
+        let f = fixture(r#"[It will prob$0ably go on.]{#a cite=art:L3}"#);
+        let actions = code_actions(&f.analysis, &f.file, f.range);
+        let titles: Vec<(&str, bool)> = actions
+            .iter()
+            .map(|a| (a.title.as_str(), a.preferred))
+            .collect();
+        assert_eq!(titles, [("Add `p=likely`", true)]);
+    }
+
+    #[test]
     fn ambiguous_quote_gets_a_line_locator() {
         let (titles, applied) = run(r#"[x]{cite=art:"The target$0 was 70 percent"}"#);
         assert_eq!(titles, ["Add the line locator `L3`"]);

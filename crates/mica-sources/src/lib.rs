@@ -8,8 +8,8 @@
 //! Cost model: a source is normalised once, when its [`SourceFile`] is built; all the quotes
 //! checked against it are found in one multi-pattern pass over its normalised text, and
 //! patterns already looked up are answered from a cache. Suggestions for quotes that were not
-//! found use a q-gram index built once per source, so no step costs corpus size times quote
-//! count.
+//! found take one more pass over the source per batch (the quotes' q-grams vote for places)
+//! and align only a few windows, so no step costs corpus size times quote count.
 //!
 //! ```
 //! use mica_sources::{QuoteOutcome, QuoteQuery, SourceFile};
@@ -29,6 +29,8 @@
 pub mod matching;
 pub mod normalize;
 pub mod provider;
+mod search;
+pub mod sentence;
 mod source;
 mod suggest;
 
@@ -43,3 +45,4 @@ pub use provider::{
     read_beneath, read_in_root, read_regular_file, relative_slash_path, resolve_in_root,
 };
 pub use source::{CacheStats, SourceFile};
+pub use suggest::MAX_SUGGESTION_CHARS;

@@ -6,7 +6,7 @@ use crate::diagnostic::{Code, Diagnostic, Fix, Label};
 use crate::resolve::{Found, NotFound, Outcome, Resolution, SourceInfo};
 use crate::shorten;
 use crate::similar::did_you_mean;
-use mica_sources::{MAX_ELISION_GAP, OCCURRENCE_CAP};
+use mica_sources::{MAX_ELISION_GAP, MAX_SUGGESTION_CHARS, OCCURRENCE_CAP, quote_parts};
 use mica_syntax::{Citation, StrLit, TextRange, escape_string};
 
 /// The diagnostics of citation `c`, which resolved to `r`.
@@ -165,6 +165,15 @@ fn not_found(
             "; the closest passage, on line {}, reads \"{}\"",
             s.line,
             shorten(&s.suggestion.text, 160)
+        ));
+    } else if quote_parts(&quote.value)
+        .iter()
+        .any(|p| p.chars().count() > MAX_SUGGESTION_CHARS)
+    {
+        // No passage is looked for past this length; say so rather than "nothing is close".
+        msg.push_str(&format!(
+            "; it is too long to look for a close passage (over {MAX_SUGGESTION_CHARS} \
+             characters without an elision): quote a shorter passage, or elide with `...`"
         ));
     } else {
         msg.push_str("; nothing in it is close: check the source id and the wording");

@@ -111,6 +111,13 @@ fn underline(d: &Diagnostic) -> &'static str {
         UnusedSource => "never cited",
         UnknownAttribute => "unknown attribute",
         AmbiguousQuote => "occurs more than once",
+        LikelihoodMismatch => "disagrees with p=",
+        UnstatedLikelihood => "no p= for this",
+        UnsupportedFigure => "not in the cited passages",
+        OverconfidentClaim => "no source graded well enough",
+        IncoherentLikelihood => "both cannot hold",
+        ElidedNegation => "skips a negation",
+        CircularSupport => "circular",
     }
 }
 
