@@ -585,14 +585,8 @@ fn quote_completions(
         };
         if let mica_sources::QuoteOutcome::Found(m) = file.find_quote(query) {
             let src = file.text();
-            let rest = &src[m.range.end..allowed.end];
-            let end = rest
-                .char_indices()
-                .find(|&(i, c)| {
-                    matches!(c, '.' | '!' | '?')
-                        && rest[i + 1..].chars().next().is_none_or(char::is_whitespace)
-                })
-                .map_or(allowed.end, |(i, _)| m.range.end + i + 1);
+            let end = mica_sources::sentence::sentence_end(src, m.range.end, allowed.end)
+                .unwrap_or(allowed.end);
             let r = TextRange::new(m.range.start, end);
             passages.push((r, mica_sources::collapse_whitespace(&src[r.to_range()])));
         }

@@ -320,10 +320,23 @@ fn append(out: &mut Parse, p: &Parse, d: usize, first: bool) {
     }));
     doc.comments.extend(comments.iter().map(|c| shift(*c, d)));
     out.errors.extend(errors.iter().map(|e| {
-        let SyntaxError { range, message } = e;
+        let SyntaxError {
+            range,
+            message,
+            fix,
+        } = e;
         SyntaxError {
             range: shift(*range, d),
             message: message.clone(),
+            fix: fix.as_ref().map(|f| mica_syntax::SyntaxFix {
+                edits: (f.edits.iter())
+                    .map(|e| mica_syntax::TextEdit {
+                        range: shift(e.range, d),
+                        new_text: e.new_text.clone(),
+                    })
+                    .collect(),
+                ..f.clone()
+            }),
         }
     }));
 }

@@ -108,7 +108,7 @@ impl Inner {
                         .docs
                         .get(&id)
                         .and_then(Doc::text)
-                        .or_else(|| std::fs::read_to_string(&path).ok())
+                        .or_else(|| mica_check::workspace::read_config_file(root).ok())
                         .unwrap_or_default();
                     vec![to_lsp::config_error(&text, e, st.enc)]
                 }

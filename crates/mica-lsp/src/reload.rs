@@ -380,12 +380,11 @@ fn scan_all(home: &Path, mut jobs: Vec<ScanJob>) -> Vec<(PathBuf, Option<Ws>, Sc
 /// that each folder's ancestors are searched for `mica.toml` once and the scan stays linear.
 fn scan_workspace(home: &Path, job: &ScanJob, owners: &mut HashMap<PathBuf, PathBuf>) -> Scan {
     let root = job.paths.root();
-    let text = job
-        .config_buffer
-        .clone()
-        .or_else(|| std::fs::read_to_string(root.join(CONFIG_FILE)).ok())
-        .unwrap_or_default();
-    let (config, config_error) = match Config::parse(&text) {
+    let parsed = match job.config_buffer.clone() {
+        Some(text) => Config::parse(&text),
+        None => mica_check::workspace::read_config_lenient(root).1,
+    };
+    let (config, config_error) = match parsed {
         Ok(c) => (c, None),
         Err(e) => (Config::default(), Some(e)),
     };

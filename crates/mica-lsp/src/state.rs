@@ -10,7 +10,7 @@
 use crate::convert::{self, Encoding, Paths};
 use crate::overlay::OverlayProvider;
 use crate::scheduler::Coalescer;
-use mica_check::{CONFIG_FILE, Config, ConfigError};
+use mica_check::{Config, ConfigError};
 use mica_ide::{Analysis, DocumentData, ParseCache};
 use mica_sources::SourceProvider;
 use ropey::Rope;
@@ -129,8 +129,9 @@ impl Ws {
     /// The workspace at `root`, with its configuration read now, so that documents opened
     /// before the next workspace scan are checked with it.
     pub fn new(root: &Path) -> Self {
-        let text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
-        let (config, config_error) = match Config::parse(&text) {
+        // Read with the rules for sources: never outside the root, never a FIFO or a device.
+        let (_, parsed) = mica_check::workspace::read_config_lenient(root);
+        let (config, config_error) = match parsed {
             Ok(c) => (c, None),
             Err(e) => (Config::default(), Some(e)),
         };
