@@ -78,6 +78,13 @@ codes! {
     UnusedSource = "unused-source", Warning, "A source declared in the document is never cited in it.";
     UnknownAttribute = "unknown-attribute", Warning, "An attribute key that Mica does not know (often a misspelling).";
     AmbiguousQuote = "ambiguous-quote", Info, "A quote occurs more than once in its source and has no line locator; the first match is used.";
+    LikelihoodMismatch = "likelihood-mismatch", Warning, "The claim's text uses an ICD 203 estimative term, and its p= lies outside that term's band.";
+    UnstatedLikelihood = "unstated-likelihood", Info, "The claim's text uses an ICD 203 estimative term, and the claim has no p=.";
+    UnsupportedFigure = "unsupported-figure", Warning, "A figure in the claim's text appears in none of its cited passages.";
+    OverconfidentClaim = "overconfident-claim", Warning, "conf=high, but no cited source is graded at least as well as the workspace requires (C unless mica.toml says otherwise).";
+    IncoherentLikelihood = "incoherent-likelihood", Warning, "Two claims that contradict each other are given likelihoods that cannot both hold.";
+    ElidedNegation = "elided-negation", Warning, "An elision in a quote skips a negation, so the quote reads the opposite of its source.";
+    CircularSupport = "circular-support", Warning, "supports= links go round in a circle.";
 }
 
 impl Code {

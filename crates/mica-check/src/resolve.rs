@@ -355,7 +355,7 @@ pub fn outcome_in(
                 None
             } else {
                 source.suggest(quote, lines).map(|s| Closest {
-                    line: source.lines().line_of(s.range.start) + 1,
+                    line: source.line_of(s.range.start) + 1,
                     suggestion: s,
                 })
             };
@@ -382,10 +382,9 @@ pub fn lines_in(source: &SourceFile, span: LineSpan) -> Outcome {
 }
 
 fn found(source: &SourceFile, m: mica_sources::QuoteMatch) -> Found {
-    let lines = source.lines();
     let text = source.text();
-    let start_line = lines.line_of(m.range.start) + 1;
-    let end_line = lines.line_of(m.range.end.saturating_sub(1).max(m.range.start)) + 1;
+    let start_line = source.line_of(m.range.start) + 1;
+    let end_line = source.line_of(m.range.end.saturating_sub(1).max(m.range.start)) + 1;
     let gaps = m
         .parts
         .windows(2)

@@ -25,6 +25,13 @@ const FILES: &[&str] = &[
     "spec/examples/faults/unknown-claim.mica",
     "spec/examples/faults/unknown-source.mica",
     "spec/examples/faults/unused-source.mica",
+    "spec/examples/faults/likelihood-mismatch.mica",
+    "spec/examples/faults/unstated-likelihood.mica",
+    "spec/examples/faults/unsupported-figure.mica",
+    "spec/examples/faults/overconfident-claim.mica",
+    "spec/examples/faults/incoherent-likelihood.mica",
+    "spec/examples/faults/elided-negation.mica",
+    "spec/examples/faults/circular-support.mica",
 ];
 
 fn render(doc: &CheckedDocument) -> String {

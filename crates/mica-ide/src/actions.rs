@@ -39,7 +39,7 @@ pub fn code_actions(analysis: &Analysis, path: &str, range: TextRange) -> Vec<Ac
                 title: fix.title.clone(),
                 edits: fix.edits.clone(),
                 diagnostic: Some(d.clone()),
-                preferred: fix.safe || d.code == Code::QuoteNotFound,
+                preferred: fix.safe,
             });
         }
         if d.code == Code::UnknownSource {
@@ -217,6 +217,27 @@ mod tests {
             applied.unwrap(),
             r#"[x]{cite=art:"signed by Premier Li Keqiang in May 2015"}"#
         );
+    }
+
+    #[test]
+    fn tradecraft_fixes_that_change_the_judgement_are_not_preferred() {
+        let f = fixture(r#"[It will almost$0 certainly go on.]{#a p=unlikely cite=art:L3}"#);
+        let actions = code_actions(&f.analysis, &f.file, f.range);
+        let titles: Vec<(&str, bool)> = actions
+            .iter()
+            .map(|a| (a.title.as_str(), a.preferred))
+            .collect();
+        assert_eq!(
+            titles,
+            [("Set `p=almost-certain` to match the text", false)]
+        );
+        let f = fixture(r#"[It will prob$0ably go on.]{#a cite=art:L3}"#);
+        let actions = code_actions(&f.analysis, &f.file, f.range);
+        let titles: Vec<(&str, bool)> = actions
+            .iter()
+            .map(|a| (a.title.as_str(), a.preferred))
+            .collect();
+        assert_eq!(titles, [("Add `p=likely`", true)]);
     }
 
     #[test]

@@ -259,6 +259,59 @@ fn citation_markdown(
     md
 }
 
+/// One line on what a claim stands on: how many sources, their Admiralty grades (an ungraded
+/// source shows as F, as the tradecraft rules count it), and how many of its quotes were found
+/// where they say.
+fn sourcing_summary(doc: &DocumentData, index: usize) -> Option<String> {
+    let claim = &doc.parse.document.claims[index];
+    let mut sources: Vec<(&str, &str)> = Vec::new();
+    let (mut quotes, mut verified) = (0, 0);
+    for c in claim.citations() {
+        let Some(def) = doc.scope.get(&c.source.name) else {
+            continue;
+        };
+        if !sources.iter().any(|(id, _)| *id == def.id) {
+            let grade = def
+                .attr("reliability")
+                .and_then(vocab::Grade::parse)
+                .unwrap_or(vocab::Grade::F);
+            sources.push((&def.id, grade.letter()));
+        }
+        if c.quote.is_none() {
+            continue;
+        }
+        quotes += 1;
+        let resolved = doc.checked.citations.iter().find(|r| r.range == c.range);
+        let misplaced = doc.checked.diagnostics.iter().any(|d| {
+            d.code == mica_check::Code::QuoteOutsideLines
+                && c.range.contains_range(d.location.range)
+        });
+        if resolved.is_some_and(|r| r.target.is_some()) && !misplaced {
+            verified += 1;
+        }
+    }
+    if sources.is_empty() {
+        return None;
+    }
+    let n = sources.len();
+    let grades: Vec<String> = sources
+        .iter()
+        .map(|(id, g)| format!("{} {g}", code(id)))
+        .collect();
+    let quotes = match quotes {
+        0 => "no quotes".to_string(),
+        q => format!(
+            "{verified} of {q} quote{} verified",
+            if q == 1 { "" } else { "s" }
+        ),
+    };
+    Some(format!(
+        "Sourcing: {n} source{} ({}), {quotes}",
+        if n == 1 { "" } else { "s" },
+        grades.join(", ")
+    ))
+}
+
 /// The hover of a claim: id, tags, confidence, likelihood in words, relations, and every
 /// citation's passage.
 pub(crate) fn claim_markdown(analysis: &Analysis, doc: &DocumentData, index: usize) -> String {
@@ -310,6 +363,7 @@ pub(crate) fn claim_markdown(analysis: &Analysis, doc: &DocumentData, index: usi
             _ => {}
         }
     }
+    facts.extend(sourcing_summary(doc, index));
     if !facts.is_empty() {
         md.push_str("\n\n");
         md.push_str(&facts.join("  \n"));
@@ -409,6 +463,7 @@ mod tests {
                 "**Claim** `#signed` `.history`",
                 "Confidence: **high**",
                 "Likelihood: **likely (55–80%)**",
+                "Sourcing: 1 source (`art` B), 1 of 1 quote verified",
                 "1. **An article** — `art`, reliability **B** (usually reliable)",
                 "`article.txt:6`",
                 "> The plan was **signed by Premier Li Keqiang** in May 2015.",
@@ -424,6 +479,7 @@ mod tests {
         check(
             r#"[x]{#a$0 cite=nope:"q" cite=art:"the CCP invested more than $400 billion"}"#,
             &[
+                "Sourcing: 1 source (`art` B), 0 of 1 quote verified",
                 "1. **`nope`**",
                 "_unknown source `nope`",
                 "Quote not found. The closest passage is at `article.txt:1-2`",

@@ -6,7 +6,7 @@ use crate::diagnostic::{Code, Diagnostic, Fix, Label};
 use crate::resolve::{Elsewhere, Found, NotFound, Outcome, Resolution, SourceInfo};
 use crate::shorten;
 use crate::similar::did_you_mean;
-use mica_sources::{MAX_ELISION_GAP, OCCURRENCE_CAP};
+use mica_sources::{MAX_ELISION_GAP, MAX_SUGGESTION_CHARS, OCCURRENCE_CAP, quote_parts};
 use mica_syntax::{Citation, StrLit, TextRange, escape_string};
 
 /// The diagnostics of citation `c`, which resolved to `r`.
@@ -100,7 +100,9 @@ fn ambiguous(
     let fix = Fix {
         title: format!("Add the line locator `{loc}`"),
         edits: vec![ctx.edit(TextRange::empty(c.source.range.end), format!(":{loc}"))],
-        safe: false,
+        // The locator names the passage the quote already resolves to: nothing quoted or
+        // claimed changes.
+        safe: true,
     };
     let range = c.quote.as_ref().map_or(c.range, |q| q.range);
     let d = emit(out, ctx.diag(Code::AmbiguousQuote, range, msg));
@@ -126,7 +128,8 @@ fn outside_lines(
     let fix = Fix {
         title: format!("Change the line locator to `{found}`"),
         edits: vec![ctx.edit(lines.range, found.clone())],
-        safe: false,
+        // The quote stays as written; only the locator moves to where it is.
+        safe: true,
     };
     let d = emit(out, ctx.diag(Code::QuoteOutsideLines, lines.range, msg));
     d.labels.push(Label::at(
@@ -166,6 +169,15 @@ fn not_found(
             "; the closest passage, on line {}, reads \"{}\"",
             s.line,
             shorten(&s.suggestion.text, 160)
+        ));
+    } else if quote_parts(&quote.value)
+        .iter()
+        .any(|p| p.chars().count() > MAX_SUGGESTION_CHARS)
+    {
+        // No passage is looked for past this length; say so rather than "nothing is close".
+        msg.push_str(&format!(
+            "; it is too long to look for a close passage (over {MAX_SUGGESTION_CHARS} \
+             characters without an elision): quote a shorter passage, or elide with `...`"
         ));
     } else {
         msg.push_str("; nothing in it is close: check the source id and the wording");

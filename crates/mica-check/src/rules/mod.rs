@@ -11,11 +11,13 @@
 //! | `sources.rs` | `@source` declarations: duplicates, attributes, unreadable, unused |
 //! | `citations.rs` | unknown source, lines out of range, ambiguous, outside lines, not found, empty |
 //! | `claims.rs` | claim attributes, `conf`, `p`, references, duplicate ids, uncited claims |
+//! | `tradecraft/` | ICD 203 likelihood language, figures, source grades, elided negations, circular support, incoherent likelihoods (one file per rule) |
 
 mod citations;
 mod claims;
 mod sources;
 mod syntax;
+pub mod tradecraft;
 
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Edit, Location};
@@ -102,6 +104,7 @@ pub fn check_claim(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     claims::attributes(ctx, claim, resolutions, &mut out);
+    out.extend(tradecraft::check_claim(ctx, claim, resolutions));
     debug_assert!(resolutions.iter().all(|r| r.claim == claim_index));
     out
 }
@@ -118,5 +121,6 @@ pub fn check_document_wide(ctx: &DocContext<'_>, resolved: &DocResolution) -> Ve
     let ids = claims::duplicate_ids(ctx, &mut out);
     claims::references(ctx, &ids, &mut out);
     sources::unused(ctx, &mut out);
+    out.extend(tradecraft::check_document_wide(ctx));
     out
 }

@@ -1,0 +1,79 @@
+//! The server's position conversion and edit application: any sequence of protocol edits
+//! (positions anywhere, UTF-8 or UTF-16 columns, backwards ranges, whole replacements) applied
+//! to the server's rope gives the same text as the same edits applied to a string through the
+//! byte-offset conversion, and positions round-trip to offsets on character boundaries.
+
+use arbitrary::Arbitrary;
+use mica_lsp::convert::{Encoding, apply_change, offset, position, text_range};
+use mica_syntax::LineIndex;
+use ropey::Rope;
+use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
+
+/// One protocol change.
+#[derive(Arbitrary, Debug)]
+pub struct Change {
+    /// Replace the whole text.
+    pub whole: bool,
+    /// Start position (line, character).
+    pub start: (u8, u8),
+    /// End position (line, character), possibly before the start.
+    pub end: (u8, u8),
+    /// The new text.
+    pub text: String,
+}
+
+/// A document and the changes a client sends.
+#[derive(Arbitrary, Debug)]
+pub struct Session {
+    /// The opened text.
+    pub text: String,
+    /// UTF-8 columns if true, else UTF-16.
+    pub utf8: bool,
+    /// The changes, in order.
+    pub changes: Vec<Change>,
+}
+
+fn pos((line, character): (u8, u8)) -> Position {
+    Position::new(line.into(), character.into())
+}
+
+/// The property.
+pub fn lsp_edits(input: Session) {
+    let enc = if input.utf8 {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    };
+    let mut rope = Rope::from_str(&input.text);
+    let mut text = input.text;
+    for change in input.changes.into_iter().take(32) {
+        let range = (!change.whole).then(|| Range::new(pos(change.start), pos(change.end)));
+        let event = TextDocumentContentChangeEvent {
+            range,
+            range_length: None,
+            text: change.text.clone(),
+        };
+        apply_change(&mut rope, &event, enc);
+        match range {
+            None => text = change.text,
+            Some(r) => {
+                let lines = LineIndex::new(&text);
+                let t = text_range(&text, &lines, r, enc);
+                assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
+                text.replace_range(t.start.min(t.end)..t.start.max(t.end), &change.text);
+            }
+        }
+        assert_eq!(
+            rope.to_string(),
+            text,
+            "rope and string disagree after {event:?}"
+        );
+        let lines = LineIndex::new(&text);
+        for p in [pos(change.start), pos(change.end)] {
+            let o = offset(&text, &lines, p, enc);
+            assert!(o <= text.len() && text.is_char_boundary(o));
+            let back = position(&text, &lines, o, enc);
+            assert_eq!(offset(&text, &lines, back, enc), o, "position round trip");
+        }
+    }
+}
