@@ -222,6 +222,9 @@ fn visit(provider: &dyn SourceProvider, key: &str, g: &Group<'_>) -> Visited {
     }
 }
 
+/// A file's path as written, and the (pending quote, rank in scope) to look up there.
+type Wanted<'a> = (&'a str, Vec<(u32, u32)>);
+
 /// A quote looked for in other sources, with what a file must contain to hold it.
 struct Pending<'q> {
     slot: Slot,
@@ -251,7 +254,7 @@ fn wrong_sources(
     let mut pending: Vec<Pending<'_>> = Vec::new();
     let mut token_ids: HashMap<String, usize> = HashMap::new();
     // Per file: its path as written and the (pending quote, rank in scope) to look up there.
-    let mut wanted: HashMap<&str, (&str, Vec<(u32, u32)>)> = HashMap::new();
+    let mut wanted: HashMap<&str, Wanted<'_>> = HashMap::new();
     for (d, (cs, scope)) in cites.iter().zip(scopes).enumerate() {
         for (k, &(_, c)) in cs.iter().enumerate() {
             let Outcome::NotFound(nf) = &resolutions[d][k].outcome else {
