@@ -8,6 +8,7 @@
 //! (default 3; the median is reported) change the rest. The real release binary is timed
 //! (`cargo build --release -p mica-cli` first), with `--format json`, and its peak resident
 //! memory (from `/usr/bin/time -v`) is set against the bytes of the sources that are cited.
+//! `MICA_BENCH_DIR=path` generates the workspace there and keeps it, for profiling.
 //!
 //! `cargo bench -p mica-check --bench check_workspace`. It prints figures; it asserts no timing.
 
@@ -243,8 +244,10 @@ fn main() {
     let altered_percent = env_usize("MICA_BENCH_ALTERED_PERCENT", 5);
     let runs = env_usize("MICA_BENCH_RUNS", 3).max(1);
     let mica = mica_binary();
+    // `MICA_BENCH_DIR` keeps the workspace there (for profiling); by default it is temporary.
     let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path();
+    let kept = std::env::var_os("MICA_BENCH_DIR").map(PathBuf::from);
+    let root = kept.as_deref().unwrap_or(dir.path());
     let t = Instant::now();
     let (altered, cited_bytes) = generate(root, size_mb, claims, altered_percent);
     println!(

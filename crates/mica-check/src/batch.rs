@@ -18,8 +18,8 @@ use crate::resolve::{
     self, DocResolution, Elsewhere, Outcome, Resolution, SourceInfo, SourceScope, citation_in,
     unresolved,
 };
-use aho_corasick::{AhoCorasick, MatchKind};
-use mica_sources::{QuoteQuery, SourceError, SourceFile, SourceProvider, quote_parts};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use mica_sources::{QuoteQuery, SourceError, SourceFile, SourceProvider, normalize, quote_parts};
 use mica_syntax::Citation;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -222,6 +222,9 @@ fn visit(provider: &dyn SourceProvider, key: &str, g: &Group<'_>) -> Visited {
     }
 }
 
+/// A file's path as written, and the (pending quote, rank in scope) to look up there.
+type Wanted<'a> = (&'a str, Vec<(u32, u32)>);
+
 /// A quote looked for in other sources, with what a file must contain to hold it.
 struct Pending<'q> {
     slot: Slot,
@@ -312,6 +315,41 @@ fn wrong_sources(
                 .ok()
         })
         .flatten();
+    // One automaton of every missing quote's normalised parts, built once and run over each
+    // file's normalised text: a quote is a candidate in a file only if all its parts occur
+    // there, and only candidates are matched properly. Building a matcher per file for all
+    // missing quotes would cost files times quotes.
+    let mut part_ids: HashMap<String, usize> = HashMap::new();
+    let quote_parts_of: Vec<Vec<usize>> = pending
+        .iter()
+        .map(|p| {
+            quote_parts(p.quote)
+                .into_iter()
+                .map(|part| {
+                    let next = part_ids.len();
+                    *part_ids.entry(part).or_insert(next)
+                })
+                .collect()
+        })
+        .collect();
+    let mut parts: Vec<&str> = vec![""; part_ids.len()];
+    for (w, &i) in &part_ids {
+        parts[i] = w;
+    }
+    // Built once for the whole pass, a DFA pays for itself: it scans several times faster
+    // than an NFA. Past the size where its table would outweigh the sources in flight, the
+    // contiguous NFA is used.
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    let kind = if total <= 256 * 1024 {
+        AhoCorasickKind::DFA
+    } else {
+        AhoCorasickKind::ContiguousNFA
+    };
+    let part_scanner = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(kind))
+        .build(&parts)
+        .ok();
     let found: Vec<(Slot, u32, Elsewhere)> = wanted
         .into_par_iter()
         .flat_map_iter(|(key, (path, items))| {
@@ -337,6 +375,23 @@ fn wrong_sources(
                     .filter(|&(i, _)| pending[i as usize].ascii)
                     .collect(),
                 (_, false) => items,
+            };
+            if items.is_empty() {
+                return Vec::new();
+            }
+            let items: Vec<(u32, u32)> = match &part_scanner {
+                Some(ac) => {
+                    let normalized = normalize(&text);
+                    let mut seen = vec![false; parts.len()];
+                    for m in ac.find_overlapping_iter(&normalized.text) {
+                        seen[m.pattern().as_usize()] = true;
+                    }
+                    items
+                        .into_iter()
+                        .filter(|&(i, _)| quote_parts_of[i as usize].iter().all(|&t| seen[t]))
+                        .collect()
+                }
+                None => items,
             };
             if items.is_empty() {
                 return Vec::new();
