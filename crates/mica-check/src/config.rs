@@ -5,8 +5,8 @@
 
 use crate::diagnostic::{Code, Severity};
 use crate::similar::did_you_mean;
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use crate::vocab::Grade;
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use mica_syntax::{LineIndex, TextRange};
 use serde::Deserialize;
 use std::collections::BTreeMap;
