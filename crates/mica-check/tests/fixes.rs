@@ -310,4 +310,54 @@ fn fixes_are_safe_only_when_nothing_quoted_or_claimed_can_change() {
             );
         }
     }
+/// A quote cited from the wrong source names the source that holds it, and the fix cites that
+/// source (and its line) instead.
+#[test]
+fn a_quote_from_another_declared_source_names_it_and_the_fix_cites_it() {
+    let provider = MemoryProvider::new("/ws");
+    provider.insert("src.txt", SOURCE);
+    provider.insert(
+        "memo.txt",
+        "A memo.\nIt says subsidies reached every province.\n",
+    );
+    let config =
+        Config::parse("[sources.art]\npath = \"src.txt\"\n[sources.memo]\npath = \"memo.txt\"\n")
+            .unwrap();
+    let run = |text: &str| {
+        let parse = parse(text);
+        let input = DocumentInput {
+            path: "doc.mica",
+            text,
+            parse: &parse,
+        };
+        check(&config, &provider, &[input]).remove(0).diagnostics
+    };
+    let text = "[A]{#a cite=art:L5:\"subsidies reached every province\"}\n[B]{#b cite=memo:L1}\n";
+    let d = run(text).remove(0);
+    assert_eq!(d.code, Code::QuoteNotFound);
+    assert_eq!(
+        d.message,
+        "quote not found in `art` (src.txt), but it occurs word for word in `memo` (memo.txt) on \
+         line 2: cite `memo` instead"
+    );
+    assert_eq!(d.labels[0].location.file, "memo.txt");
+    let fix = d.fix.as_ref().unwrap();
+    assert!(!fix.safe);
+    assert_eq!(fix.title, "Cite `memo:L2` instead");
+    let fixed = apply(text, &d);
+    assert_eq!(
+        fixed,
+        "[A]{#a cite=memo:L2:\"subsidies reached every province\"}\n[B]{#b cite=memo:L1}\n"
+    );
+    assert!(run(&fixed).is_empty(), "{:?}", run(&fixed));
+
+    // In no source at all: the closest passage in the cited one, as before.
+    let d =
+        run("[A]{#a cite=art:\"the CCP invested more than $400 billion\"}\n[B]{#b cite=memo:L1}\n")
+            .remove(0);
+    assert!(
+        d.message.contains("the closest passage, on line 1"),
+        "{}",
+        d.message
+    );
 }

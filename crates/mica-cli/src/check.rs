@@ -2,9 +2,10 @@
 //! keep everything the renderers need (texts for positions and snippets).
 
 use mica_check::workspace::{self, Unchecked, WorkspaceError};
-use mica_check::{CONFIG_FILE, CheckedDocument, Code, Config, Diagnostic, DocumentInput, Severity};
+use mica_check::{CONFIG_FILE, Code, Config, Diagnostic, DocumentInput, Severity};
 use mica_sources::{DEFAULT_SIZE_LIMIT, FsProvider, SourceProvider};
 use mica_syntax::{LineIndex, TextRange};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -119,15 +120,21 @@ impl Outcome {
         relative_from(&self.cwd, &self.root.join(file))
     }
 
-    /// The text of a workspace file a diagnostic points into, if it can be read.
+    /// The text of a workspace file a diagnostic points into, if it can be read. A source is
+    /// read afresh, neither normalised nor cached.
     pub fn text_of(&self, file: &str) -> Option<String> {
+        if let Some(text) = self.document_text(file) {
+            return Some(text.to_string());
+        }
+        self.provider.read_text(file).ok()
+    }
+
+    /// The text of a checked document or of `mica.toml`, which the outcome holds.
+    fn document_text(&self, file: &str) -> Option<&str> {
         if let Some(f) = self.files.iter().find(|f| f.path == file) {
-            return Some(f.text.clone());
+            return Some(&f.text);
         }
-        if file == CONFIG_FILE {
-            return Some(self.config.text.clone());
-        }
-        self.provider.load(file).ok().map(|s| s.text().to_string())
+        (file == CONFIG_FILE).then_some(self.config.text.as_str())
     }
 }
 
@@ -200,21 +207,24 @@ struct Indexed {
 
 /// 1-based line and column (in characters) of `offset` in `text`, with a cache of each file's
 /// text and indexes, so that a report reads and indexes every file once.
+///
+/// Documents and `mica.toml` are held whole. A source is not: the first position asked in it
+/// computes the positions of every offset the outcome's diagnostics name in it, from one read,
+/// and keeps only those, so that a report over a large corpus never holds its sources.
 #[derive(Default)]
 pub struct Positions {
     indexes: HashMap<String, Indexed>,
+    points: HashMap<String, Option<Points>>,
 }
+
+/// 1-based `(line, column)` by byte offset, for the offsets a report names in one source.
+type Points = HashMap<usize, (usize, usize)>;
 
 impl Positions {
     /// Read and index `file` once; `None` when it cannot be read.
     fn load(&mut self, outcome: &Outcome, file: &str) -> Option<&Indexed> {
         if !self.indexes.contains_key(file) {
-            let text = outcome.text_of(file)?;
-            let indexed = Indexed {
-                lines: LineIndex::new(&text),
-                chars: CharIndex::new(&text),
-                text,
-            };
+            let indexed = Indexed::new(outcome.text_of(file)?);
             self.indexes.insert(file.to_string(), indexed);
         }
         self.indexes.get(file)
@@ -233,23 +243,61 @@ impl Positions {
         file: &str,
         range: TextRange,
     ) -> Option<((usize, usize), (usize, usize))> {
-        let Indexed { text, lines, chars } = self.load(outcome, file)?;
-        let at = |o: usize| {
-            let mut o = o.min(text.len());
-            while !text.is_char_boundary(o) {
-                o -= 1;
-            }
-            let line = lines.line_of(o);
-            let start = lines.line_range(line).map_or(0, |r| r.start);
-            let mut col = chars.chars_before(text, o) - chars.chars_before(text, start);
-            // A byte-order mark is not part of the first line as editors show it.
-            if line == 0 && o > 0 && text.starts_with('\u{feff}') {
-                col -= 1;
-            }
-            (line + 1, col + 1)
-        };
-        Some((at(range.start), at(range.end)))
+        if outcome.document_text(file).is_none() && !self.indexes.contains_key(file) {
+            let points = self
+                .points
+                .entry(file.to_string())
+                .or_insert_with(|| source_points(outcome, file))
+                .as_ref()?;
+            return Some((*points.get(&range.start)?, *points.get(&range.end)?));
+        }
+        let indexed = self.load(outcome, file)?;
+        Some((indexed.line_col(range.start), indexed.line_col(range.end)))
     }
+}
+
+impl Indexed {
+    fn new(text: String) -> Self {
+        Self {
+            lines: LineIndex::new(&text),
+            chars: CharIndex::new(&text),
+            text,
+        }
+    }
+
+    /// 1-based line and column (in characters) of byte `o`.
+    fn line_col(&self, o: usize) -> (usize, usize) {
+        let Indexed { text, lines, chars } = self;
+        let mut o = o.min(text.len());
+        while !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        let line = lines.line_of(o);
+        let start = lines.line_range(line).map_or(0, |r| r.start);
+        let mut col = chars.chars_before(text, o) - chars.chars_before(text, start);
+        // A byte-order mark is not part of the first line as editors show it.
+        if line == 0 && o > 0 && text.starts_with('\u{feff}') {
+            col -= 1;
+        }
+        (line + 1, col + 1)
+    }
+}
+
+/// The 1-based positions of every offset that `outcome`'s diagnostics and their labels name
+/// in the source `file`, from one read of it.
+fn source_points(outcome: &Outcome, file: &str) -> Option<Points> {
+    let indexed = Indexed::new(outcome.text_of(file)?);
+    let mut points = HashMap::new();
+    let locations = outcome
+        .diagnostics()
+        .flat_map(|d| std::iter::once(&d.location).chain(d.labels.iter().map(|l| &l.location)))
+        .filter(|l| l.file == file);
+    for l in locations {
+        for o in [l.range.start, l.range.end] {
+            points.entry(o).or_insert_with(|| indexed.line_col(o));
+        }
+    }
+    Some(points)
 }
 
 /// Check what the command line names: `paths` (files or folders), each in the workspace of
@@ -327,47 +375,56 @@ fn run_workspace(
         mut unchecked,
     } = workspace::discover_all(&root, &config, paths)?;
     let provider = FsProvider::new(&root);
-    let mut files = Vec::with_capacity(found.len());
-    let mut encoding_errors = Vec::with_capacity(found.len());
-    for path in &found {
-        // Documents are read with the limits of sources: a FIFO or a device named `.mica` is
-        // refused without blocking, and the size is bounded.
-        let read = match texts.get(path) {
-            Some(text) => Ok(text.clone().into_bytes()),
-            None => mica_sources::read_regular_file(path, DEFAULT_SIZE_LIMIT),
-        };
-        let bytes = match read {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                unchecked.push(Unchecked {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                });
-                continue;
+    // Documents are read and parsed in parallel, with the limits of sources: a FIFO or a device
+    // named `.mica` is refused without blocking, and the size is bounded. Sources are streamed
+    // by the batch pipeline, which reads each once and keeps none.
+    let read: Vec<Result<(CheckedFile, Option<usize>), Unchecked>> = found
+        .par_iter()
+        .map(|path| {
+            let bytes = match texts.get(path) {
+                Some(text) => Ok(text.clone().into_bytes()),
+                None => mica_sources::read_regular_file(path, DEFAULT_SIZE_LIMIT),
             }
-        };
-        let rel = workspace::relative_path(&root, path);
-        let (text, bad) = match String::from_utf8(bytes) {
-            Ok(t) => (t, None),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+            .map_err(|e| Unchecked {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            let rel = workspace::relative_path(&root, path);
+            let (text, bad) = match String::from_utf8(bytes) {
+                Ok(t) => (t, None),
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+                }
+            };
+            let file = CheckedFile {
+                path: rel,
+                text,
+                abs: path.clone(),
+                lossy: bad.is_some(),
+                claims: 0,
+                citations: 0,
+                diagnostics: Vec::new(),
+            };
+            Ok((file, bad))
+        })
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    let mut encoding_errors = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok((file, bad)) => {
+                files.push(file);
+                encoding_errors.push(bad);
             }
-        };
-        encoding_errors.push(bad);
-        files.push(CheckedFile {
-            path: rel,
-            text,
-            abs: path.clone(),
-            lossy: bad.is_some(),
-            claims: 0,
-            citations: 0,
-            diagnostics: Vec::new(),
-        });
+            Err(u) => unchecked.push(u),
+        }
     }
 
-    let parses: Vec<mica_syntax::Parse> =
-        files.iter().map(|f| mica_syntax::parse(&f.text)).collect();
+    let parses: Vec<mica_syntax::Parse> = files
+        .par_iter()
+        .map(|f| mica_syntax::parse(&f.text))
+        .collect();
     let inputs: Vec<DocumentInput<'_>> = files
         .iter()
         .zip(&parses)
@@ -377,12 +434,12 @@ fn run_workspace(
             parse,
         })
         .collect();
-    let checked: Vec<CheckedDocument> = mica_check::check(&config, &provider, &inputs);
+    let batch = mica_check::check_batch(&config, &provider, &inputs);
     drop(inputs);
     for (((file, parse), doc), bad) in files
         .iter_mut()
         .zip(&parses)
-        .zip(checked)
+        .zip(batch.documents)
         .zip(encoding_errors)
     {
         file.claims = parse.document.claims.len();
@@ -408,7 +465,8 @@ fn run_workspace(
             }
         }
     }
-    let config_diagnostics = mica_check::check_config(&config, &provider);
+    drop(parses);
+    let config_diagnostics = batch.config;
     Ok(Outcome {
         cwd: cwd.to_path_buf(),
         root,

@@ -66,6 +66,9 @@ struct CheckArgs {
     /// Print the fixes as a unified diff and write nothing; exit 1 if there is anything to fix.
     #[arg(long)]
     diff: bool,
+    /// How many threads read, parse and check; by default as many as there are cores.
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
 }
 
 /// Report formats.
@@ -111,6 +114,14 @@ fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(jobs) = args.jobs
+        && let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.get())
+            .build_global()
+    {
+        eprintln!("error: cannot start {jobs} threads: {e}");
+        return ExitCode::from(2);
+    }
     let outcomes = match check::run(&cwd, args.root.as_deref(), &args.paths) {
         Ok(o) => o,
         Err(e) => {

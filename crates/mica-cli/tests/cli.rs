@@ -522,3 +522,18 @@ fn sarif_uris_are_encoded_and_fingerprints_distinct() {
         results[1]["partialFingerprints"]
     );
 }
+
+#[test]
+fn the_number_of_jobs_does_not_change_the_report() {
+    let faults = repo().join("spec/examples/faults");
+    let faults = faults.to_str().unwrap();
+    let one = mica(&repo(), &["check", "--format", "json", "-j", "1", faults]);
+    let many = mica(
+        &repo(),
+        &["check", "--format", "json", "--jobs", "3", faults],
+    );
+    assert_eq!(stdout(&one), stdout(&many));
+    assert!(stdout(&one).contains("closest passage"), "{}", stdout(&one));
+    let zero = mica(&repo(), &["check", "--jobs", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
+}

@@ -36,6 +36,21 @@ pub trait SourceProvider: Send + Sync {
     fn list_files(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// Which file `path` names, without reading it: a key that is the same for every spelling
+    /// of one file, and its size in bytes when known (0 otherwise), so that a batch can group
+    /// quotes by file and schedule the largest first.
+    fn identify(&self, path: &str) -> Result<(String, u64), SourceError> {
+        self.load(path)
+            .map(|s| (s.path().to_string(), s.text().len() as u64))
+    }
+
+    /// The text of the source at `path`, checked as [`Self::load`] checks it but neither
+    /// normalised nor cached: for a batch that visits each source once (it builds its own
+    /// [`SourceFile`] when it needs one), and for reports that need a few line numbers.
+    fn read_text(&self, path: &str) -> Result<String, SourceError> {
+        self.load(path).map(|s| s.text().to_string())
+    }
 }
 
 /// Why a source could not be loaded. The messages never include file contents.
@@ -397,6 +412,20 @@ impl SourceProvider for FsProvider {
             },
         );
         Ok(file)
+    }
+
+    fn identify(&self, path: &str) -> Result<(String, u64), SourceError> {
+        let canonical = resolve_in_root(&self.given_root, path)?;
+        let meta = std::fs::metadata(&canonical).map_err(|e| io_error(&e))?;
+        if !meta.is_file() {
+            return Err(SourceError::NotAFile);
+        }
+        Ok((relative_slash_path(&self.root, &canonical), meta.len()))
+    }
+
+    fn read_text(&self, path: &str) -> Result<String, SourceError> {
+        let canonical = resolve_in_root(&self.given_root, path)?;
+        self.read(&canonical).map(|r| r.text)
     }
 
     fn list_files(&self) -> Vec<String> {
