@@ -310,6 +310,8 @@ fn fixes_are_safe_only_when_nothing_quoted_or_claimed_can_change() {
             );
         }
     }
+}
+
 /// A quote cited from the wrong source names the source that holds it, and the fix cites that
 /// source (and its line) instead.
 #[test]
