@@ -235,7 +235,7 @@ struct Pending<'q> {
     tokens: Vec<usize>,
 }
 
-/// A file's path as written and the (pending quote, rank in scope) pairs to look up there.
+/// A file's path as written and the (pending quote, rank in scope) pairs to look up in it.
 type Wanted<'a> = (&'a str, Vec<(u32, u32)>);
 
 /// The second pass: every quote not found in its source is looked up, word for word, in the
