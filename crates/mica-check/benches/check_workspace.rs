@@ -1,14 +1,20 @@
-//! Benchmark of a whole check: generates a large workspace on disk (by default 100 MB of source
-//! text in 100 files, and 10,000 claims in 10 documents citing them) and reports how long
-//! loading, parsing and checking take, the same pipeline `mica check` runs.
+//! Benchmark of `mica check` on a generated workspace, next to `grep -F -c -f` (and `rg`, where
+//! installed) over the same files in the same run.
 //!
-//! `cargo bench -p mica-check --bench check_workspace`; set `MICA_BENCH_MB` and
-//! `MICA_BENCH_CLAIMS` to change the sizes. It prints figures; it asserts no timing.
+//! By default the workspace holds 100 MB of sources (1,000 files of 100 KB), 100 briefs and
+//! 10,000 citations, 5% of them altered so that they need a suggestion and one in five with a
+//! line locator. `MICA_BENCH_MB=1000` makes it 1 GB (10,000 sources, and ten times the briefs
+//! and citations); `MICA_BENCH_CLAIMS`, `MICA_BENCH_ALTERED_PERCENT` and `MICA_BENCH_RUNS`
+//! (default 3; the median is reported) change the rest. The real release binary is timed
+//! (`cargo build --release -p mica-cli` first), with `--format json`, and its peak resident
+//! memory (from `/usr/bin/time -v`) is set against the bytes of the sources that are cited.
+//!
+//! `cargo bench -p mica-check --bench check_workspace`. It prints figures; it asserts no timing.
 
-use mica_check::{Config, DocumentInput, check};
-use mica_sources::FsProvider;
 use std::fmt::Write as _;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// A small deterministic generator, so runs are comparable.
 struct Rng(u64);
@@ -32,14 +38,17 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn main() {
-    let mb = env_usize("MICA_BENCH_MB", 100);
-    let claims = env_usize("MICA_BENCH_CLAIMS", 10_000);
-    let alter_every = env_usize("MICA_BENCH_ALTER_EVERY", 10);
-    let files = 100.min(mb.max(1));
+/// Generate the workspace under `root`; returns the number of altered quotes and the bytes of
+/// the sources that are cited.
+fn generate(root: &Path, mb: usize, claims: usize, altered_percent: usize) -> (usize, u64) {
     let seeds_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../seeds");
     let mut sentences: Vec<String> = Vec::new();
-    for entry in std::fs::read_dir(seeds_dir).expect("seeds").flatten() {
+    let mut seeds: Vec<_> = std::fs::read_dir(seeds_dir)
+        .expect("seeds")
+        .flatten()
+        .collect();
+    seeds.sort_by_key(|e| e.file_name());
+    for entry in seeds {
         let text = std::fs::read_to_string(entry.path()).expect("seed");
         sentences.extend(
             text.split_inclusive(['.', '\n'])
@@ -48,17 +57,23 @@ fn main() {
         );
     }
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path();
     std::fs::create_dir_all(root.join("sources")).unwrap();
-
     // Sources: seed sentences in random order, each prefixed by a serial number so that most
     // passages are unique, as in a real corpus.
-    let t = Instant::now();
-    let per_file = mb * 1024 * 1024 / files;
-    let mut texts: Vec<String> = Vec::with_capacity(files);
+    let files = (mb * 10).max(1);
+    let per_file = 100 * 1024;
     let mut serial = 0u64;
-    for i in 0..files {
+    let mut toml = String::from("[workspace]\n\n");
+    let mut cited = vec![false; files];
+    let mut sizes = vec![0u64; files];
+    // Quotes are cut while each source is in memory, so that generation holds one source at
+    // a time; which claims cite which source is decided first.
+    let mut plan: Vec<Vec<usize>> = vec![Vec::new(); files];
+    for c in 0..claims {
+        plan[rng.below(files)].push(c);
+    }
+    let mut quotes: Vec<String> = vec![String::new(); claims];
+    for (i, claims_here) in plan.iter().enumerate() {
         let mut text = String::with_capacity(per_file + 1024);
         while text.len() < per_file {
             serial += 1;
@@ -68,122 +83,241 @@ fn main() {
                 text.push('\n');
             }
         }
-        std::fs::write(root.join(format!("sources/s{i:03}.txt")), &text).unwrap();
-        texts.push(text);
-    }
-    let mut toml = String::from("[workspace]\n\n");
-    for i in 0..files {
-        writeln!(toml, "[sources.s{i:03}]\npath = \"sources/s{i:03}.txt\"\n").unwrap();
+        std::fs::write(root.join(format!("sources/s{i:05}.txt")), &text).unwrap();
+        writeln!(toml, "[sources.s{i:05}]\npath = \"sources/s{i:05}.txt\"\n").unwrap();
+        sizes[i] = text.len() as u64;
+        for &c in claims_here {
+            cited[i] = true;
+            quotes[c] = cite(&mut rng, &text, i, c, altered_percent);
+        }
     }
     std::fs::write(root.join("mica.toml"), &toml).unwrap();
-
-    // Documents: quotes cut from the sources at word boundaries; one in ten altered so that it
-    // is not found and gets a suggestion; one in five with a line locator.
-    let docs = 10;
-    let mut altered = 0;
+    let docs = (claims / 100).max(1);
     let mut doc_texts = vec![String::new(); docs];
-    for c in 0..claims {
-        let f = rng.below(files);
-        let text = &texts[f];
-        let mut start = rng.below(text.len() - 400);
-        while !text.is_char_boundary(start) {
-            start += 1;
-        }
-        let from = text[start..].find(' ').map_or(start, |i| start + i + 1);
-        let len = 40 + rng.below(80);
-        let mut end = (from + len).min(text.len());
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        let to = text[..end].rfind(' ').filter(|&e| e > from).unwrap_or(end);
-        let mut quote = text[from..to].replace('\n', " ");
-        // Keep the quotes plain (escaping is tested elsewhere): drop a claim's quote characters
-        // by cutting the quote before the first one.
-        if let Some(cut) = quote.find(['"', '\\']) {
-            quote.truncate(cut);
-        }
-        if quote.trim().len() < 12 {
-            quote = "Made in China 2025".into();
-        }
-        if alter_every > 0 && c % alter_every == 0 {
-            quote = quote.replacen(' ', " zebra ", 1);
+    let mut altered = 0;
+    let mut list = String::new();
+    for (c, cite) in quotes.iter().enumerate() {
+        if cite.contains("zebra") {
             altered += 1;
         }
-        let locator = if c % 5 == 1 {
-            let line = text[..from].matches('\n').count() + 1;
-            let last = line + text[from..to].matches('\n').count();
-            format!("L{line}-{last}:")
-        } else {
-            String::new()
-        };
         writeln!(
             doc_texts[c % docs],
-            "- [Claim {c} about the corpus]{{#c{c} conf=moderate p=likely cite=s{f:03}:{locator}\"{}\"}}",
-            quote.trim()
+            "- [Claim {c} about the corpus]{{#c{c} conf=moderate p=likely cite={cite}}}"
         )
         .unwrap();
+        let quote = cite.split('"').nth(1).unwrap_or_default();
+        list.push_str(quote);
+        list.push('\n');
     }
     for (i, t) in doc_texts.iter().enumerate() {
-        std::fs::write(root.join(format!("brief{i}.mica")), t).unwrap();
+        std::fs::write(root.join(format!("brief{i:04}.mica")), t).unwrap();
     }
-    let generated = t.elapsed();
+    std::fs::write(root.join("quotes.txt"), list).unwrap();
+    let cited_bytes = sizes
+        .iter()
+        .zip(&cited)
+        .filter(|(_, c)| **c)
+        .map(|(s, _)| s)
+        .sum();
+    (altered, cited_bytes)
+}
 
-    // The pipeline `mica check` runs.
+/// A citation of source `f` for claim `c`: a quote cut at word boundaries, some altered so
+/// that they are not found, one in five with a line locator.
+fn cite(rng: &mut Rng, text: &str, f: usize, c: usize, altered_percent: usize) -> String {
+    let mut start = rng.below(text.len() - 400);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let from = text[start..].find(' ').map_or(start, |i| start + i + 1);
+    let len = 40 + rng.below(80);
+    let mut end = (from + len).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let to = text[..end].rfind(' ').filter(|&e| e > from).unwrap_or(end);
+    let mut quote = text[from..to].replace('\n', " ");
+    // Keep the quotes plain (escaping is tested elsewhere): cut a quote before its first
+    // quote character or backslash.
+    if let Some(cut) = quote.find(['"', '\\']) {
+        quote.truncate(cut);
+    }
+    if quote.trim().len() < 12 {
+        quote = "Made in China 2025".into();
+    }
+    if rng.below(100) < altered_percent {
+        quote = quote.replacen(' ', " zebra ", 1);
+    }
+    let locator = if c % 5 == 1 {
+        let line = text[..from].matches('\n').count() + 1;
+        let last = line + text[from..to].matches('\n').count();
+        format!("L{line}-{last}:")
+    } else {
+        String::new()
+    };
+    format!("s{f:05}:{locator}\"{}\"", quote.trim())
+}
+
+/// The release `mica` binary, built now.
+fn mica_binary() -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--release",
+            "-q",
+            "-p",
+            "mica-cli",
+            "--bin",
+            "mica",
+        ])
+        .status()
+        .expect("cargo build");
+    assert!(status.success(), "building mica failed");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target")),
+        PathBuf::from,
+    );
+    target.join("release/mica")
+}
+
+/// One timed run of `cmd` in `dir` under `/usr/bin/time -v`: wall time, peak RSS in bytes
+/// (when `time` reports it) and standard output.
+fn run(dir: &Path, cmd: &[&str]) -> (Duration, Option<u64>, Vec<u8>) {
+    let time = Path::new("/usr/bin/time");
+    let mut command = if time.exists() {
+        let mut c = Command::new(time);
+        c.arg("-v").args(cmd);
+        c
+    } else {
+        let mut c = Command::new(cmd[0]);
+        c.args(&cmd[1..]);
+        c
+    };
     let t = Instant::now();
-    let config = Config::parse(&std::fs::read_to_string(root.join("mica.toml")).unwrap()).unwrap();
-    let provider = FsProvider::new(root);
-    let doc_texts: Vec<(String, String)> = (0..docs)
-        .map(|i| {
-            let p = format!("brief{i}.mica");
-            let text = std::fs::read_to_string(root.join(&p)).unwrap();
-            (p, text)
+    let out = command
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    let elapsed = t.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let rss = stderr
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
         })
-        .collect();
-    let parses: Vec<_> = doc_texts
-        .iter()
-        .map(|(_, t)| mica_syntax::parse(t))
-        .collect();
-    let parsed = t.elapsed();
-    // Load (read + normalise) every source up front to time it apart from matching; the
-    // provider's cache hands the same files to the checker.
-    let t1 = Instant::now();
-    for s in &config.sources {
-        mica_sources::SourceProvider::load(&provider, &s.path).expect("source");
-    }
-    let loaded = t1.elapsed();
-    let inputs: Vec<DocumentInput<'_>> = doc_texts
-        .iter()
-        .zip(&parses)
-        .map(|((path, text), parse)| DocumentInput { path, text, parse })
-        .collect();
-    let t2 = Instant::now();
-    let checked = check(&config, &provider, &inputs);
-    let checked_in = t2.elapsed();
-    let total = t.elapsed();
-    let mut counts = std::collections::BTreeMap::new();
-    for d in checked.iter().flat_map(|c| &c.diagnostics) {
-        *counts.entry(d.code.name()).or_insert(0usize) += 1;
-    }
-    let suggested = checked
-        .iter()
-        .flat_map(|c| &c.citations)
-        .filter(|c| c.suggestion.is_some())
-        .count();
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024);
+    (elapsed, rss, out.stdout)
+}
 
+/// The median wall time and peak RSS of `runs` runs.
+fn measure(dir: &Path, cmd: &[&str], runs: usize) -> (Duration, Option<u64>, Vec<u8>) {
+    let mut times = Vec::new();
+    let mut rss = Vec::new();
+    let mut stdout = Vec::new();
+    for _ in 0..runs {
+        let (t, r, o) = run(dir, cmd);
+        times.push(t);
+        rss.extend(r);
+        stdout = o;
+    }
+    times.sort();
+    rss.sort();
+    (
+        times[times.len() / 2],
+        rss.get(rss.len() / 2).copied(),
+        stdout,
+    )
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+fn main() {
+    let size_mb = env_usize("MICA_BENCH_MB", 100);
+    let claims = env_usize("MICA_BENCH_CLAIMS", size_mb * 100);
+    let altered_percent = env_usize("MICA_BENCH_ALTERED_PERCENT", 5);
+    let runs = env_usize("MICA_BENCH_RUNS", 3).max(1);
+    let mica = mica_binary();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let t = Instant::now();
+    let (altered, cited_bytes) = generate(root, size_mb, claims, altered_percent);
     println!(
-        "workspace: {mb} MB of sources in {files} files, {claims} claims in {docs} documents ({altered} quotes altered)"
+        "workspace: {} sources of 100 KB ({size_mb} MB), {} briefs, {claims} citations ({altered} altered), {:.1} MB of sources cited; generated in {:.1?}",
+        size_mb * 10,
+        (claims / 100).max(1),
+        mb(cited_bytes),
+        t.elapsed()
     );
-    println!("generated in {:.2?}", generated);
-    println!("parse:  {:>8.2?}", parsed);
-    println!("load:   {:>8.2?}  (read + normalise {mb} MB)", loaded);
+
+    // Warm the page cache so that every tool reads from memory.
+    let _ = run(root, &["cat", "quotes.txt"]);
+    let _ = run(root, &["grep", "-r", "-c", "-F", "zzzzzzzz", "sources"]);
+
+    let mica_path = mica.to_string_lossy().to_string();
+    let (mica_t, mica_rss, out) = measure(
+        root,
+        &[&mica_path, "check", "--format", "json", "--deny-warnings"],
+        runs,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap_or_default();
+    let mut counts = std::collections::BTreeMap::new();
+    for d in report["diagnostics"].as_array().into_iter().flatten() {
+        *counts
+            .entry(d["code"].as_str().unwrap_or("?").to_string())
+            .or_insert(0usize) += 1;
+    }
+    let (grep_t, _, _) = measure(
+        root,
+        &["grep", "-r", "-F", "-c", "-f", "quotes.txt", "sources"],
+        runs,
+    );
+    let rg = Command::new("rg")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let rg_t = rg.then(|| {
+        measure(
+            root,
+            &["rg", "-F", "-c", "-f", "quotes.txt", "sources"],
+            runs,
+        )
+        .0
+    });
+
+    println!("diagnostics: {counts:?}");
+    println!("median of {runs} runs:");
     println!(
-        "check:  {:>8.2?}  (match {claims} quotes in one pass per source, suggest for the misses)",
-        checked_in
+        "  mica check --format json: {:>8.2?}  ({:.0} MB/s of sources)",
+        mica_t,
+        size_mb as f64 / mica_t.as_secs_f64()
     );
+    println!("  grep -F -c -f quotes.txt: {:>8.2?}", grep_t);
+    if let Some(rg_t) = rg_t {
+        println!("  rg -F -c -f quotes.txt:   {:>8.2?}", rg_t);
+    }
     println!(
-        "total:  {:>8.2?}  ({:.1} MB/s of source)",
-        total,
-        mb as f64 / total.as_secs_f64()
+        "  ratio mica / grep: {:.2}x{}",
+        mica_t.as_secs_f64() / grep_t.as_secs_f64(),
+        rg_t.map(|r| format!(
+            "; mica / rg: {:.2}x",
+            mica_t.as_secs_f64() / r.as_secs_f64()
+        ))
+        .unwrap_or_default()
     );
-    println!("diagnostics: {counts:?}; suggestions for {suggested} of {altered} altered quotes");
+    match mica_rss {
+        Some(rss) => println!(
+            "  peak RSS of mica: {:.1} MB = {:.2}x the {:.1} MB of cited sources",
+            mb(rss),
+            rss as f64 / cited_bytes as f64,
+            mb(cited_bytes)
+        ),
+        None => println!("  peak RSS: /usr/bin/time is not installed"),
+    }
 }

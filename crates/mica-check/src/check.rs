@@ -11,7 +11,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::{self, DocResolution, Resolution, SourceScope};
 use crate::rules::{self, DocContext};
 use crate::vocab;
-use mica_sources::{LineSpan, QuoteQuery, SourceProvider, Suggestion};
+use mica_sources::{LineSpan, QuoteQuery, SourceError, SourceProvider, Suggestion};
 use mica_syntax::{Parse, TextRange};
 use std::collections::HashMap;
 
@@ -175,6 +175,14 @@ pub(crate) fn apply_severities(config: &Config, diagnostics: &mut Vec<Diagnostic
 
 /// Problems in `mica.toml` itself: invalid attribute values and sources that cannot be read.
 pub fn check_config(config: &Config, provider: &dyn SourceProvider) -> Vec<Diagnostic> {
+    config_diagnostics(config, |path| provider.load(path).map(|_| ()))
+}
+
+/// [`check_config`] given whether each source path can be read.
+pub(crate) fn config_diagnostics(
+    config: &Config,
+    readable: impl Fn(&str) -> Result<(), SourceError>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for s in &config.sources {
         for (key, value, range) in &s.attrs {
@@ -187,7 +195,7 @@ pub fn check_config(config: &Config, provider: &dyn SourceProvider) -> Vec<Diagn
                 ));
             }
         }
-        if let Err(e) = provider.load(&s.path) {
+        if let Err(e) = readable(&s.path) {
             out.push(rules::source_error(
                 CONFIG_FILE,
                 &s.id,

@@ -6,6 +6,7 @@
 use crate::diagnostic::{Code, Severity};
 use crate::similar::did_you_mean;
 use crate::vocab::Grade;
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use mica_syntax::{LineIndex, TextRange};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -36,7 +37,7 @@ pub struct Config {
     /// The text of `mica.toml` (empty when there is none), for ranges and hovers.
     pub text: String,
     /// Workspace-relative paths, folders or glob patterns skipped when checking a folder.
-    pub exclude: Vec<String>,
+    pub exclude: Excludes,
     /// Where `spec/diagnostics.md` is published, for links from editors.
     pub docs_url: Option<String>,
     /// Sources shared by every document.
@@ -107,7 +108,7 @@ struct RawTradecraft {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawWorkspace {
     #[serde(default)]
-    exclude: Vec<String>,
+    exclude: Vec<Spanned<String>>,
     docs_url: Option<String>,
 }
 
@@ -140,9 +141,14 @@ impl Config {
             message: e.message().trim().to_string(),
             position: e.span().and_then(|s| at(s.start)),
         })?;
+        let exclude = Excludes::new(raw.workspace.exclude.iter().map(|p| p.get_ref().as_str()))
+            .map_err(|(i, message)| ConfigError {
+                message,
+                position: at(raw.workspace.exclude[i].span().start),
+            })?;
         let mut config = Config {
             text: text.to_string(),
-            exclude: raw.workspace.exclude,
+            exclude,
             docs_url: raw.workspace.docs_url,
             ..Config::default()
         };
@@ -241,14 +247,7 @@ impl Config {
 
     /// Whether a workspace-relative path (with `/` separators) is excluded.
     pub fn is_excluded(&self, path: &str) -> bool {
-        self.exclude.iter().any(|pattern| {
-            // `./drafts`, `/drafts` and `drafts/` all name the workspace's `drafts`.
-            let pattern = pattern.trim_start_matches("./").trim_start_matches('/');
-            let pattern = pattern.trim_end_matches('/');
-            path == pattern
-                || path.starts_with(pattern) && path[pattern.len()..].starts_with('/')
-                || (pattern.contains(['*', '?']) && glob_match(pattern, path))
-        })
+        self.exclude.is_excluded(path)
     }
 }
 
@@ -260,28 +259,105 @@ fn article(word: &str) -> &'static str {
     }
 }
 
-/// A small glob matcher: `*` matches within one path segment, `**` across segments, `?` one
-/// character.
-fn glob_match(pattern: &str, path: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        match p.split_first() {
-            None => s.is_empty(),
-            Some((b'*', rest)) if rest.first() == Some(&b'*') => {
-                let rest = rest[1..].strip_prefix(b"/").unwrap_or(&rest[1..]);
-                (0..=s.len()).any(|i| go(rest, &s[i..]))
-            }
-            Some((b'*', rest)) => {
-                let seg = s.iter().position(|&c| c == b'/').unwrap_or(s.len());
-                (0..=seg).any(|i| go(rest, &s[i..]))
-            }
-            Some((b'?', rest)) => !s.is_empty() && s[0] != b'/' && go(rest, &s[1..]),
-            Some((c, rest)) => s.first() == Some(c) && go(rest, &s[1..]),
-        }
+/// The `exclude` patterns of `[workspace]`, compiled once into one [`GlobSet`].
+///
+/// The semantics are gitignore's: a pattern without a `/` (other than a trailing one) matches a
+/// file or folder name at any depth; a pattern with a `/` is anchored at the workspace root; `*`
+/// and `?` never match `/`, `**` matches any number of folders; a pattern that matches a folder
+/// excludes everything under it. Matching compiles to a finite automaton (globset builds on the
+/// regex crate), so its time is linear in the path whatever the pattern: a `mica.toml` cannot
+/// make a check backtrack for minutes.
+#[derive(Clone, Debug, Default)]
+pub struct Excludes {
+    patterns: Vec<String>,
+    set: GlobSet,
+}
+
+impl PartialEq for Excludes {
+    fn eq(&self, other: &Self) -> bool {
+        self.patterns == other.patterns
     }
-    go(pattern.as_bytes(), path.as_bytes())
-        || (0..path.len())
-            .filter(|&i| path.as_bytes()[i] == b'/')
-            .any(|i| go(pattern.as_bytes(), &path.as_bytes()[i + 1..]) && !pattern.contains('/'))
+}
+
+impl Excludes {
+    /// Compile `patterns`; on error, the index of the bad pattern and what is wrong with it.
+    pub fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<Self, (usize, String)> {
+        let mut builder = GlobSetBuilder::new();
+        let mut kept = Vec::new();
+        for (i, raw) in patterns.into_iter().enumerate() {
+            if raw.starts_with('!') {
+                return Err((
+                    i,
+                    format!(
+                        "exclude pattern `{raw}`: negation with `!` is not supported; list only what to skip"
+                    ),
+                ));
+            }
+            // `./drafts`, `/drafts` and `drafts/` all name the workspace's `drafts`.
+            let trimmed = raw.trim_start_matches("./").trim_start_matches('/');
+            let trimmed = trimmed.trim_end_matches('/');
+            if trimmed.is_empty() {
+                return Err((
+                    i,
+                    format!("exclude pattern `{raw}` names no path; remove it or name a folder"),
+                ));
+            }
+            // A leading `/` or an inner `/` anchors the pattern at the root, as in .gitignore.
+            let anchored = raw.trim_end_matches('/').contains('/') || trimmed.starts_with("**");
+            let full = if anchored {
+                trimmed.to_string()
+            } else {
+                format!("**/{trimmed}")
+            };
+            let glob = GlobBuilder::new(&full)
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()
+                .map_err(|e| {
+                    (
+                        i,
+                        format!("exclude pattern `{raw}` is not a valid glob: {}", e.kind()),
+                    )
+                })?;
+            builder.add(glob);
+            kept.push(raw.to_string());
+        }
+        let set = builder
+            .build()
+            .map_err(|e| (0, format!("the exclude patterns cannot be compiled: {e}")))?;
+        Ok(Self {
+            patterns: kept,
+            set,
+        })
+    }
+
+    /// The patterns as written.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    /// Whether there are no patterns.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// Whether the workspace-relative `path` (with `/` separators), or a folder above it, is
+    /// excluded.
+    pub fn is_excluded(&self, path: &str) -> bool {
+        if self.patterns.is_empty() {
+            return false;
+        }
+        let path = path.trim_start_matches("./").trim_matches('/');
+        if path.is_empty() {
+            return false;
+        }
+        // Each folder above the path is tested too, so that excluding `drafts` excludes
+        // `drafts/a/b.mica` whether or not the walk looked at `drafts` first.
+        path.match_indices('/')
+            .map(|(i, _)| &path[..i])
+            .chain(std::iter::once(path))
+            .any(|prefix| self.set.is_match(prefix))
+    }
 }
 
 #[cfg(test)]
@@ -292,6 +368,7 @@ mod tests {
     fn empty_config_is_valid() {
         let c = Config::parse("").unwrap();
         assert!(c.sources.is_empty() && c.exclude.is_empty());
+        assert!(!c.is_excluded("a.mica"));
         assert_eq!(c.severity(Code::UncitedClaim), Some(Severity::Warning));
     }
 
@@ -311,6 +388,60 @@ mod tests {
         assert!(!c.is_excluded("notes/x.mica"));
         let c = Config::parse("[workspace]\nexclude = [\"./ex\", \"/abs/\"]\n").unwrap();
         assert!(c.is_excluded("ex/a.mica") && c.is_excluded("abs/b.mica"));
+    }
+
+    fn excludes(patterns: &[&str]) -> Excludes {
+        Excludes::new(patterns.iter().copied()).unwrap()
+    }
+
+    #[test]
+    fn excludes_follow_gitignore() {
+        // `*` and `**` exclude everything, files at the root included.
+        for all in ["*", "**", "/**", "./*"] {
+            let e = excludes(&[all]);
+            assert!(e.is_excluded("a.mica"), "{all}");
+            assert!(e.is_excluded("x/y/b.mica"), "{all}");
+        }
+        // A name without a slash matches at any depth; with a slash it is anchored.
+        let e = excludes(&["drafts", "/top.mica", "spec/faults/"]);
+        assert!(e.is_excluded("drafts/a.mica") && e.is_excluded("x/drafts/a.mica"));
+        assert!(e.is_excluded("top.mica") && !e.is_excluded("x/top.mica"));
+        assert!(e.is_excluded("spec/faults/a.mica") && !e.is_excluded("x/spec/faults/a.mica"));
+        assert!(!e.is_excluded("draftsx/a.mica"));
+        // `*` and `?` stay within a name; `**` crosses folders.
+        let e = excludes(&["notes/*.mica", "a?.mica", "deep/**/*.draft.mica"]);
+        assert!(e.is_excluded("notes/x.mica") && !e.is_excluded("notes/sub/x.mica"));
+        assert!(e.is_excluded("q/ab.mica") && !e.is_excluded("q/a/b.mica"));
+        assert!(e.is_excluded("deep/x.draft.mica") && e.is_excluded("deep/1/2/x.draft.mica"));
+        assert!(!e.is_excluded("deep/x.mica"));
+        assert!(!e.is_excluded(""));
+    }
+
+    #[test]
+    fn pathological_patterns_match_in_linear_time() {
+        // The old backtracking matcher took minutes on these; a finite automaton cannot.
+        let deep = (0..200)
+            .map(|i| format!("d{i}"))
+            .collect::<Vec<_>>()
+            .join("/");
+        let e = excludes(&["**/**/**/**/**/**/**/**/*.draft.mica"]);
+        for _ in 0..100 {
+            assert!(!e.is_excluded(&format!("{deep}/x.mica")));
+        }
+        assert!(e.is_excluded(&format!("{deep}/x.draft.mica")));
+        let p = format!("{}b", "*a".repeat(20));
+        let e = excludes(&[p.as_str()]);
+        assert!(!e.is_excluded(&"a".repeat(40)));
+        assert!(e.is_excluded(&format!("{}b", "a".repeat(40))));
+    }
+
+    #[test]
+    fn bad_exclude_patterns_say_where() {
+        let e = Config::parse("[workspace]\nexclude = [\"ok\", \"[z-a\"]\n").unwrap_err();
+        assert!(e.to_string().starts_with("mica.toml:2:18:"), "{e}");
+        assert!(e.message.contains("not a valid glob"), "{e}");
+        let e = Config::parse("[workspace]\nexclude = [\"!keep\"]\n").unwrap_err();
+        assert!(e.message.contains("negation"), "{e}");
     }
 
     #[test]

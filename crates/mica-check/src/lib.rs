@@ -5,6 +5,7 @@
 //! [`mica_sources::SourceProvider`]: the command line backs the provider with the disk, the
 //! language server with open buffers over the disk, and tests with memory.
 
+mod batch;
 mod check;
 pub mod config;
 pub mod diagnostic;
@@ -14,6 +15,7 @@ pub mod similar;
 pub mod vocab;
 pub mod workspace;
 
+pub use batch::{BatchResult, check_batch};
 pub use check::{CheckedDocument, DocumentInput, ResolvedCitation, check, check_config, shorten};
 pub use config::{CONFIG_FILE, Config, ConfigError};
 pub use diagnostic::{Code, Diagnostic, Edit, Fix, Label, Location, Severity};

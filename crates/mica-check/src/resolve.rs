@@ -135,7 +135,7 @@ pub struct SourceInfo {
 }
 
 impl SourceInfo {
-    fn of(source: &SourceFile) -> Self {
+    pub(crate) fn of(source: &SourceFile) -> Self {
         Self {
             path: source.path().to_string(),
             line_count: source.line_count(),
@@ -146,9 +146,8 @@ impl SourceInfo {
 /// Everything the rules need to know about where one document's citations landed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DocResolution {
-    /// Every source path (as written) the document declares or cites through its scope:
-    /// loaded, or why not.
-    pub sources: HashMap<String, Result<SourceInfo, SourceError>>,
+    /// Every source path (as written) the document declares: readable, or why not.
+    pub sources: HashMap<String, Result<(), SourceError>>,
     /// Every citation, in document order.
     pub citations: Vec<Resolution>,
 }
@@ -356,7 +355,7 @@ pub fn outcome_in(
                 None
             } else {
                 source.suggest(quote, lines).map(|s| Closest {
-                    line: source.lines().line_of(s.range.start) + 1,
+                    line: source.line_of(s.range.start) + 1,
                     suggestion: s,
                 })
             };
@@ -383,10 +382,9 @@ pub fn lines_in(source: &SourceFile, span: LineSpan) -> Outcome {
 }
 
 fn found(source: &SourceFile, m: mica_sources::QuoteMatch) -> Found {
-    let lines = source.lines();
     let text = source.text();
-    let start_line = lines.line_of(m.range.start) + 1;
-    let end_line = lines.line_of(m.range.end.saturating_sub(1).max(m.range.start)) + 1;
+    let start_line = source.line_of(m.range.start) + 1;
+    let end_line = source.line_of(m.range.end.saturating_sub(1).max(m.range.start)) + 1;
     let gaps = m
         .parts
         .windows(2)
@@ -417,46 +415,78 @@ pub fn resolve_document(
             .or_insert_with(|| provider.load(path))
             .clone()
     };
+    let mut sources = HashMap::new();
     for decl in &doc.sources {
         if let Some(path) = &decl.path
             && path.terminated
         {
-            let _ = load(&path.value);
+            sources.insert(path.value.clone(), load(&path.value).map(|_| ()));
         }
     }
     let mut citations: Vec<Resolution> = Vec::new();
     for (claim, c) in cite_attrs(doc) {
-        let def = scope.get(&c.source.name);
-        let mut r = Resolution {
-            claim,
-            range: c.range,
-            source_id: c.source.name.clone(),
-            grade: def.and_then(|d| d.attr("reliability")).map(str::to_string),
-            source: None,
-            outcome: Outcome::UnknownSource,
-        };
-        if let Some(def) = def {
-            r.outcome = Outcome::Unavailable;
-            if let Some((path, _)) = &def.path
-                && let Ok(source) = load(path)
+        let mut r = unresolved(scope, claim, c);
+        if let Some((path, _)) = scope.get(&c.source.name).and_then(|d| d.path.as_ref())
+            && let Ok(source) = load(path)
+        {
+            r.source = Some(SourceInfo::of(&source));
+            r.outcome = citation_in(&source, c);
+            if let (Outcome::NotFound(nf), Some(quote)) = (&mut r.outcome, &c.quote)
+                && !nf.every_part_found
             {
-                r.source = Some(SourceInfo::of(&source));
-                r.outcome = citation_in(&source, c);
+                // The quote may have been taken from another declared source: look for it
+                // word for word in each, in scope order.
+                nf.elsewhere = scope
+                    .counted()
+                    .filter(|d| d.id != c.source.name)
+                    .filter_map(|d| Some((d, load(&d.path.as_ref()?.0).ok()?)))
+                    .filter(|(_, other)| other.path() != source.path())
+                    .find_map(|(d, other)| elsewhere_in(&other, &d.id, &quote.value));
             }
         }
         citations.push(r);
     }
-    DocResolution {
-        sources: loaded
-            .into_iter()
-            .map(|(k, v)| (k, v.map(|s| SourceInfo::of(&s))))
-            .collect(),
-        citations,
+    DocResolution { sources, citations }
+}
+
+/// Where `quote` occurs word for word (ignoring any line locator) in `source`, declared as
+/// `source_id`.
+pub(crate) fn elsewhere_in(source: &SourceFile, source_id: &str, quote: &str) -> Option<Elsewhere> {
+    match source.find_quote(QuoteQuery { quote, lines: None }) {
+        QuoteOutcome::Found(m) => {
+            let lines = source.lines();
+            Some(Elsewhere {
+                source_id: source_id.to_string(),
+                path: source.path().to_string(),
+                range: m.range,
+                start_line: lines.line_of(m.range.start) + 1,
+                end_line: lines.line_of(m.range.end.saturating_sub(1).max(m.range.start)) + 1,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A citation's resolution before its source is looked at: an unknown source, or one that is
+/// unavailable until it loads.
+pub(crate) fn unresolved(scope: &SourceScope, claim: usize, c: &Citation) -> Resolution {
+    let def = scope.get(&c.source.name);
+    Resolution {
+        claim,
+        range: c.range,
+        source_id: c.source.name.clone(),
+        grade: def.and_then(|d| d.attr("reliability")).map(str::to_string),
+        source: None,
+        outcome: if def.is_some() {
+            Outcome::Unavailable
+        } else {
+            Outcome::UnknownSource
+        },
     }
 }
 
 /// What citation `c` finds in `source`, looked up on its own (the editor's way).
-fn citation_in(source: &SourceFile, c: &Citation) -> Outcome {
+pub(crate) fn citation_in(source: &SourceFile, c: &Citation) -> Outcome {
     let lines = line_span(c);
     match &c.quote {
         None => lines.map_or(Outcome::WholeSource, |span| lines_in(source, span)),

@@ -31,18 +31,39 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    close_candidates(name, candidates)
+        .min_by_key(|(d, c)| (*d, c.len()))
+        .map(|(_, c)| c)
+}
+
+/// The candidate close to `name` when exactly one is (by the measure of [`did_you_mean`]).
+/// Only then is correcting the name a safe fix: no other reading is plausible.
+pub fn only_close<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let mut close = close_candidates(name, candidates);
+    match (close.next(), close.next()) {
+        (Some((_, c)), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// The candidates close to `name`, each with its edit distance.
+fn close_candidates<'a, 'n, I: IntoIterator<Item = &'a str>>(
+    name: &'n str,
+    candidates: I,
+) -> impl Iterator<Item = (usize, &'a str)> + use<'a, 'n, I> {
     let lower = name.to_lowercase();
     candidates
         .into_iter()
-        .filter(|c| *c != name)
-        .filter_map(|c| {
+        .filter(move |c| *c != name)
+        .filter_map(move |c| {
             let d = edit_distance(&lower, &c.to_lowercase());
             let prefix = c.len() >= 2 && (lower.starts_with(c) || c.starts_with(lower.as_str()));
             let close = d <= (name.chars().count().max(3) / 3).max(1);
             (close || prefix).then_some((d, c))
         })
-        .min_by_key(|(d, c)| (*d, c.len()))
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]
@@ -62,5 +83,12 @@ mod tests {
             did_you_mean("hihg", ["low", "moderate", "high"]),
             Some("high")
         );
+        assert_eq!(
+            only_close("hihg", ["low", "moderate", "high"]),
+            Some("high")
+        );
+        // Two plausible readings: no safe correction.
+        assert_eq!(only_close("ab", ["abc", "abd"]), None);
+        assert_eq!(only_close("zebra", keys), None);
     }
 }

@@ -57,6 +57,12 @@ fn each_fix_resolves_its_diagnostic() {
             Code::QuoteNotFound,
             "the CCP invested more than $300 billion",
         ),
+        // A dropped word: the fix restores it, up to the quote's last word.
+        (
+            "[A]{#a cite=art:\"the CCP invested more than $300 billion to establish 33 centers\"}\n",
+            Code::QuoteNotFound,
+            "to establish 33 innovation centers\"",
+        ),
         (
             "[A]{#a cite=art:\"The target was 70 percent by 2025.\"}\n",
             Code::AmbiguousQuote,
@@ -92,6 +98,16 @@ fn each_fix_resolves_its_diagnostic() {
             "[A]{#a cite=art:\"say \\\"$400 billion\\\"\"}\n",
             Code::QuoteNotFound,
             "cite=art:\"",
+        ),
+        (
+            "[A]{#a cite=art:L1:“the CCP invested more than”}\n",
+            Code::SyntaxError,
+            "cite=art:L1:\"the CCP invested more than\"}",
+        ),
+        (
+            "[A]{#a conf = high cite=art:L1}\n",
+            Code::SyntaxError,
+            "{#a conf=high cite",
         ),
     ];
     for (text, code, expect) in cases {
@@ -159,6 +175,31 @@ fn a_long_quote_that_is_not_found_is_checked_quickly() {
 }
 
 #[test]
+fn a_quote_too_long_for_a_suggestion_says_so() {
+    let long = format!(
+        "{} end",
+        "word ".repeat(mica_sources::MAX_SUGGESTION_CHARS / 5)
+    );
+    let d = diagnostics(&format!("[A]{{#a cite=art:\"{long}\"}}\n"));
+    assert_eq!(d[0].code, Code::QuoteNotFound);
+    assert!(
+        d[0].message.ends_with(
+            "it is too long to look for a close passage (over 10000 characters without an \
+             elision): quote a shorter passage, or elide with `...`"
+        ),
+        "{}",
+        d[0].message
+    );
+    // With an elision, each part is short enough, and the message is the usual one.
+    let elided = format!("{}... end", "word ".repeat(10));
+    let d = diagnostics(&format!("[A]{{#a cite=art:\"{elided}\"}}\n"));
+    assert!(
+        d[0].message
+            .ends_with("nothing in it is close: check the source id and the wording")
+    );
+}
+
+#[test]
 fn front_matter_dates_are_checked() {
     let d = diagnostics("---\ndate: 2025-02-30\n---\n[A]{#a cite=art:L1}\n");
     assert_eq!(d.len(), 1, "{d:?}");
@@ -214,4 +255,111 @@ proptest! {
         let text = parts.concat();
         let _ = diagnostics(&text);
     }
+}
+
+/// A fix is safe when it cannot change what is quoted or claimed (spec/diagnostics.md, "Safe
+/// and unsafe fixes"): `mica check --fix` applies it without asking.
+#[test]
+fn fixes_are_safe_only_when_nothing_quoted_or_claimed_can_change() {
+    let cases: &[(&str, Code, bool)] = &[
+        // Moving a line locator to where the quote is.
+        (
+            "[A]{#a cite=art:L1:\"33 innovation centers\"}\n",
+            Code::QuoteOutsideLines,
+            true,
+        ),
+        // Pinning an ambiguous quote to the match already used.
+        (
+            "[A]{#a cite=art:\"The target was 70 percent by 2025.\"}\n",
+            Code::AmbiguousQuote,
+            true,
+        ),
+        // A misspelt key or value with exactly one close candidate, or a known alias.
+        ("[A]{#a confidence=high}\n", Code::UnknownAttribute, true),
+        ("[A]{#a notee=\"x\"}\n", Code::UnknownAttribute, true),
+        ("[A]{#a conf=hihg}\n", Code::InvalidValue, true),
+        ("[A]{#a p=likley}\n", Code::InvalidValue, true),
+        // Replacing a quote, a source id or a claim reference, or deleting text, is unsafe.
+        (
+            "[A]{#a cite=art:\"the CCP invested more than $400 billion\"}\n",
+            Code::QuoteNotFound,
+            false,
+        ),
+        (
+            "[A]{#a cite=arr:\"33 innovation centers\"}\n",
+            Code::UnknownSource,
+            false,
+        ),
+        ("[A]{#a supports=#b}\n[B]{#bb}\n", Code::UnknownClaim, false),
+        ("[A]{#a zebra=1}\n", Code::UnknownAttribute, false),
+    ];
+    for (text, code, safe) in cases {
+        let diags = diagnostics(text);
+        let d = diags
+            .iter()
+            .find(|d| d.code == *code)
+            .unwrap_or_else(|| panic!("no {code} in {text}: {diags:#?}"));
+        let fix = d.fix.as_ref().unwrap_or_else(|| panic!("no fix: {d:#?}"));
+        assert_eq!(fix.safe, *safe, "{code} in {text}: {}", fix.title);
+        if *safe {
+            // A safe fix resolves its diagnostic.
+            let fixed = apply(text, d);
+            assert!(
+                !diagnostics(&fixed).iter().any(|e| e.code == *code),
+                "{fixed}"
+            );
+        }
+    }
+}
+
+/// A quote cited from the wrong source names the source that holds it, and the fix cites that
+/// source (and its line) instead.
+#[test]
+fn a_quote_from_another_declared_source_names_it_and_the_fix_cites_it() {
+    let provider = MemoryProvider::new("/ws");
+    provider.insert("src.txt", SOURCE);
+    provider.insert(
+        "memo.txt",
+        "A memo.\nIt says subsidies reached every province.\n",
+    );
+    let config =
+        Config::parse("[sources.art]\npath = \"src.txt\"\n[sources.memo]\npath = \"memo.txt\"\n")
+            .unwrap();
+    let run = |text: &str| {
+        let parse = parse(text);
+        let input = DocumentInput {
+            path: "doc.mica",
+            text,
+            parse: &parse,
+        };
+        check(&config, &provider, &[input]).remove(0).diagnostics
+    };
+    let text = "[A]{#a cite=art:L5:\"subsidies reached every province\"}\n[B]{#b cite=memo:L1}\n";
+    let d = run(text).remove(0);
+    assert_eq!(d.code, Code::QuoteNotFound);
+    assert_eq!(
+        d.message,
+        "quote not found in `art` (src.txt), but it occurs word for word in `memo` (memo.txt) on \
+         line 2: cite `memo` instead"
+    );
+    assert_eq!(d.labels[0].location.file, "memo.txt");
+    let fix = d.fix.as_ref().unwrap();
+    assert!(!fix.safe);
+    assert_eq!(fix.title, "Cite `memo:L2` instead");
+    let fixed = apply(text, &d);
+    assert_eq!(
+        fixed,
+        "[A]{#a cite=memo:L2:\"subsidies reached every province\"}\n[B]{#b cite=memo:L1}\n"
+    );
+    assert!(run(&fixed).is_empty(), "{:?}", run(&fixed));
+
+    // In no source at all: the closest passage in the cited one, as before.
+    let d =
+        run("[A]{#a cite=art:\"the CCP invested more than $400 billion\"}\n[B]{#b cite=memo:L1}\n")
+            .remove(0);
+    assert!(
+        d.message.contains("the closest passage, on line 1"),
+        "{}",
+        d.message
+    );
 }

@@ -1,10 +1,11 @@
 //! Running a check: find the workspace, read its configuration and documents, check them, and
 //! keep everything the renderers need (texts for positions and snippets).
 
-use mica_check::workspace::{self, WorkspaceError};
-use mica_check::{CONFIG_FILE, CheckedDocument, Code, Config, Diagnostic, DocumentInput, Severity};
-use mica_sources::{FsProvider, SourceProvider};
+use mica_check::workspace::{self, Unchecked, WorkspaceError};
+use mica_check::{CONFIG_FILE, Code, Config, Diagnostic, DocumentInput, Severity};
+use mica_sources::{DEFAULT_SIZE_LIMIT, FsProvider, SourceProvider};
 use mica_syntax::{LineIndex, TextRange};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,11 @@ pub struct CheckedFile {
     pub path: String,
     /// The text that was parsed.
     pub text: String,
+    /// The canonical path on disk.
+    pub abs: PathBuf,
+    /// Whether the file is not valid UTF-8 (the text was decoded with replacements, so a fix
+    /// must never write it back).
+    pub lossy: bool,
     /// Number of claims.
     pub claims: usize,
     /// Number of citations.
@@ -26,15 +32,16 @@ pub struct CheckedFile {
 pub struct Outcome {
     /// The canonical current folder, which reports' paths are relative to.
     pub cwd: PathBuf,
-    /// The root as reports show it: relative to the current folder (empty when they are the
-    /// same), or absolute when the root is elsewhere.
-    pub shown_root: String,
+    /// The canonical workspace root.
+    pub root: PathBuf,
     /// The configuration.
     pub config: Config,
     /// Problems in `mica.toml` itself.
     pub config_diagnostics: Vec<Diagnostic>,
     /// The checked files in path order.
     pub files: Vec<CheckedFile>,
+    /// Documents found but not checked (unreadable, or named in a way Mica cannot use).
+    pub unchecked: Vec<Unchecked>,
     /// Where other files (sources) are read from, for positions of labels.
     pub provider: FsProvider,
 }
@@ -54,6 +61,8 @@ pub struct Stats {
     pub warnings: usize,
     /// Infos.
     pub infos: usize,
+    /// Documents that could not be checked.
+    pub unchecked: usize,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -64,6 +73,7 @@ impl std::ops::AddAssign for Stats {
         self.errors += o.errors;
         self.warnings += o.warnings;
         self.infos += o.infos;
+        self.unchecked += o.unchecked;
     }
 }
 
@@ -90,6 +100,7 @@ impl Outcome {
             files: self.files.len(),
             claims: self.files.iter().map(|f| f.claims).sum(),
             citations: self.files.iter().map(|f| f.citations).sum(),
+            unchecked: self.unchecked.len(),
             ..Stats::default()
         };
         for d in self.diagnostics() {
@@ -103,51 +114,125 @@ impl Outcome {
     }
 
     /// How reports show a workspace-relative path: relative to the current folder, where CI
-    /// and people run `mica`, so that GitHub annotations and terminal links resolve.
+    /// and people run `mica`, so that GitHub annotations and terminal links resolve, with `../`
+    /// when the file is not under it.
     pub fn shown(&self, file: &str) -> String {
-        if Path::new(file).is_absolute() || self.shown_root.is_empty() {
-            file.to_string()
-        } else if self.shown_root.ends_with('/') {
-            format!("{}{file}", self.shown_root)
-        } else {
-            format!("{}/{file}", self.shown_root)
-        }
+        relative_from(&self.cwd, &self.root.join(file))
     }
 
-    /// The text of a workspace file a diagnostic points into, if it can be read.
+    /// The text of a workspace file a diagnostic points into, if it can be read. A source is
+    /// read afresh, neither normalised nor cached.
     pub fn text_of(&self, file: &str) -> Option<String> {
-        if let Some(f) = self.files.iter().find(|f| f.path == file) {
-            return Some(f.text.clone());
+        if let Some(text) = self.document_text(file) {
+            return Some(text.to_string());
         }
-        if file == CONFIG_FILE {
-            return Some(self.config.text.clone());
-        }
-        self.provider.load(file).ok().map(|s| s.text().to_string())
+        self.provider.read_text(file).ok()
     }
+
+    /// The text of a checked document or of `mica.toml`, which the outcome holds.
+    fn document_text(&self, file: &str) -> Option<&str> {
+        if let Some(f) = self.files.iter().find(|f| f.path == file) {
+            return Some(&f.text);
+        }
+        (file == CONFIG_FILE).then_some(self.config.text.as_str())
+    }
+}
+
+/// `target` relative to the folder `base` (both absolute), with `/` separators and `..` where
+/// `target` is not under `base`; `.` when they are the same. A name that is not UTF-8 is shown
+/// with `\xNN` escapes.
+pub fn relative_from(base: &Path, target: &Path) -> String {
+    let base: Vec<_> = base.components().collect();
+    let target: Vec<_> = target.components().collect();
+    // Different prefixes (Windows drives) have no relative path between them.
+    if base.first() != target.first() {
+        return workspace::display_path(&target.iter().collect::<PathBuf>());
+    }
+    let common = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); base.len() - common];
+    parts.extend(
+        target[common..]
+            .iter()
+            .map(|c| workspace::display_path(Path::new(c.as_os_str()))),
+    );
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// Distance between the checkpoints of [`CharIndex`]: counting the characters between a
+/// checkpoint and an offset is the most a column costs.
+const CHAR_STEP: usize = 256;
+
+/// Checkpoints `(byte offset, characters before it)` on character boundaries about every
+/// [`CHAR_STEP`] bytes, so that a column is found in constant time instead of by counting from
+/// the start of its line: a report of many diagnostics on one megabyte-long line stays linear.
+struct CharIndex {
+    checkpoints: Vec<(usize, usize)>,
+}
+
+impl CharIndex {
+    fn new(text: &str) -> Self {
+        let mut checkpoints = Vec::with_capacity(text.len() / CHAR_STEP + 1);
+        let (mut at, mut chars) = (0, 0);
+        checkpoints.push((0, 0));
+        while at + CHAR_STEP < text.len() {
+            let mut next = at + CHAR_STEP;
+            while !text.is_char_boundary(next) {
+                next += 1;
+            }
+            chars += text[at..next].chars().count();
+            at = next;
+            checkpoints.push((at, chars));
+        }
+        Self { checkpoints }
+    }
+
+    /// The number of characters before byte `offset`, a character boundary.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let k = self.checkpoints.partition_point(|&(at, _)| at <= offset) - 1;
+        let (at, chars) = self.checkpoints[k];
+        chars + text[at..offset].chars().count()
+    }
+}
+
+/// A file's text with its line and character indexes.
+struct Indexed {
+    text: String,
+    lines: LineIndex,
+    chars: CharIndex,
 }
 
 /// 1-based line and column (in characters) of `offset` in `text`, with a cache of each file's
-/// text and line index, so that a report reads and indexes every file once.
+/// text and indexes, so that a report reads and indexes every file once.
+///
+/// Documents and `mica.toml` are held whole. A source is not: the first position asked in it
+/// computes the positions of every offset the outcome's diagnostics name in it, from one read,
+/// and keeps only those, so that a report over a large corpus never holds its sources.
 #[derive(Default)]
 pub struct Positions {
-    indexes: HashMap<String, (String, LineIndex)>,
+    indexes: HashMap<String, Indexed>,
+    points: HashMap<String, Option<Points>>,
 }
+
+/// 1-based `(line, column)` by byte offset, for the offsets a report names in one source.
+type Points = HashMap<usize, (usize, usize)>;
 
 impl Positions {
     /// Read and index `file` once; `None` when it cannot be read.
-    fn load(&mut self, outcome: &Outcome, file: &str) -> Option<()> {
+    fn load(&mut self, outcome: &Outcome, file: &str) -> Option<&Indexed> {
         if !self.indexes.contains_key(file) {
-            let text = outcome.text_of(file)?;
-            let idx = LineIndex::new(&text);
-            self.indexes.insert(file.to_string(), (text, idx));
+            let indexed = Indexed::new(outcome.text_of(file)?);
+            self.indexes.insert(file.to_string(), indexed);
         }
-        Some(())
+        self.indexes.get(file)
     }
 
     /// The text of `range` in `file`, from the cache.
     pub fn slice(&mut self, outcome: &Outcome, file: &str, range: TextRange) -> Option<&str> {
-        self.load(outcome, file)?;
-        self.indexes[file].0.get(range.to_range())
+        self.load(outcome, file)?.text.get(range.to_range())
     }
 
     /// `(line, column)` of the start and end of `range` in `file`, 1-based; `None` when the
@@ -158,14 +243,61 @@ impl Positions {
         file: &str,
         range: TextRange,
     ) -> Option<((usize, usize), (usize, usize))> {
-        self.load(outcome, file)?;
-        let (text, idx) = &self.indexes[file];
-        let at = |o: usize| {
-            let lc = idx.line_col(text, o, mica_syntax::ColumnUnit::Char);
-            (lc.line + 1, lc.col + 1)
-        };
-        Some((at(range.start), at(range.end)))
+        if outcome.document_text(file).is_none() && !self.indexes.contains_key(file) {
+            let points = self
+                .points
+                .entry(file.to_string())
+                .or_insert_with(|| source_points(outcome, file))
+                .as_ref()?;
+            return Some((*points.get(&range.start)?, *points.get(&range.end)?));
+        }
+        let indexed = self.load(outcome, file)?;
+        Some((indexed.line_col(range.start), indexed.line_col(range.end)))
     }
+}
+
+impl Indexed {
+    fn new(text: String) -> Self {
+        Self {
+            lines: LineIndex::new(&text),
+            chars: CharIndex::new(&text),
+            text,
+        }
+    }
+
+    /// 1-based line and column (in characters) of byte `o`.
+    fn line_col(&self, o: usize) -> (usize, usize) {
+        let Indexed { text, lines, chars } = self;
+        let mut o = o.min(text.len());
+        while !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        let line = lines.line_of(o);
+        let start = lines.line_range(line).map_or(0, |r| r.start);
+        let mut col = chars.chars_before(text, o) - chars.chars_before(text, start);
+        // A byte-order mark is not part of the first line as editors show it.
+        if line == 0 && o > 0 && text.starts_with('\u{feff}') {
+            col -= 1;
+        }
+        (line + 1, col + 1)
+    }
+}
+
+/// The 1-based positions of every offset that `outcome`'s diagnostics and their labels name
+/// in the source `file`, from one read of it.
+fn source_points(outcome: &Outcome, file: &str) -> Option<Points> {
+    let indexed = Indexed::new(outcome.text_of(file)?);
+    let mut points = HashMap::new();
+    let locations = outcome
+        .diagnostics()
+        .flat_map(|d| std::iter::once(&d.location).chain(d.labels.iter().map(|l| &l.location)))
+        .filter(|l| l.file == file);
+    for l in locations {
+        for o in [l.range.start, l.range.end] {
+            points.entry(o).or_insert_with(|| indexed.line_col(o));
+        }
+    }
+    Some(points)
 }
 
 /// Check what the command line names: `paths` (files or folders), each in the workspace of
@@ -176,6 +308,17 @@ pub fn run(
     cwd: &Path,
     root: Option<&Path>,
     paths: &[PathBuf],
+) -> Result<Vec<Outcome>, WorkspaceError> {
+    run_with(cwd, root, paths, &HashMap::new())
+}
+
+/// [`run`], with the texts of some documents (by canonical path) taken from `texts` instead
+/// of the disk: how `--fix` re-checks what its edits would leave before writing anything.
+pub fn run_with(
+    cwd: &Path,
+    root: Option<&Path>,
+    paths: &[PathBuf],
+    texts: &HashMap<PathBuf, String>,
 ) -> Result<Vec<Outcome>, WorkspaceError> {
     let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
     let root_for = |start: &Path| -> Result<PathBuf, WorkspaceError> {
@@ -216,43 +359,72 @@ pub fn run(
     }
     groups
         .into_iter()
-        .map(|(r, list)| run_workspace(&cwd, r, &list))
+        .map(|(r, list)| run_workspace(&cwd, r, &list, texts))
         .collect()
 }
 
-fn run_workspace(cwd: &Path, root: PathBuf, paths: &[PathBuf]) -> Result<Outcome, WorkspaceError> {
+fn run_workspace(
+    cwd: &Path,
+    root: PathBuf,
+    paths: &[PathBuf],
+    texts: &HashMap<PathBuf, String>,
+) -> Result<Outcome, WorkspaceError> {
     let config = workspace::load_config(&root)?;
-    let found = workspace::discover(&root, &config, paths)?;
+    let workspace::Discovery {
+        files: found,
+        mut unchecked,
+    } = workspace::discover_all(&root, &config, paths)?;
     let provider = FsProvider::new(&root);
-    let shown_root = if root == cwd {
-        String::new()
-    } else {
-        workspace::relative_path(cwd, &root)
-    };
-    let mut files = Vec::with_capacity(found.len());
-    let mut encoding_errors = Vec::with_capacity(found.len());
-    for path in &found {
-        let bytes = std::fs::read(path).map_err(|e| WorkspaceError::Io(path.clone(), e))?;
-        let rel = workspace::relative_path(&root, path);
-        let (text, bad) = match String::from_utf8(bytes) {
-            Ok(t) => (t, None),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+    // Documents are read and parsed in parallel, with the limits of sources: a FIFO or a device
+    // named `.mica` is refused without blocking, and the size is bounded. Sources are streamed
+    // by the batch pipeline, which reads each once and keeps none.
+    let read: Vec<Result<(CheckedFile, Option<usize>), Unchecked>> = found
+        .par_iter()
+        .map(|path| {
+            let bytes = match texts.get(path) {
+                Some(text) => Ok(text.clone().into_bytes()),
+                None => mica_sources::read_regular_file(path, DEFAULT_SIZE_LIMIT),
             }
-        };
-        encoding_errors.push(bad);
-        files.push(CheckedFile {
-            path: rel,
-            text,
-            claims: 0,
-            citations: 0,
-            diagnostics: Vec::new(),
-        });
+            .map_err(|e| Unchecked {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            let rel = workspace::relative_path(&root, path);
+            let (text, bad) = match String::from_utf8(bytes) {
+                Ok(t) => (t, None),
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+                }
+            };
+            let file = CheckedFile {
+                path: rel,
+                text,
+                abs: path.clone(),
+                lossy: bad.is_some(),
+                claims: 0,
+                citations: 0,
+                diagnostics: Vec::new(),
+            };
+            Ok((file, bad))
+        })
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    let mut encoding_errors = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok((file, bad)) => {
+                files.push(file);
+                encoding_errors.push(bad);
+            }
+            Err(u) => unchecked.push(u),
+        }
     }
 
-    let parses: Vec<mica_syntax::Parse> =
-        files.iter().map(|f| mica_syntax::parse(&f.text)).collect();
+    let parses: Vec<mica_syntax::Parse> = files
+        .par_iter()
+        .map(|f| mica_syntax::parse(&f.text))
+        .collect();
     let inputs: Vec<DocumentInput<'_>> = files
         .iter()
         .zip(&parses)
@@ -262,12 +434,12 @@ fn run_workspace(cwd: &Path, root: PathBuf, paths: &[PathBuf]) -> Result<Outcome
             parse,
         })
         .collect();
-    let checked: Vec<CheckedDocument> = mica_check::check(&config, &provider, &inputs);
+    let batch = mica_check::check_batch(&config, &provider, &inputs);
     drop(inputs);
     for (((file, parse), doc), bad) in files
         .iter_mut()
         .zip(&parses)
-        .zip(checked)
+        .zip(batch.documents)
         .zip(encoding_errors)
     {
         file.claims = parse.document.claims.len();
@@ -293,13 +465,15 @@ fn run_workspace(cwd: &Path, root: PathBuf, paths: &[PathBuf]) -> Result<Outcome
             }
         }
     }
-    let config_diagnostics = mica_check::check_config(&config, &provider);
+    drop(parses);
+    let config_diagnostics = batch.config;
     Ok(Outcome {
         cwd: cwd.to_path_buf(),
-        shown_root,
+        root,
         config,
         config_diagnostics,
         files,
+        unchecked,
         provider,
     })
 }

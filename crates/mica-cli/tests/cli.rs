@@ -102,7 +102,10 @@ fn every_fault_file_shows_its_diagnostic_once() {
         assert_eq!(o.status.code(), Some(expected_exit), "{}", path.display());
         seen += 1;
     }
-    assert_eq!(seen, 21, "one fault file per diagnostic code");
+    assert_eq!(
+        seen, 23,
+        "one fault file per diagnostic code, two more for common slips"
+    );
 }
 
 #[test]
@@ -242,7 +245,7 @@ fn sarif_report_is_valid_for_code_scanning() {
     assert_eq!(v["version"], "2.1.0");
     let run = &v["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 14);
+    assert_eq!(rules.len(), 21);
     assert!(rules.iter().all(|r| r["id"].is_string()
         && r["shortDescription"]["text"].is_string()
         && r["help"]["text"].is_string()));
@@ -518,4 +521,19 @@ fn sarif_uris_are_encoded_and_fingerprints_distinct() {
         results[0]["partialFingerprints"],
         results[1]["partialFingerprints"]
     );
+}
+
+#[test]
+fn the_number_of_jobs_does_not_change_the_report() {
+    let faults = repo().join("spec/examples/faults");
+    let faults = faults.to_str().unwrap();
+    let one = mica(&repo(), &["check", "--format", "json", "-j", "1", faults]);
+    let many = mica(
+        &repo(),
+        &["check", "--format", "json", "--jobs", "3", faults],
+    );
+    assert_eq!(stdout(&one), stdout(&many));
+    assert!(stdout(&one).contains("closest passage"), "{}", stdout(&one));
+    let zero = mica(&repo(), &["check", "--jobs", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
 }

@@ -39,7 +39,7 @@ pub fn code_actions(analysis: &Analysis, path: &str, range: TextRange) -> Vec<Ac
                 title: fix.title.clone(),
                 edits: fix.edits.clone(),
                 diagnostic: Some(d.clone()),
-                preferred: fix.safe || d.code == Code::QuoteNotFound,
+                preferred: fix.safe,
             });
         }
         if d.code == Code::UnknownSource {

@@ -50,6 +50,9 @@ pub struct CompletionItem {
     pub retrigger: bool,
 }
 
+/// The most claim ids offered at once.
+pub const MAX_CLAIM_IDS: usize = 200;
+
 /// Where the cursor is, for completion.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Ctx {
@@ -459,12 +462,29 @@ pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<Comple
         Ctx::Ref { start } => {
             let range = TextRange::new(start, word_end(start).max(offset));
             let own = claim_at(&doc.parse.document, offset);
-            doc.parse
+            let typed = &text[start..offset];
+            // The ids that contain what is typed; in a long brief, only the nearest
+            // `MAX_CLAIM_IDS` of them (the list is marked incomplete, so that typing more
+            // asks again), in document order.
+            let mut found: Vec<(usize, &mica_syntax::Claim)> = doc
+                .parse
                 .document
                 .claims
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| Some(*i) != own)
+                .filter(|(i, c)| {
+                    Some(*i) != own && c.id.as_ref().is_some_and(|id| id.name.contains(typed))
+                })
+                .collect();
+            if found.len() > MAX_CLAIM_IDS {
+                found.select_nth_unstable_by_key(MAX_CLAIM_IDS, |(_, c)| {
+                    c.range.start.abs_diff(offset)
+                });
+                found.truncate(MAX_CLAIM_IDS);
+                found.sort_by_key(|(i, _)| *i);
+            }
+            found
+                .into_iter()
                 .filter_map(|(_, c)| c.id.as_ref().map(|id| (id, c)))
                 .map(|(id, c)| {
                     item(
@@ -565,14 +585,8 @@ fn quote_completions(
         };
         if let mica_sources::QuoteOutcome::Found(m) = file.find_quote(query) {
             let src = file.text();
-            let rest = &src[m.range.end..allowed.end];
-            let end = rest
-                .char_indices()
-                .find(|&(i, c)| {
-                    matches!(c, '.' | '!' | '?')
-                        && rest[i + 1..].chars().next().is_none_or(char::is_whitespace)
-                })
-                .map_or(allowed.end, |(i, _)| m.range.end + i + 1);
+            let end = mica_sources::sentence::sentence_end(src, m.range.end, allowed.end)
+                .unwrap_or(allowed.end);
             let r = TextRange::new(m.range.start, end);
             passages.push((r, mica_sources::collapse_whitespace(&src[r.to_range()])));
         }
@@ -694,6 +708,26 @@ mod tests {
     fn claim_ids_after_supports() {
         let text = "[a]{#one cite=art}\n\n[b]{#two supports=#$0 cite=art}\n\n[c]{#three cite=art}";
         assert_eq!(labels(text), ["one", "three"]);
+    }
+
+    #[test]
+    fn claim_ids_are_filtered_and_capped_in_long_briefs() {
+        let mut text = String::new();
+        for i in 0..1000 {
+            text.push_str(&format!("[c]{{#c{i} cite=art}}\n\n"));
+        }
+        text.push_str("[b]{#b supports=#c99$0 cite=art}");
+        assert_eq!(
+            labels(&text),
+            [
+                "c99", "c990", "c991", "c992", "c993", "c994", "c995", "c996", "c997", "c998",
+                "c999"
+            ]
+        );
+        let all = labels(&text.replace("#c99$0", "#$0"));
+        assert_eq!(all.len(), MAX_CLAIM_IDS);
+        // The nearest to the cursor, which is at the end.
+        assert_eq!(all.last().map(String::as_str), Some("c999"));
     }
 
     #[test]

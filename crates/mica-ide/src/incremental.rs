@@ -97,7 +97,7 @@ fn is_blank(line: &str) -> bool {
 }
 
 /// The offsets where paragraphs start: 0, then the start of every line that follows blank
-/// lines, outside comments and front matter, and that is not `---`.
+/// lines, outside comments and front matter, and that is neither `---` nor starts with U+FEFF.
 pub(crate) fn paragraph_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let mut at = 0;
@@ -153,7 +153,10 @@ pub(crate) fn paragraph_starts(text: &str) -> Vec<usize> {
                 let cut_ok = !in_comment(blank.saturating_sub(1))
                     && !in_comment(line)
                     && !comments.iter().any(|&(s, e)| s < line && blank < e)
-                    && content.trim_end() != "---";
+                    && content.trim_end() != "---"
+                    // Parsed on its own, a paragraph starting with U+FEFF would take it for
+                    // a byte order mark, which only the document's first character can be.
+                    && !content.starts_with('\u{feff}');
                 if cut_ok && line > *starts.last().unwrap_or(&0) {
                     starts.push(line);
                 }
@@ -317,10 +320,23 @@ fn append(out: &mut Parse, p: &Parse, d: usize, first: bool) {
     }));
     doc.comments.extend(comments.iter().map(|c| shift(*c, d)));
     out.errors.extend(errors.iter().map(|e| {
-        let SyntaxError { range, message } = e;
+        let SyntaxError {
+            range,
+            message,
+            fix,
+        } = e;
         SyntaxError {
             range: shift(*range, d),
             message: message.clone(),
+            fix: fix.as_ref().map(|f| mica_syntax::SyntaxFix {
+                edits: (f.edits.iter())
+                    .map(|e| mica_syntax::TextEdit {
+                        range: shift(e.range, d),
+                        new_text: e.new_text.clone(),
+                    })
+                    .collect(),
+                ..f.clone()
+            }),
         }
     }));
 }
@@ -385,6 +401,8 @@ mod tests {
             "@source a \"p\n\nq\" title=x\n\n[x]{cite=a:\"q\n\n\"}",
             "\u{feff}---\nt: x\n---\n\n# H\n\n  \t\n\n## I [c]{#c}\n",
             "<!-->\n\n[x]{#x}\n\n-->",
+            "[a]{#a}\n\n\u{feff}---\nt: x\n---\n\n[b]{#b}\n",
+            "\u{feff}\n\n\u{feff}---\nt: x\n---\n",
         ] {
             same(text, &mut cache);
         }
@@ -425,6 +443,32 @@ mod tests {
                 text.replace_range(a..b, insert);
                 same(&text, &mut cache);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Whole and paragraph-wise parses agree on documents made of the pieces that matter
+        /// to paragraphs (breaks, comments, front matter fences, byte order marks), both
+        /// from scratch and after an edit.
+        #[test]
+        fn whole_and_paragraph_parses_agree(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "\u{feff}", "\n", "\n\n", "\r\n\r\n", "---\n", "<!--", "-->", "[x]", "{#a}",
+                "{cite=s:\"q\"}", "# H", "@source s \"p\"", " ", "\"", "text", "[", "}",
+            ]), 0..40),
+            edit in proptest::collection::vec(proptest::sample::select(vec![
+                "\u{feff}", "\n\n", "[", "x", "",
+            ]), 1..3),
+            at in 0usize..1000,
+        ) {
+            let text: String = parts.concat();
+            let mut cache = ParseCache::new();
+            proptest::prop_assert_eq!(cache.parse(&text), mica_syntax::parse(&text));
+            let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let at = bounds[at % bounds.len()];
+            let mut edited = text.clone();
+            edited.insert_str(at, &edit.concat());
+            proptest::prop_assert_eq!(cache.parse(&edited), mica_syntax::parse(&edited));
         }
     }
 

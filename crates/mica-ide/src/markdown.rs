@@ -2,6 +2,7 @@
 //! the quoted words in bold.
 
 use mica_sources::SourceFile;
+use mica_sources::sentence::ends_sentence;
 use mica_syntax::TextRange;
 
 /// How far the context of a passage reaches on each side, in characters, when no sentence or
@@ -95,10 +96,6 @@ fn collapse(text: &str) -> String {
     out
 }
 
-fn is_sentence_end(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
-}
-
 /// Whether the line starting at byte `ls` opens a block of its own: a list item (`-`, `*`,
 /// `+`, `1.`, `1)`) or a heading. Context never runs across such a line start.
 fn opens_block(text: &str, ls: usize) -> bool {
@@ -140,7 +137,7 @@ fn context_start(text: &str, start: usize) -> (usize, bool) {
             return (cut, true);
         }
         let next = i + c.len_utf8();
-        if is_sentence_end(c) && text[next..].starts_with(char::is_whitespace) {
+        if ends_sentence(text, next) {
             return (next, false);
         }
         if c == '\n' || c == '\r' {
@@ -160,7 +157,7 @@ fn context_start(text: &str, start: usize) -> (usize, bool) {
 
 /// The end of the context of a passage ending at `end`; see [`context_start`].
 fn context_end(text: &str, end: usize) -> (usize, bool) {
-    if text[..end].ends_with(is_sentence_end) {
+    if ends_sentence(text, end) {
         return (end, false);
     }
     let mut at = end;
@@ -173,9 +170,7 @@ fn context_end(text: &str, end: usize) -> (usize, bool) {
             return (cut, true);
         }
         let next = i + c.len_utf8();
-        if is_sentence_end(c)
-            && (next == text.len() || text[next..].starts_with(char::is_whitespace))
-        {
+        if ends_sentence(text, next) {
             return (next, false);
         }
         if (c == '\n' || c == '\r')
@@ -274,6 +269,22 @@ mod tests {
         assert_eq!(
             context(text, "signed\nby the Premier"),
             "The plan was **signed by the Premier** in May."
+        );
+    }
+
+    #[test]
+    fn a_sentence_goes_on_past_abbreviations_and_initials() {
+        // Seed 002: the hover once ended at "U.S." and started after "J.".
+        let seed = include_str!("../../../seeds/002_ea804cd81d83a2a9.txt");
+        let c = context(seed, "might not even be slowed");
+        assert_eq!(
+            c,
+            "… Posen, president of the Peterson Institute for International Economics and a researcher for various governments and central banks, cautions that “China’s technological rise will not be stymied, and **might not even be slowed**, by U.S. restrictions,” except for those “draconian measures” that could simultaneously hinder innovation in the U.S. and globally."
+        );
+        let seed = include_str!("../../../seeds/001_59eed631941b965d.txt");
+        assert_eq!(
+            context(seed, "Zenglein"),
+            "Beijing wants to become a manufacturing powerhouse in all sectors, say Alexander Brown and Max J. **Zenglein**."
         );
     }
 

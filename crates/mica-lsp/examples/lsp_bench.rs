@@ -1,7 +1,9 @@
-//! Benchmark of `mica lsp` as an editor drives it: a 2,000-claim document citing the seed
-//! corpus, typed into keystroke by keystroke. Reports the median and 99th percentile of
-//! didChange-to-publishDiagnostics and of hover, next to the round trip of a request that does
-//! no work (the floor).
+//! Benchmark of `mica lsp` as an editor drives it, over the real binary with a plain JSON-RPC
+//! client: a 2,000-claim and a 20,000-claim document citing the seed corpus, typed into
+//! keystroke by keystroke, with hovers and completions between keystrokes; and a workspace of
+//! 1,000 briefs, where one brief is opened while the rest is scanned. Reports medians and 99th
+//! percentiles as ratios to the floor: a request for an unknown method, which the server
+//! answers with MethodNotFound without doing any work.
 //!
 //! Run: `cargo build --release -p mica-cli && cargo run --release -p mica-lsp --example
 //! lsp_bench` (the server is `$MICA_BIN`, or `mica` next to the example's target folder).
@@ -13,9 +15,6 @@ use common::{Client, uri};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// Claims in the generated document.
-const CLAIMS: usize = 2000;
 
 /// The sources the document cites: id, seed file, and whether `mica.toml` declares it.
 const SOURCES: &[(&str, &str, bool)] = &[
@@ -37,9 +36,9 @@ impl Rng {
     }
 }
 
-/// A brief of `CLAIMS` claims, each quoting a few words of one line of a seed.
-fn generate(repo: &Path) -> String {
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+/// A brief of `claims` claims, each quoting a few words of one line of a seed.
+fn generate(repo: &Path, claims: usize, seed: u64) -> String {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d ^ seed);
     let seeds: Vec<Vec<Vec<String>>> = SOURCES
         .iter()
         .map(|(_, path, _)| {
@@ -66,7 +65,7 @@ fn generate(repo: &Path) -> String {
     ];
     let confs = ["low", "moderate", "high"];
     let mut i = 0;
-    while i < CLAIMS {
+    while i < claims {
         if i % 50 == 0 && !doc.ends_with(&format!("## Section {}\n\n", i / 50 + 1)) {
             doc.push_str(&format!("\n## Section {}\n\n", i / 50 + 1));
         }
@@ -132,8 +131,8 @@ fn pos(text: &str, offset: usize) -> Value {
     })
 }
 
-fn main() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+/// The seeds and `mica.toml` copied into a fresh workspace.
+fn workspace(repo: &Path) -> tempfile::TempDir {
     let ws = tempfile::tempdir().expect("tempdir");
     std::fs::copy(repo.join("mica.toml"), ws.path().join("mica.toml")).expect("mica.toml");
     std::fs::create_dir(ws.path().join("seeds")).unwrap();
@@ -141,17 +140,48 @@ fn main() {
         let to = ws.path().join(path);
         std::fs::write(&to, std::fs::read(repo.join(path)).expect("seed")).unwrap();
     }
-    let mut text = generate(&repo);
+    ws
+}
+
+/// The floor: round trips of a request for a method the server does not know.
+fn floor(c: &mut Client) -> Vec<Duration> {
+    (0..300)
+        .map(|_| {
+            let t = Instant::now();
+            let id = c.send_request("mica/noSuchMethod", json!({}));
+            let r = c.response(id);
+            assert_eq!(r["error"]["code"], -32601, "{r}");
+            t.elapsed()
+        })
+        .collect()
+}
+
+/// The server's resident memory, from `/proc` (Linux).
+fn rss_mb(c: &Client) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", c.pid())).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+struct Timings {
+    edit: Vec<Duration>,
+    hover: Vec<Duration>,
+    completion: Vec<Duration>,
+}
+
+/// Open a `claims`-claim brief and type into it; the timings of every step.
+fn typing(repo: &Path, claims: usize, rounds: usize) -> (Vec<Duration>, Timings) {
+    let ws = workspace(repo);
+    let mut text = generate(repo, claims, 0);
     let doc_path = ws.path().join("brief.mica");
     std::fs::write(&doc_path, &text).unwrap();
     let u = uri(&doc_path);
     println!(
-        "document: {CLAIMS} claims, {} bytes, {} lines; server: {}",
+        "\n== {claims} claims: {} bytes, {} lines",
         text.len(),
         text.lines().count(),
-        common::mica_bin().display()
     );
-
     let mut c = Client::spawn(ws.path());
     c.initialize(
         ws.path(),
@@ -160,40 +190,27 @@ fn main() {
     let t = Instant::now();
     c.open(&u, &text, 1);
     let first = c.diagnostics(&u, Some(1));
-    let mut by_code = std::collections::BTreeMap::new();
-    for d in &first {
-        *by_code
-            .entry(d["code"].as_str().unwrap_or("").to_string())
-            .or_insert(0) += 1;
-    }
     println!(
-        "open to first diagnostics: {:.1} ms ({} diagnostics: {by_code:?})",
+        "open to first diagnostics: {:.1} ms ({} diagnostics); server RSS {:.0} MB",
         t.elapsed().as_secs_f64() * 1e3,
-        first.len()
+        first.len(),
+        rss_mb(&c).unwrap_or(f64::NAN),
     );
-
-    // The floor: a request that finds nothing to do (hover on a document never opened).
-    let ghost = uri(&ws.path().join("ghost.mica"));
-    let mut floor = Vec::new();
-    for _ in 0..300 {
-        let t = Instant::now();
-        c.request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": ghost}, "position": {"line": 0, "character": 0}}),
-        );
-        floor.push(t.elapsed());
-    }
+    let fl = floor(&mut c);
 
     // Typing: into the text of claims spread over the document, then a new citation with a
     // quote, one character per didChange, each waited for like an editor at human speed.
     let typed = " It adds a detail.";
     let new_cite = " cite=wiki:\"more than 86 percent\"";
     let mut version = 1;
-    let mut edit = Vec::new();
-    let mut hover = Vec::new();
+    let mut tm = Timings {
+        edit: Vec::new(),
+        hover: Vec::new(),
+        completion: Vec::new(),
+    };
     let mut rng = Rng(7);
-    for round in 0..8 {
-        let claim = 100 + round * 230;
+    for round in 0..rounds {
+        let claim = 100 + round * (claims - 200) / rounds;
         let marker = format!("Claim {claim} restates what the source says about the plan.");
         let mut at = text.find(&marker).expect("claim") + marker.len();
         let keys = if round % 2 == 0 { typed } else { new_cite };
@@ -212,34 +229,109 @@ fn main() {
                        "contentChanges": [{"range": {"start": p, "end": p}, "text": s}]}),
             );
             c.diagnostics(&u, Some(version));
-            edit.push(t.elapsed());
+            tm.edit.push(t.elapsed());
             text.insert_str(at, &s);
             at += s.len();
             // Hover over a claim now and then, as the mouse passes.
-            let target = format!("#c{}", rng.below(CLAIMS));
+            let target = format!("#c{}", rng.below(claims));
             let off = text.find(&format!("{target} ")).expect("claim id") + 2;
             let t = Instant::now();
             let h = c.request(
                 "textDocument/hover",
                 json!({"textDocument": {"uri": u}, "position": pos(&text, off)}),
             );
-            hover.push(t.elapsed());
+            tm.hover.push(t.elapsed());
             assert!(!h.is_null(), "no hover at {target}");
+            // Completion of a `supports=#` target in another claim's attributes.
+            let target = format!("supports=#c{}", rng.below(claims / 11).max(1) * 11 - 1);
+            if let Some(i) = text.find(&target) {
+                let t = Instant::now();
+                let r = c.request(
+                    "textDocument/completion",
+                    json!({"textDocument": {"uri": u}, "position": pos(&text, i + "supports=#".len())}),
+                );
+                tm.completion.push(t.elapsed());
+                assert!(!r.is_null(), "no completion at {target}");
+            }
             std::thread::sleep(Duration::from_millis(15));
         }
     }
     let state = c.request("mica/documentState", json!({"uri": u}));
     assert_eq!(state["length"], text.len(), "the server's text drifted");
-
-    println!();
-    let f = stats("floor (trivial request round trip)", floor);
-    let e = stats("didChange -> publishDiagnostics", edit);
-    let h = stats("hover (claim with citations)", hover);
-    println!();
     println!(
-        "median ratios to the floor: edit-to-diagnostics {:.0}x, hover {:.1}x",
-        e.as_secs_f64() / f.as_secs_f64(),
-        h.as_secs_f64() / f.as_secs_f64()
+        "server RSS after typing: {:.0} MB",
+        rss_mb(&c).unwrap_or(f64::NAN)
     );
     assert!(c.shutdown_and_exit().success());
+    (fl, tm)
+}
+
+/// A workspace of `briefs` briefs: open one at once and time its first diagnostics, while
+/// the rest is scanned; then the whole scan and the floor during it.
+fn big_workspace(repo: &Path, briefs: usize) -> (Vec<Duration>, Duration, Duration) {
+    let ws = workspace(repo);
+    std::fs::create_dir(ws.path().join("briefs")).unwrap();
+    for n in 0..briefs {
+        let text = generate(repo, 20, n as u64 + 1);
+        std::fs::write(ws.path().join(format!("briefs/b{n:04}.mica")), text).unwrap();
+    }
+    println!("\n== workspace of {briefs} briefs of 20 claims each");
+    let mut c = Client::spawn(ws.path());
+    c.initialize(
+        ws.path(),
+        json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}},
+               "window": {"workDoneProgress": true}}),
+    );
+    let t0 = Instant::now();
+    let u = uri(&ws.path().join(format!("briefs/b{:04}.mica", briefs / 2)));
+    let text =
+        std::fs::read_to_string(ws.path().join(format!("briefs/b{:04}.mica", briefs / 2))).unwrap();
+    c.open(&u, &text, 1);
+    c.diagnostics(&u, Some(1));
+    let open = t0.elapsed();
+    // The floor while the scan runs: the server keeps answering.
+    let during = floor(&mut c);
+    c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    let scan = t0.elapsed();
+    println!(
+        "open to first diagnostics {:.1} ms; whole scan {:.0} ms; server RSS {:.0} MB",
+        open.as_secs_f64() * 1e3,
+        scan.as_secs_f64() * 1e3,
+        rss_mb(&c).unwrap_or(f64::NAN),
+    );
+    assert!(c.shutdown_and_exit().success());
+    (during, open, scan)
+}
+
+fn ratio(a: Duration, f: Duration) -> f64 {
+    a.as_secs_f64() / f.as_secs_f64()
+}
+
+fn main() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    println!("server: {}", common::mica_bin().display());
+    for (claims, rounds) in [(2_000, 8), (20_000, 4)] {
+        let (fl, tm) = typing(&repo, claims, rounds);
+        let f = stats("floor (unknown method)", fl.clone());
+        let mut edit = tm.edit.clone();
+        edit.sort();
+        let p99 = edit[((edit.len() * 99).div_ceil(100)).saturating_sub(1)];
+        let e = stats("didChange -> publishDiagnostics", tm.edit);
+        let h = stats("hover (claim with citations)", tm.hover);
+        let k = stats("completion (claim ids)", tm.completion);
+        println!(
+            "ratios to the floor: edit-to-diagnostics median {:.1}x, p99 {:.1}x; hover {:.1}x; completion {:.1}x",
+            ratio(e, f),
+            ratio(p99, f),
+            ratio(h, f),
+            ratio(k, f),
+        );
+    }
+    let (during, open, scan) = big_workspace(&repo, 1_000);
+    let f = stats("floor while scanning", during);
+    println!(
+        "ratios to the floor: open-to-first-diagnostics {:.0}x, whole scan {:.0}x",
+        ratio(open, f),
+        ratio(scan, f)
+    );
 }

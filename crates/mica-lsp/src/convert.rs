@@ -10,7 +10,7 @@
 
 use mica_syntax::{ColumnUnit, LineCol, LineIndex, TextRange};
 use ropey::{Rope, RopeSlice};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use tower_lsp_server::ls_types::{
     ClientCapabilities, Position, PositionEncodingKind, Range, TextDocumentContentChangeEvent, Uri,
 };
@@ -145,6 +145,34 @@ pub fn apply_change(rope: &mut Rope, change: &TextDocumentContentChangeEvent, en
     }
 }
 
+/// `path` with `.` and `..` resolved by its text (a `..` at the root stays at the root), as a
+/// file system resolves them when no symbolic link is involved.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() && !path.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The file a `file:` URI names, normalised ([`normalize`]), or `None` for another scheme.
+/// Every URI the client sends is read through this, so that `..` cannot lead a check of
+/// where a document lies astray.
+pub fn file_path(uri: &Uri) -> Option<PathBuf> {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+        return None;
+    }
+    Some(normalize(&uri.to_file_path()?))
+}
+
 /// The workspace root, as the client named it and canonical, for paths and URIs.
 #[derive(Clone, Debug)]
 pub struct Paths {
@@ -168,15 +196,17 @@ impl Paths {
     /// The workspace-relative path (with `/`) of a `file:` URI, the absolute path of a file
     /// outside the root, or `None` for another scheme.
     pub fn key(&self, uri: &Uri) -> Option<String> {
-        if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
-            return None;
-        }
-        let path = uri.to_file_path()?;
-        Some(self.key_of_path(&path))
+        Some(self.key_of_path(&file_path(uri)?))
+    }
+
+    /// The canonical root.
+    pub fn canonical(&self) -> &Path {
+        &self.canonical
     }
 
     /// The key of a file system path; see [`Paths::key`].
     pub fn key_of_path(&self, path: &Path) -> String {
+        let path = &normalize(path);
         for root in [&self.root, &self.canonical] {
             if path.starts_with(root) {
                 return mica_check::workspace::relative_path(root, path);
@@ -339,6 +369,16 @@ mod tests {
         assert_eq!(paths.key(&uri).as_deref(), Some("sub dir/a b.mica"));
         let outside: Uri = "file:///elsewhere/x.mica".parse().unwrap();
         assert_eq!(paths.key(&outside).as_deref(), Some("/elsewhere/x.mica"));
+        // `..` is resolved before the root is compared: a file outside stays outside.
+        let root = uri.as_str().trim_end_matches("sub%20dir/a%20b.mica");
+        let escaping: Uri = format!("{root}sub%20dir/../../x.mica").parse().unwrap();
+        let key = paths.key(&escaping).unwrap();
+        assert!(
+            Path::new(&key).is_absolute() && !key.contains(".."),
+            "{key}"
+        );
+        let back_in: Uri = format!("{root}sub%20dir/../y.mica").parse().unwrap();
+        assert_eq!(paths.key(&back_in).as_deref(), Some("y.mica"));
         let untitled: Uri = "untitled:Untitled-1".parse().unwrap();
         assert_eq!(paths.key(&untitled), None);
     }

@@ -6,12 +6,19 @@
 //! offsets and back (in the encoding negotiated with the client) and URIs into paths.
 
 pub mod convert;
+mod handlers;
 mod overlay;
+mod publish;
+mod reload;
+mod scheduler;
 mod server;
+mod snapshot;
+mod state;
 mod to_lsp;
 mod transport;
 
-pub use server::{DocumentState, DocumentStateParams, Server, fnv1a};
+pub use handlers::custom::{DocumentState, DocumentStateParams, fnv1a};
+pub use server::Server;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -3,7 +3,7 @@
 
 use mica_sources::{FsProvider, SourceError, SourceFile, SourceProvider};
 use std::collections::HashMap;
-use std::path::{Component, Path};
+use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 /// Open buffers (by workspace-relative path) in front of an [`FsProvider`].
@@ -22,38 +22,42 @@ impl OverlayProvider {
         }
     }
 
-    /// Serve `text` for the workspace-relative `path` instead of the file on disk.
-    pub fn set_overlay(&self, path: &str, text: String) {
-        let key = normalize(path);
-        let file = Arc::new(SourceFile::new(key.clone(), text));
-        self.overlays
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, file);
-    }
-
-    /// Serve every path from disk again.
-    pub fn clear_overlays(&self) {
-        self.overlays
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-    }
-
-    /// Forget the cached disk copies (after files changed on disk).
-    pub fn invalidate_all(&self) {
-        self.fs.invalidate_all();
+    /// Serve exactly `buffers` (workspace-relative path and text) instead of the disk. A
+    /// buffer whose text is unchanged keeps its file, with the quote lookups cached in it; a
+    /// path that would leave the workspace (absolute, or through `..`) is never overlaid, so
+    /// that an open buffer cannot satisfy a citation that the disk would refuse.
+    pub fn set_overlays(&self, buffers: &[(String, String)]) {
+        let mut overlays = self.overlays.write().unwrap_or_else(|e| e.into_inner());
+        let mut old = std::mem::take(&mut *overlays);
+        for (path, text) in buffers {
+            let key = normalize(path);
+            if escapes(&key) {
+                continue;
+            }
+            let file = match old.remove(&key) {
+                Some(f) if f.text() == text => f,
+                _ => Arc::new(SourceFile::new(key.clone(), text.clone())),
+            };
+            overlays.insert(key, file);
+        }
     }
 }
 
-/// `path` without `.` components and with `/` separators, as overlays are keyed.
+/// `path` with `.` and `..` resolved and `/` separators, as overlays are keyed.
 fn normalize(path: &str) -> String {
-    Path::new(path)
-        .components()
-        .filter(|c| !matches!(c, Component::CurDir))
+    let path = crate::convert::normalize(Path::new(path));
+    if path.has_root() {
+        return path.to_string_lossy().into_owned();
+    }
+    path.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// Whether a normalised path leaves the workspace root.
+fn escapes(key: &str) -> bool {
+    Path::new(key).is_absolute() || key.split('/').any(|c| c == "..")
 }
 
 impl SourceProvider for OverlayProvider {
@@ -73,7 +77,8 @@ impl SourceProvider for OverlayProvider {
                 } else {
                     path.to_string()
                 };
-                if let Some(f) = overlays.get(&normalize(&rel)) {
+                let key = normalize(&rel);
+                if let Some(f) = overlays.get(&key).filter(|_| !escapes(&key)) {
                     return Ok(Arc::clone(f));
                 }
             }
@@ -96,11 +101,21 @@ mod tests {
         std::fs::write(dir.path().join("a.txt"), "on disk").unwrap();
         let p = OverlayProvider::new(dir.path());
         assert_eq!(p.load("a.txt").unwrap().text(), "on disk");
-        p.set_overlay("a.txt", "in the editor".into());
+        p.set_overlays(&[("a.txt".into(), "in the editor".into())]);
         assert_eq!(p.load("./a.txt").unwrap().text(), "in the editor");
-        p.clear_overlays();
+        p.set_overlays(&[]);
         assert_eq!(p.load("a.txt").unwrap().text(), "on disk");
         // Containment still applies to paths that are not overlaid.
         assert!(p.load("../x").is_err());
+        // A buffer outside the root never stands in for a file.
+        p.set_overlays(&[
+            ("../x".into(), "outside".into()),
+            ("a.txt".into(), "in".into()),
+        ]);
+        assert!(p.load("../x").is_err());
+        assert!(p.load("sub/../../x").is_err());
+        let kept = p.load("a.txt").unwrap();
+        p.set_overlays(&[("a.txt".into(), "in".into())]);
+        assert!(Arc::ptr_eq(&kept, &p.load("a.txt").unwrap()));
     }
 }

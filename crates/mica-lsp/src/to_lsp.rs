@@ -2,10 +2,14 @@
 //! [`crate::convert`] with the text of the file it points into.
 
 use crate::convert::{self, Encoding, Paths};
+use mica_check::ConfigError;
 use mica_check::{Code, Diagnostic, Severity};
 use mica_ide::{Analysis, CompletionKind, FoldKind, SymbolKind, TokenKind};
 use mica_syntax::TextRange;
+use mica_syntax::{ColumnUnit, LineCol, LineIndex};
+use std::collections::BTreeSet;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use tower_lsp_server::ls_types as lsp;
 
 /// What the conversions need: the analysis (for the text of every file), the encoding and how
@@ -21,6 +25,8 @@ pub struct Ctx<'a> {
     pub uris: &'a HashMap<String, lsp::Uri>,
     /// Where `spec/diagnostics.md` is published, if known.
     pub docs_url: Option<&'a str>,
+    /// The document a request is about (its key), whose ranges [`Ctx::doc_range`] converts.
+    pub key: &'a str,
 }
 
 impl Ctx<'_> {
@@ -36,6 +42,11 @@ impl Ctx<'_> {
     pub fn range(&self, file: &str, r: TextRange) -> Option<lsp::Range> {
         let f = self.analysis.file(file)?;
         Some(convert::range(f.text(), f.lines(), r, self.enc))
+    }
+
+    /// A byte range of the request's document as a protocol range.
+    pub fn doc_range(&self, r: TextRange) -> lsp::Range {
+        self.range(self.key, r).unwrap_or_default()
     }
 
     /// A place in a workspace file.
@@ -92,6 +103,323 @@ impl Ctx<'_> {
             ..Default::default()
         })
     }
+}
+
+/// A hover: the Markdown and the range it is about.
+pub fn hover(ctx: &Ctx<'_>, h: mica_ide::HoverResult) -> Option<lsp::Hover> {
+    Some(lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: h.markdown,
+        }),
+        range: Some(ctx.doc_range(h.range)),
+    })
+}
+
+/// Where a definition is: links when the client takes them, else locations.
+pub fn definition(
+    ctx: &Ctx<'_>,
+    targets: &[mica_ide::Target],
+    links: bool,
+) -> Option<lsp::GotoDefinitionResponse> {
+    if targets.is_empty() {
+        return None;
+    }
+    if links {
+        let links = targets
+            .iter()
+            .filter_map(|t| {
+                let range = ctx.range(&t.file, t.range)?;
+                Some(lsp::LocationLink {
+                    origin_selection_range: Some(ctx.doc_range(t.origin)),
+                    target_uri: ctx.uri(&t.file)?,
+                    target_range: range,
+                    target_selection_range: range,
+                })
+            })
+            .collect();
+        return Some(lsp::GotoDefinitionResponse::Link(links));
+    }
+    let locations = targets
+        .iter()
+        .filter_map(|t| ctx.location(&t.file, t.range))
+        .collect();
+    Some(lsp::GotoDefinitionResponse::Array(locations))
+}
+
+/// Places in workspace files.
+pub fn locations(ctx: &Ctx<'_>, places: &[mica_check::Location]) -> Vec<lsp::Location> {
+    places
+        .iter()
+        .filter_map(|l| ctx.location(&l.file, l.range))
+        .collect()
+}
+
+/// Highlights in the request's document: a declaration is written, a reference read.
+pub fn highlights(ctx: &Ctx<'_>, hs: &[mica_ide::Highlight]) -> Vec<lsp::DocumentHighlight> {
+    hs.iter()
+        .map(|h| lsp::DocumentHighlight {
+            range: ctx.doc_range(h.range),
+            kind: Some(if h.declaration {
+                lsp::DocumentHighlightKind::WRITE
+            } else {
+                lsp::DocumentHighlightKind::READ
+            }),
+        })
+        .collect()
+}
+
+/// Completion items in the IDE's order; the list is incomplete when it offers quotes or claim
+/// ids, which the IDE chooses by what is typed.
+pub fn completion(ctx: &Ctx<'_>, items: Vec<mica_ide::CompletionItem>) -> lsp::CompletionResponse {
+    let incomplete = items
+        .iter()
+        .any(|i| matches!(i.kind, CompletionKind::Quote | CompletionKind::Claim));
+    let items = items
+        .into_iter()
+        .enumerate()
+        .map(|(n, it)| lsp::CompletionItem {
+            label: it.label,
+            kind: Some(completion_kind(it.kind)),
+            detail: it.detail,
+            documentation: it.documentation.map(|d| {
+                lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                    kind: lsp::MarkupKind::Markdown,
+                    value: d,
+                })
+            }),
+            sort_text: Some(format!("{n:04}")),
+            filter_text: it.filter_text,
+            text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
+                ctx.doc_range(it.range),
+                it.text,
+            ))),
+            command: it.retrigger.then(|| lsp::Command {
+                title: "Suggest".into(),
+                command: "editor.action.triggerSuggest".into(),
+                arguments: None,
+            }),
+            ..Default::default()
+        })
+        .collect();
+    lsp::CompletionResponse::List(lsp::CompletionList {
+        is_incomplete: incomplete,
+        items,
+    })
+}
+
+/// Quick fixes.
+pub fn code_actions(ctx: &Ctx<'_>, actions: &[mica_ide::Action]) -> lsp::CodeActionResponse {
+    actions
+        .iter()
+        .filter_map(|a| {
+            Some(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title: a.title.clone(),
+                kind: Some(lsp::CodeActionKind::QUICKFIX),
+                diagnostics: a
+                    .diagnostic
+                    .as_ref()
+                    .and_then(|d| ctx.diagnostic(d))
+                    .map(|d| vec![d]),
+                edit: Some(ctx.workspace_edit(&a.edits)?),
+                is_preferred: a.preferred.then_some(true),
+                ..Default::default()
+            }))
+        })
+        .collect()
+}
+
+/// What a rename would change, with the name to start from.
+pub fn prepare_rename(
+    ctx: &Ctx<'_>,
+    range: TextRange,
+    placeholder: String,
+) -> lsp::PrepareRenameResponse {
+    lsp::PrepareRenameResponse::RangeWithPlaceholder {
+        range: ctx.doc_range(range),
+        placeholder,
+    }
+}
+
+/// A document's outline: nested when the client takes it, else flat with containers.
+pub fn document_symbols(
+    ctx: &Ctx<'_>,
+    uri: &lsp::Uri,
+    symbols: &[mica_ide::Symbol],
+    nested: bool,
+) -> lsp::DocumentSymbolResponse {
+    #[allow(deprecated)]
+    fn tree(ctx: &Ctx<'_>, s: &mica_ide::Symbol) -> lsp::DocumentSymbol {
+        lsp::DocumentSymbol {
+            name: s.name.clone(),
+            detail: s.detail.clone(),
+            kind: symbol_kind(s.kind),
+            tags: None,
+            deprecated: None,
+            range: ctx.doc_range(s.range),
+            selection_range: ctx.doc_range(s.selection_range),
+            children: Some(s.children.iter().map(|c| tree(ctx, c)).collect()),
+        }
+    }
+    #[allow(deprecated)]
+    fn flat(
+        ctx: &Ctx<'_>,
+        uri: &lsp::Uri,
+        s: &mica_ide::Symbol,
+        container: Option<&str>,
+        out: &mut Vec<lsp::SymbolInformation>,
+    ) {
+        out.push(lsp::SymbolInformation {
+            name: s.name.clone(),
+            kind: symbol_kind(s.kind),
+            tags: None,
+            deprecated: None,
+            location: lsp::Location::new(uri.clone(), ctx.doc_range(s.range)),
+            container_name: container.map(str::to_string),
+        });
+        for c in &s.children {
+            flat(ctx, uri, c, Some(&s.name), out);
+        }
+    }
+    if nested {
+        return lsp::DocumentSymbolResponse::Nested(symbols.iter().map(|s| tree(ctx, s)).collect());
+    }
+    let mut out = Vec::new();
+    for s in symbols {
+        flat(ctx, uri, s, None, &mut out);
+    }
+    lsp::DocumentSymbolResponse::Flat(out)
+}
+
+/// Symbols found across the workspace.
+pub fn workspace_symbols(
+    ctx: &Ctx<'_>,
+    found: &[mica_ide::WorkspaceSymbol],
+) -> lsp::WorkspaceSymbolResponse {
+    let out = found
+        .iter()
+        .filter_map(|s| {
+            Some(lsp::WorkspaceSymbol {
+                name: s.name.clone(),
+                kind: symbol_kind(s.kind),
+                tags: None,
+                container_name: s.container.clone(),
+                location: lsp::OneOf::Left(ctx.location(&s.location.file, s.location.range)?),
+                data: None,
+            })
+        })
+        .collect();
+    lsp::WorkspaceSymbolResponse::Nested(out)
+}
+
+/// Folding ranges, by whole lines.
+pub fn folding_ranges(ctx: &Ctx<'_>, folds: &[mica_ide::Fold]) -> Vec<lsp::FoldingRange> {
+    folds
+        .iter()
+        .map(|f| {
+            let r = ctx.doc_range(f.range);
+            lsp::FoldingRange {
+                start_line: r.start.line,
+                start_character: None,
+                end_line: r.end.line,
+                end_character: None,
+                kind: fold_kind(f.kind),
+                collapsed_text: None,
+            }
+        })
+        .collect()
+}
+
+/// Inlay hints after the places they annotate.
+pub fn inlay_hints(ctx: &Ctx<'_>, hints: Vec<mica_ide::InlayHint>) -> Vec<lsp::InlayHint> {
+    hints
+        .into_iter()
+        .map(|h| lsp::InlayHint {
+            position: ctx.doc_range(TextRange::new(h.offset, h.offset)).start,
+            label: lsp::InlayHintLabel::String(h.label),
+            kind: None,
+            text_edits: None,
+            tooltip: h.tooltip.map(lsp::InlayHintTooltip::String),
+            padding_left: Some(true),
+            padding_right: None,
+            data: None,
+        })
+        .collect()
+}
+
+/// A configuration that cannot be read, as one diagnostic at the place it names.
+pub fn config_error(text: &str, e: &ConfigError, enc: Encoding) -> lsp::Diagnostic {
+    let lines = LineIndex::new(text);
+    let range = match e.position {
+        Some((line, col)) => {
+            let lc = LineCol {
+                line: line.saturating_sub(1),
+                col: col.saturating_sub(1),
+            };
+            let start = lines.offset(text, lc, ColumnUnit::Char);
+            let end = lines
+                .line_content_range(text, lines.line_of(start))
+                .map_or(start, |r| r.end);
+            convert::range(text, &lines, TextRange::new(start, end), enc)
+        }
+        None => lsp::Range::default(),
+    };
+    lsp::Diagnostic {
+        range,
+        severity: Some(lsp::DiagnosticSeverity::ERROR),
+        source: Some("mica".into()),
+        message: format!(
+            "{}: the workspace is checked without it until it is fixed",
+            e.message
+        ),
+        ..Default::default()
+    }
+}
+
+/// File watchers for `watches` (patterns relative to a workspace root, or `**/` globs):
+/// relative patterns when the client takes them, else `**/` globs of the literal path.
+pub fn watchers(
+    watches: BTreeSet<(Option<PathBuf>, String)>,
+    relative: bool,
+    roots: &HashMap<PathBuf, lsp::Uri>,
+) -> lsp::DidChangeWatchedFilesRegistrationOptions {
+    let watchers = watches
+        .into_iter()
+        .map(|(root, g)| {
+            let glob_pattern = if g.starts_with("**/") {
+                lsp::GlobPattern::String(g)
+            } else {
+                let escaped = escape_glob(g.trim_start_matches("./"));
+                match (root.and_then(|r| roots.get(&r)), relative) {
+                    (Some(base), true) => lsp::GlobPattern::Relative(lsp::RelativePattern {
+                        base_uri: lsp::OneOf::Right(base.clone()),
+                        pattern: escaped,
+                    }),
+                    _ => lsp::GlobPattern::String(format!("**/{escaped}")),
+                }
+            };
+            lsp::FileSystemWatcher {
+                glob_pattern,
+                kind: None,
+            }
+        })
+        .collect();
+    lsp::DidChangeWatchedFilesRegistrationOptions { watchers }
+}
+
+/// Escape glob metacharacters of a literal path.
+fn escape_glob(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}') {
+            out.push('[');
+            out.push(c);
+            out.push(']');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The protocol's severity.

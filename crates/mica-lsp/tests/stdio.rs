@@ -247,6 +247,112 @@ fn bad_input_never_stops_the_server() {
 }
 
 #[test]
+fn a_duplicated_top_level_key_is_answered_and_the_session_goes_on() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    let body =
+        br#"{"jsonrpc":"2.0","id":2,"id":3,"method":"workspace/symbol","params":{"query":""}}"#;
+    let mut msg = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    msg.extend_from_slice(body);
+    c.send_raw(&msg);
+    let m = c.wait_for_response(|m| m["error"]["code"] == -32600);
+    assert!(m["id"].is_null(), "{m}");
+    let r = c.request("workspace/symbol", json!({"query": ""}));
+    assert!(r.is_array(), "{r}");
+    assert!(c.alive());
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn an_overstated_content_length_resynchronises_on_the_next_header() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    let body =
+        br#"{"jsonrpc":"2.0","id":"lost","method":"workspace/symbol","params":{"query":""}}"#;
+    let mut msg = format!("Content-Length: {}\r\n\r\n", body.len() + 200).into_bytes();
+    msg.extend_from_slice(body);
+    c.send_raw(&msg);
+    // The next request is answered, although the first announced 200 more bytes than it had.
+    let r = c.request("workspace/symbol", json!({"query": ""}));
+    assert!(r.is_array(), "{r}");
+    let m = c.wait_for_response(|m| m["error"]["code"] == -32700);
+    assert!(m["id"].is_null(), "{m}");
+    // And the session goes on as before.
+    let u = uri(&ws.path().join("r.mica"));
+    c.open(&u, "[x]{cite=nope}\n", 1);
+    assert_eq!(codes(&c.diagnostics(&u, Some(1))), ["unknown-source"]);
+    assert!(c.shutdown_and_exit().success());
+}
+
+/// The `file:` URI of `rest` spelled through `sub/..` steps (the dots percent-encoded, which
+/// URI parsers do not resolve) that climb out of `ws`.
+fn dotted_uri(ws: &std::path::Path, climb: usize, rest: &str) -> String {
+    let mut u = uri(ws);
+    for _ in 0..climb {
+        u.push_str("/sub");
+    }
+    for _ in 0..=climb {
+        u.push_str("/%2E%2E");
+    }
+    format!("{u}/{rest}")
+}
+
+#[test]
+fn a_uri_with_dot_dot_reaches_nothing_outside_the_workspace() {
+    let base = tempfile::tempdir().unwrap();
+    let ws = base.path().join("ws");
+    // The folders exist, so that the file system resolves the `..` steps.
+    std::fs::create_dir_all(ws.join("sub/sub")).unwrap();
+    for (name, text) in [
+        ("mica.toml", "[sources.art]\npath = \"article.txt\"\n"),
+        ("article.txt", "Some words.\n"),
+    ] {
+        std::fs::write(ws.join(name), text).unwrap();
+    }
+    std::fs::write(base.path().join("outside.mica"), "[leak]{cite=nope}\n").unwrap();
+    std::fs::write(base.path().join("secret.txt"), "the secret words\n").unwrap();
+    let mut c = Client::spawn(&ws);
+    c.initialize(&ws, caps(UTF16_ONLY));
+    // A document named through `..`: closing it never reads the outside file it names.
+    let out = dotted_uri(&ws, 1, "outside.mica");
+    c.open(&out, "[x]{cite=art}\n", 1);
+    c.diagnostics(&out, Some(1));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": out}}),
+    );
+    let p = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == out && p["version"].is_null()
+    });
+    assert_eq!(p["diagnostics"], json!([]), "{p}");
+    // An open buffer outside the root does not stand in for a source the disk refuses.
+    let secret = dotted_uri(&ws, 2, "secret.txt");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": secret, "languageId": "plaintext", "version": 1, "text": "the secret words\n"}}),
+    );
+    let u = uri(&ws.join("b.mica"));
+    c.open(
+        &u,
+        "@source s \"../secret.txt\"\n\n[x]{#x cite=s:\"secret words\"}\n",
+        1,
+    );
+    let mut diags = c.diagnostics(&u, Some(1));
+    // The buffer reaches the sources after a workspace reload, which may re-check it.
+    while let Some(p) = c.try_wait_for(
+        "textDocument/publishDiagnostics",
+        Duration::from_millis(500),
+        |p| p["uri"] == u,
+    ) {
+        diags = p["diagnostics"].as_array().cloned().unwrap_or_default();
+    }
+    assert_eq!(codes(&diags), ["source-outside-root"]);
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
 fn workspace_files_and_mica_toml_are_checked_on_startup() {
     let ws = workspace();
     std::fs::create_dir(ws.path().join("notes")).unwrap();

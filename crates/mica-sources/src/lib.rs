@@ -8,8 +8,8 @@
 //! Cost model: a source is normalised once, when its [`SourceFile`] is built; all the quotes
 //! checked against it are found in one multi-pattern pass over its normalised text, and
 //! patterns already looked up are answered from a cache. Suggestions for quotes that were not
-//! found use a q-gram index built once per source, so no step costs corpus size times quote
-//! count.
+//! found take one more pass over the source per batch (the quotes' q-grams vote for places)
+//! and align only a few windows, so no step costs corpus size times quote count.
 //!
 //! ```
 //! use mica_sources::{QuoteOutcome, QuoteQuery, SourceFile};
@@ -29,6 +29,8 @@
 pub mod matching;
 pub mod normalize;
 pub mod provider;
+mod search;
+pub mod sentence;
 mod source;
 mod suggest;
 
@@ -39,7 +41,8 @@ pub use matching::{
 pub use mica_syntax::TextRange;
 pub use normalize::{Normalized, collapse_whitespace, normalize};
 pub use provider::{
-    DEFAULT_SIZE_LIMIT, FsProvider, MemoryProvider, SourceError, SourceProvider,
-    relative_slash_path, resolve_in_root,
+    DEFAULT_SIZE_LIMIT, FsProvider, MemoryProvider, ReadText, SourceError, SourceProvider,
+    read_beneath, read_in_root, read_regular_file, relative_slash_path, resolve_in_root,
 };
 pub use source::{CacheStats, SourceFile};
+pub use suggest::MAX_SUGGESTION_CHARS;

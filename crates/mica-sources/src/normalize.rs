@@ -146,7 +146,7 @@ impl Normalized {
 /// Normalise `text` (see the module documentation for the exact rules).
 pub fn normalize(text: &str) -> Normalized {
     let mut b = Builder {
-        out: String::with_capacity(text.len()),
+        out: Vec::with_capacity(text.len()),
         anchors: Vec::new(),
         last_unit: None,
         unit_buf: String::new(),
@@ -154,28 +154,24 @@ pub fn normalize(text: &str) -> Normalized {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let byte = bytes[i];
-        // Fast path: a run of ASCII characters other than whitespace, each a unit of its own,
-        // copied at once. The last one stays out of the run if a non-ASCII character follows,
-        // which might be a combining mark that belongs to its unit.
-        let mut run = i;
-        while run < bytes.len() && bytes[run] < 0x80 && !is_ascii_space(bytes[run]) {
-            run += 1;
-        }
-        if run < bytes.len() && bytes[run] >= 0x80 {
-            run = run.saturating_sub(1);
-        }
+        // Fast path: a run of ASCII in which every whitespace byte stands alone between two
+        // other characters. Each such byte becomes one space, byte for byte, so the whole run
+        // is one linear stretch of the map. The run stops before a whitespace byte that starts
+        // a longer run (or follows a space already written), and leaves out its last character
+        // when a non-ASCII character follows, which might be a combining mark of its unit.
+        let (run, spaces) = ascii_run(bytes, i, b.last_is_space());
         if run > i {
-            b.copy_ascii_run(i, &text[i..run]);
+            b.copy_ascii_run(i, &bytes[i..run], spaces);
             i = run;
             continue;
         }
+        let byte = bytes[i];
         if byte < 0x80 && bytes.get(i + 1).is_none_or(|&n| n < 0x80) {
-            // Fast path: an ASCII character followed by ASCII (or the end) is a unit of its own.
+            // An ASCII character followed by ASCII (or the end) is a unit of its own.
             if is_ascii_space(byte) {
                 b.space(i, i + 1);
             } else {
-                b.copy(i, &text[i..i + 1]);
+                b.copy(i, &bytes[i..i + 1]);
             }
             i += 1;
             continue;
@@ -192,6 +188,103 @@ pub fn normalize(text: &str) -> Normalized {
         i = end;
     }
     b.finish(text.len())
+}
+
+/// How each ASCII byte takes part in the fast path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Copied as it is.
+    Plain,
+    /// A `White_Space` byte: one space.
+    Space,
+    /// Not ASCII: the fast path stops.
+    Other,
+}
+
+/// The class of every byte, so the fast loop does one load per byte.
+static CLASS: [Class; 256] = {
+    let mut t = [Class::Other; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        t[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => Class::Space,
+            _ => Class::Plain,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Which whitespace other than `' '` a fast-path run holds: none, only `\n`, or others.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum RunSpaces {
+    Plain,
+    Newlines,
+    Others,
+}
+
+/// The end of the fast-path run starting at `i` (see [`normalize`]; `i` when there is none),
+/// and which whitespace in it must become a space.
+fn ascii_run(bytes: &[u8], i: usize, after_space: bool) -> (usize, RunSpaces) {
+    let mut j = i;
+    let mut prev_space = after_space;
+    let mut spaces = RunSpaces::Plain;
+    loop {
+        if !prev_space {
+            let k = simple_chunks(bytes, j);
+            if k > j {
+                j = k;
+                prev_space = bytes[j - 1] == b' ';
+            }
+        }
+        let Some(&b) = bytes.get(j) else {
+            return (j, spaces);
+        };
+        match CLASS[b as usize] {
+            Class::Plain => prev_space = false,
+            Class::Space => {
+                let next = bytes.get(j + 1).map(|&n| CLASS[n as usize]);
+                if prev_space || next != Some(Class::Plain) {
+                    return (j, spaces);
+                }
+                spaces = spaces.max(match b {
+                    b' ' => RunSpaces::Plain,
+                    b'\n' => RunSpaces::Newlines,
+                    _ => RunSpaces::Others,
+                });
+                prev_space = true;
+            }
+            Class::Other => {
+                // Leave the last character to the unit that may continue it.
+                return (if j > i { j - 1 } else { i }, spaces);
+            }
+        }
+        j += 1;
+    }
+}
+
+/// Skip 8 bytes at a time from `i` while they hold only printable ASCII and single spaces
+/// followed by printable ASCII (checked on the 9 bytes from each chunk's start), so the usual
+/// prose line costs a few instructions per 8 bytes. Stops before the first chunk that holds
+/// anything else; the caller goes on byte by byte.
+fn simple_chunks(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    // Bytes that may be zero (a borrow can flag a byte above a zero one, which only makes the
+    // check stricter).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    // Bytes at or above 0x80, or below 0x20 (controls, including `\t`, `\n`, `\r`).
+    let rare = |x: u64| (x | x.wrapping_sub(SPACES)) & HIGH;
+    while i + 16 <= bytes.len() {
+        let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+        let n = u64::from_le_bytes(bytes[i + 1..i + 9].try_into().expect("8 bytes"));
+        if rare(w) | rare(n) | (zero(w ^ SPACES) & zero(n ^ SPACES)) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i
 }
 
 /// Collapse every whitespace run of `text` to one space and trim both ends, without any other
@@ -258,7 +351,9 @@ fn starts_unit(c: char) -> bool {
 }
 
 struct Builder {
-    out: String,
+    /// The normalised text so far; always valid UTF-8, since only whole characters and ASCII
+    /// are written.
+    out: Vec<u8>,
     anchors: Vec<Anchor>,
     /// The last unit that produced output: (normalised start, original start).
     last_unit: Option<(usize, usize)>,
@@ -267,11 +362,11 @@ struct Builder {
 
 impl Builder {
     fn last_is_space(&self) -> bool {
-        self.out.as_bytes().last() == Some(&b' ')
+        self.out.last() == Some(&b' ')
     }
 
     /// A unit copied unchanged from original offset `orig`.
-    fn copy(&mut self, orig: usize, s: &str) {
+    fn copy(&mut self, orig: usize, s: &[u8]) {
         let norm = self.out.len();
         let contiguous = self
             .anchors
@@ -284,14 +379,30 @@ impl Builder {
                 linear: true,
             });
         }
-        self.out.push_str(s);
+        self.out.extend_from_slice(s);
         self.last_unit = Some((norm, orig));
     }
 
-    /// A run of ASCII units copied unchanged from original offset `orig`.
-    fn copy_ascii_run(&mut self, orig: usize, run: &str) {
+    /// A run of ASCII units from original offset `orig` in which each whitespace byte stands
+    /// alone and becomes one space (the map stays byte for byte).
+    fn copy_ascii_run(&mut self, orig: usize, run: &[u8], spaces: RunSpaces) {
         let norm = self.out.len();
         self.copy(orig, run);
+        match spaces {
+            RunSpaces::Plain => {}
+            RunSpaces::Newlines => {
+                for at in memchr::memchr_iter(b'\n', run) {
+                    self.out[norm + at] = b' ';
+                }
+            }
+            RunSpaces::Others => {
+                for b in &mut self.out[norm..] {
+                    if CLASS[*b as usize] == Class::Space {
+                        *b = b' ';
+                    }
+                }
+            }
+        }
         let last = run.len() - 1;
         self.last_unit = Some((norm + last, orig + last));
     }
@@ -301,7 +412,7 @@ impl Builder {
         if self.last_is_space() {
             self.extend_last_unit();
         } else if orig_end - orig == 1 {
-            self.copy(orig, " ");
+            self.copy(orig, b" ");
         } else {
             self.changed(orig, " ");
         }
@@ -319,20 +430,28 @@ impl Builder {
             orig,
             linear: false,
         });
-        self.out.push_str(s);
+        self.out.extend_from_slice(s.as_bytes());
         self.last_unit = Some((norm, orig));
     }
 
     /// The original unit `src` at `orig`: normalise it and emit the result.
     fn unit(&mut self, orig: usize, src: &str) {
         let mut chars = src.chars();
-        if let (Some(c), None) = (chars.next(), chars.next())
-            && matches!(map_char(c), Mapped::Keep)
-            && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
-        {
-            // A lone character that NFKC keeps (most CJK and accented text).
-            self.copy(orig, src);
-            return;
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            // A lone character: the mapped ones need no NFKC (each becomes ASCII, a space or
+            // nothing, which NFKC leaves alone), nor does one that NFKC keeps (most CJK and
+            // accented text).
+            match map_char(c) {
+                Mapped::Space => return self.space(orig, orig + src.len()),
+                Mapped::Remove => return self.extend_last_unit(),
+                Mapped::Ascii(a) => {
+                    return self.changed(orig, char::from(a).encode_utf8(&mut [0; 4]));
+                }
+                Mapped::Keep if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes => {
+                    return self.copy(orig, src.as_bytes());
+                }
+                Mapped::Keep => {}
+            }
         }
         let mut buf = std::mem::take(&mut self.unit_buf);
         buf.clear();
@@ -364,7 +483,7 @@ impl Builder {
             }
         }
         if buf == src {
-            self.copy(orig, src);
+            self.copy(orig, src.as_bytes());
         } else if any_space && buf.is_empty() {
             // A whitespace character that continues a run.
             self.extend_last_unit();
@@ -413,7 +532,7 @@ impl Builder {
             linear: true,
         });
         Normalized {
-            text: self.out,
+            text: String::from_utf8(self.out).expect("only whole characters are written"),
             anchors: self.anchors,
         }
     }

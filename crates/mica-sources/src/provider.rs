@@ -1,7 +1,15 @@
 //! Loading sources: the [`SourceProvider`] trait, the disk provider with workspace-root
 //! containment, and an in-memory provider for tests and editors.
+//!
+//! Files are opened *beneath* the workspace root with `cap-std` (`openat2(RESOLVE_BENEATH)` on
+//! Linux, a component-by-component walk elsewhere), so the containment check and the open are
+//! one operation: a folder swapped for a symlink between a check and an open cannot lead the
+//! read outside the root.
 
 use crate::source::SourceFile;
+use cap_fs_ext::OpenOptionsSyncExt;
+use cap_std::ambient_authority;
+use cap_std::fs::Dir;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
@@ -27,6 +35,21 @@ pub trait SourceProvider: Send + Sync {
     /// Workspace-relative paths (with `/` separators) of text-like files, for path completion.
     fn list_files(&self) -> Vec<String> {
         Vec::new()
+    }
+
+    /// Which file `path` names, without reading it: a key that is the same for every spelling
+    /// of one file, and its size in bytes when known (0 otherwise), so that a batch can group
+    /// quotes by file and schedule the largest first.
+    fn identify(&self, path: &str) -> Result<(String, u64), SourceError> {
+        self.load(path)
+            .map(|s| (s.path().to_string(), s.text().len() as u64))
+    }
+
+    /// The text of the source at `path`, checked as [`Self::load`] checks it but neither
+    /// normalised nor cached: for a batch that visits each source once (it builds its own
+    /// [`SourceFile`] when it needs one), and for reports that need a few line numbers.
+    fn read_text(&self, path: &str) -> Result<String, SourceError> {
+        self.load(path).map(|s| s.text().to_string())
     }
 }
 
@@ -92,11 +115,119 @@ impl fmt::Display for SourceError {
 impl std::error::Error for SourceError {}
 
 fn io_error(e: &std::io::Error) -> SourceError {
+    // cap-std reports a path that would leave its folder as a permission error without an OS
+    // code (`openat2` itself says EXDEV); both mean the path led outside the root.
+    const EXDEV: i32 = 18;
     match e.kind() {
         std::io::ErrorKind::NotFound => SourceError::NotFound,
         std::io::ErrorKind::IsADirectory => SourceError::NotAFile,
+        std::io::ErrorKind::PermissionDenied if e.raw_os_error().is_none() => {
+            SourceError::OutsideRoot
+        }
+        _ if e.raw_os_error() == Some(EXDEV) => SourceError::OutsideRoot,
         _ => SourceError::Io(e.kind().to_string()),
     }
+}
+
+/// The text of a file, with what identifies its version.
+pub struct ReadText {
+    /// The text.
+    pub text: String,
+    /// The length in bytes at the time of reading.
+    pub len: u64,
+    /// The modification time, if the file system keeps one.
+    pub modified: Option<SystemTime>,
+}
+
+/// Open `rel` beneath `dir` without following any link out of it, and read it as source text:
+/// a regular file (checked on the opened handle, so a FIFO or a device is refused without being
+/// read; the open does not block on a FIFO), at most `limit` bytes, without NUL bytes, valid
+/// UTF-8.
+pub fn read_beneath(dir: &Dir, rel: &Path, limit: u64) -> Result<ReadText, SourceError> {
+    let rel = if rel.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        rel
+    };
+    let mut options = cap_std::fs::OpenOptions::new();
+    options.read(true).nonblock(true);
+    let file = dir.open_with(rel, &options).map_err(|e| io_error(&e))?;
+    let meta = file.metadata().map_err(|e| io_error(&e))?;
+    if !meta.is_file() {
+        return Err(SourceError::NotAFile);
+    }
+    let bytes = read_limited(file, meta.len(), limit)?;
+    Ok(ReadText {
+        text: text_of(bytes)?,
+        len: meta.len(),
+        modified: meta
+            .modified()
+            .ok()
+            .map(cap_std::time::SystemTime::into_std),
+    })
+}
+
+/// Read `path` (relative to `root`, or absolute inside it) beneath the folder `root` with the
+/// rules of [`read_beneath`]: `mica.toml` is read this way, so it gets the same containment,
+/// regular-file and size rules as a source.
+pub fn read_in_root(root: &Path, path: &str, limit: u64) -> Result<String, SourceError> {
+    let canonical = resolve_in_root(root, path)?;
+    let canonical_root = root.canonicalize().map_err(|e| io_error(&e))?;
+    let rel = canonical
+        .strip_prefix(&canonical_root)
+        .map_err(|_| SourceError::OutsideRoot)?;
+    let dir =
+        Dir::open_ambient_dir(&canonical_root, ambient_authority()).map_err(|e| io_error(&e))?;
+    read_beneath(&dir, rel, limit).map(|r| r.text)
+}
+
+/// Read the regular file at `path` as text with the rules of [`read_beneath`] (for documents
+/// named on a command line, which need not lie under a root).
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, SourceError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK, so that opening a FIFO returns at once and is then refused as not a file.
+        const O_NONBLOCK: i32 = 0o4000;
+        options.custom_flags(O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| io_error(&e))?;
+    let meta = file.metadata().map_err(|e| io_error(&e))?;
+    if !meta.is_file() {
+        return Err(SourceError::NotAFile);
+    }
+    read_limited(file, meta.len(), limit)
+}
+
+fn read_limited(file: impl Read, len: u64, limit: u64) -> Result<Vec<u8>, SourceError> {
+    if len > limit {
+        return Err(SourceError::TooLarge { size: len, limit });
+    }
+    // Read at most one byte past the limit, in case the file grew since its metadata.
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(&e))?;
+    if bytes.len() as u64 > limit {
+        return Err(SourceError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+fn text_of(bytes: Vec<u8>) -> Result<String, SourceError> {
+    // NUL bytes come before the UTF-8 check: a UTF-16 file is better called binary than
+    // invalid UTF-8 at offset 1.
+    if memchr::memchr(0, &bytes).is_some() {
+        return Err(SourceError::Binary);
+    }
+    String::from_utf8(bytes).map_err(|e| SourceError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })
 }
 
 /// Resolve `path` (relative to `root`, or absolute) to a canonical path inside `root`.
@@ -177,6 +308,8 @@ pub struct FsProvider {
     root: PathBuf,
     /// The root as given (made absolute), which absolute source paths may spell it as.
     given_root: PathBuf,
+    /// The root opened once; every source is opened beneath it.
+    dir: Result<Dir, SourceError>,
     size_limit: u64,
     cache: Mutex<HashMap<PathBuf, Cached>>,
 }
@@ -197,9 +330,11 @@ impl FsProvider {
         let root = root.as_ref();
         let given_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
         let root = root.canonicalize().unwrap_or_else(|_| given_root.clone());
+        let dir = Dir::open_ambient_dir(&root, ambient_authority()).map_err(|e| io_error(&e));
         Self {
             root,
             given_root,
+            dir,
             size_limit: DEFAULT_SIZE_LIMIT,
             cache: Mutex::new(HashMap::new()),
         }
@@ -231,38 +366,12 @@ impl FsProvider {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn read(&self, canonical: &Path) -> Result<(String, u64, Option<SystemTime>), SourceError> {
-        let file = std::fs::File::open(canonical).map_err(|e| io_error(&e))?;
-        let meta = file.metadata().map_err(|e| io_error(&e))?;
-        if !meta.is_file() {
-            return Err(SourceError::NotAFile);
-        }
-        if meta.len() > self.size_limit {
-            return Err(SourceError::TooLarge {
-                size: meta.len(),
-                limit: self.size_limit,
-            });
-        }
-        // Read at most one byte past the limit, in case the file grew since its metadata.
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.take(self.size_limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| io_error(&e))?;
-        if bytes.len() as u64 > self.size_limit {
-            return Err(SourceError::TooLarge {
-                size: bytes.len() as u64,
-                limit: self.size_limit,
-            });
-        }
-        // NUL bytes come before the UTF-8 check: a UTF-16 file is better called binary than
-        // invalid UTF-8 at offset 1.
-        if memchr::memchr(0, &bytes).is_some() {
-            return Err(SourceError::Binary);
-        }
-        let text = String::from_utf8(bytes).map_err(|e| SourceError::NotUtf8 {
-            offset: e.utf8_error().valid_up_to(),
-        })?;
-        Ok((text, meta.len(), meta.modified().ok()))
+    fn read(&self, canonical: &Path) -> Result<ReadText, SourceError> {
+        let dir = self.dir.as_ref().map_err(Clone::clone)?;
+        let rel = canonical
+            .strip_prefix(&self.root)
+            .map_err(|_| SourceError::OutsideRoot)?;
+        read_beneath(dir, rel, self.size_limit)
     }
 }
 
@@ -285,7 +394,11 @@ impl SourceProvider for FsProvider {
         {
             return Ok(Arc::clone(&c.file));
         }
-        let (text, len, modified) = self.read(&canonical)?;
+        let ReadText {
+            text,
+            len,
+            modified,
+        } = self.read(&canonical)?;
         let file = Arc::new(SourceFile::new(
             relative_slash_path(&self.root, &canonical),
             text,
@@ -299,6 +412,20 @@ impl SourceProvider for FsProvider {
             },
         );
         Ok(file)
+    }
+
+    fn identify(&self, path: &str) -> Result<(String, u64), SourceError> {
+        let canonical = resolve_in_root(&self.given_root, path)?;
+        let meta = std::fs::metadata(&canonical).map_err(|e| io_error(&e))?;
+        if !meta.is_file() {
+            return Err(SourceError::NotAFile);
+        }
+        Ok((relative_slash_path(&self.root, &canonical), meta.len()))
+    }
+
+    fn read_text(&self, path: &str) -> Result<String, SourceError> {
+        let canonical = resolve_in_root(&self.given_root, path)?;
+        self.read(&canonical).map(|r| r.text)
     }
 
     fn list_files(&self) -> Vec<String> {

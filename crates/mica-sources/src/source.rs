@@ -2,17 +2,18 @@
 //! caches that make repeated quote lookups cheap.
 
 use crate::matching::{
-    Chain, LineSpan, OCCURRENCE_CAP, Occurrences, Part, Passage, QuoteMatch, QuoteOutcome,
-    QuoteQuery, Suggestion, find_chains, first_chain, quote_parts,
+    Chain, LineSpan, Occurrences, Part, Passage, QuoteMatch, QuoteOutcome, QuoteQuery, Suggestion,
+    find_chains, first_chain, quote_parts,
 };
 use crate::normalize::{Normalized, collapse_whitespace, normalize};
-use crate::suggest::{self, GramIndex};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use crate::search;
+use crate::sentence;
+use crate::suggest;
 use mica_syntax::{LineIndex, TextRange};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// How many patterns the occurrence cache of one source holds before it is emptied. An editor
 /// completing a quote adds a pattern per keystroke; this keeps such a session bounded.
@@ -22,8 +23,9 @@ const PATTERN_CACHE_LIMIT: usize = 4096;
 /// cache is emptied.
 const OUTCOME_CACHE_LIMIT: usize = 16_384;
 
-/// Above this many bytes of patterns in one batch, the automaton is an NFA rather than a DFA.
-const DFA_PATTERN_BYTES: usize = 16 * 1024;
+/// How many quotes found nowhere wait for their suggestions at most; past this, they are
+/// computed when asked for, one pass each.
+const PENDING_LIMIT: usize = 1024;
 
 /// How far a completion passage runs at most, in characters, when no sentence ends sooner.
 const COMPLETION_CHARS: usize = 120;
@@ -35,7 +37,13 @@ type QueryKey = (Box<str>, Option<LineSpan>);
 pub struct SourceFile {
     path: String,
     text: String,
-    lines: LineIndex,
+    /// The line index, built on first use: the batch checker needs only a few line numbers,
+    /// which [`Self::line_of`] counts without it.
+    lines: OnceLock<LineIndex>,
+    /// The number of line endings, counted on first use.
+    line_ends: OnceLock<usize>,
+    /// How many bytes [`Self::line_of`] has read without an index.
+    line_bytes_counted: AtomicUsize,
     normalized: Normalized,
     /// Occurrences of every pattern looked up so far, by normalised pattern.
     occurrences: RwLock<HashMap<Box<str>, Arc<Occurrences>>>,
@@ -44,10 +52,13 @@ pub struct SourceFile {
     outcomes: RwLock<HashMap<QueryKey, QuoteOutcome>>,
     /// Suggestions already computed, by the same key.
     suggestions: RwLock<HashMap<QueryKey, Option<Suggestion>>>,
-    /// The q-gram index for suggestions, built on first use.
-    grams: OnceLock<GramIndex>,
+    /// Queries found nowhere whose suggestions are not computed yet: the next request for a
+    /// suggestion computes them too, in the same pass over the source.
+    pending: Mutex<Vec<QueryKey>>,
     /// How many passes over the normalised text were made to find patterns.
     scans: AtomicUsize,
+    /// How many of them collected votes for suggestions.
+    suggestion_scans: AtomicUsize,
 }
 
 /// Counters of a [`SourceFile`]'s pattern cache, to observe that repeated lookups scan nothing.
@@ -57,6 +68,8 @@ pub struct CacheStats {
     pub patterns: usize,
     /// Passes made over the normalised text so far.
     pub scans: usize,
+    /// Of those, passes that collected votes for suggestions.
+    pub suggestion_scans: usize,
 }
 
 impl fmt::Debug for SourceFile {
@@ -72,18 +85,20 @@ impl SourceFile {
     /// A source at workspace-relative `path` (with `/` separators) holding `text`; the text is
     /// normalised here, once.
     pub fn new(path: impl Into<String>, text: String) -> Self {
-        let lines = LineIndex::new(&text);
         let normalized = normalize(&text);
         Self {
             path: path.into(),
             text,
-            lines,
+            lines: OnceLock::new(),
+            line_ends: OnceLock::new(),
+            line_bytes_counted: AtomicUsize::new(0),
             normalized,
             occurrences: RwLock::new(HashMap::new()),
             outcomes: RwLock::new(HashMap::new()),
             suggestions: RwLock::new(HashMap::new()),
-            grams: OnceLock::new(),
+            pending: Mutex::new(Vec::new()),
             scans: AtomicUsize::new(0),
+            suggestion_scans: AtomicUsize::new(0),
         }
     }
 
@@ -97,9 +112,45 @@ impl SourceFile {
         &self.text
     }
 
-    /// The line index of the original text.
+    /// The line index of the original text (built on the first call).
     pub fn lines(&self) -> &LineIndex {
-        &self.lines
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// The zero-based line holding byte `offset` (clamped to the text), as
+    /// [`LineIndex::line_of`] gives it. Without a line index yet, the line endings before
+    /// `offset` are counted with `memchr` rather than building one; once such counts have
+    /// read as many bytes as the text holds, the index is built, so many calls never cost more
+    /// than about twice the index.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if let Some(index) = self.lines.get() {
+            return index.line_of(offset);
+        }
+        let read = self.line_bytes_counted.fetch_add(offset, Ordering::Relaxed);
+        if read.saturating_add(offset) > self.text.len() {
+            return self.lines().line_of(offset);
+        }
+        line_ends_in(self.text.as_bytes(), 0, offset)
+    }
+
+    /// [`Self::line_of`] for many offsets at once, in one pass over the text up to the largest.
+    pub fn lines_of(&self, offsets: &[usize]) -> Vec<usize> {
+        if let Some(index) = self.lines.get() {
+            return offsets.iter().map(|&o| index.line_of(o)).collect();
+        }
+        let mut order: Vec<usize> = (0..offsets.len()).collect();
+        order.sort_unstable_by_key(|&i| offsets[i]);
+        let bytes = self.text.as_bytes();
+        let mut out = vec![0; offsets.len()];
+        let (mut at, mut line) = (0, 0);
+        for i in order {
+            let o = offsets[i].min(bytes.len());
+            line += line_ends_in(bytes, at, o);
+            at = o;
+            out[i] = line;
+        }
+        out
     }
 
     /// The normalised text and its map back to the original.
@@ -112,13 +163,18 @@ impl SourceFile {
         CacheStats {
             patterns: self.occurrences.read().map_or(0, |c| c.len()),
             scans: self.scans.load(Ordering::Relaxed),
+            suggestion_scans: self.suggestion_scans.load(Ordering::Relaxed),
         }
     }
 
     /// The number of lines as a reader counts them: a final line ending does not start another
     /// line, and an empty text has one (empty) line.
     pub fn line_count(&self) -> usize {
-        let n = self.lines.line_count();
+        let ends = *self.line_ends.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            line_ends_in(bytes, 0, bytes.len())
+        });
+        let n = ends + 1;
         if n > 1 && self.text.ends_with(['\n', '\r']) {
             n - 1
         } else {
@@ -133,9 +189,9 @@ impl SourceFile {
         if lines.start == 0 || lines.start > lines.end || lines.end > self.line_count() {
             return None;
         }
-        let start = self.lines.line_range(lines.start - 1)?.start;
+        let start = self.lines().line_range(lines.start - 1)?.start;
         let end = self
-            .lines
+            .lines()
             .line_content_range(&self.text, lines.end - 1)?
             .end;
         Some(TextRange::new(start, end))
@@ -163,8 +219,12 @@ impl SourceFile {
             if cache.len() + missing.len() > OUTCOME_CACHE_LIMIT {
                 cache.clear();
             }
+            let mut pending = lock(&self.pending);
             for (&i, p) in missing.iter().zip(&parts) {
                 let outcome = self.resolve(p, queries[i].lines, &occ);
+                if outcome == QuoteOutcome::NotFound && pending.len() < PENDING_LIMIT {
+                    pending.push((Box::from(queries[i].quote), queries[i].lines));
+                }
                 cache.insert(
                     (Box::from(queries[i].quote), queries[i].lines),
                     outcome.clone(),
@@ -186,27 +246,120 @@ impl SourceFile {
 
     /// The closest passage to `quote`, for a quote that was not found, or `None` when nothing is
     /// close (similarity below 0.6, or no shared q-grams at all), or when a part of the quote
-    /// that does not occur is longer than 2,000 characters. With `lines`, a passage within
-    /// those lines is preferred, and the whole file is searched when there is none.
+    /// that does not occur is longer than [`crate::MAX_SUGGESTION_CHARS`] characters. With
+    /// `lines`, a passage within those lines is preferred, and the whole file is searched when
+    /// there is none.
     ///
     /// For an elided quote every part is looked up (exactly if it occurs, approximately if not),
     /// and the suggestion joins the parts' passages with ` ... `.
+    ///
+    /// Each call not answered from the cache makes one pass over the source; to suggest for
+    /// several quotes of one source, [`Self::suggest_many`] makes one pass for all of them.
     pub fn suggest(&self, quote: &str, lines: Option<LineSpan>) -> Option<Suggestion> {
-        let key = (Box::from(quote), lines);
-        if let Some(s) = read(&self.suggestions).get(&key) {
-            return s.clone();
-        }
-        let suggestion = self.compute_suggestion(quote, lines);
-        let mut cache = write(&self.suggestions);
-        if cache.len() >= OUTCOME_CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(key, suggestion.clone());
-        suggestion
+        self.suggest_many(&[QuoteQuery { quote, lines }])
+            .pop()
+            .flatten()
     }
 
-    fn compute_suggestion(&self, quote: &str, lines: Option<LineSpan>) -> Option<Suggestion> {
-        let parts = quote_parts(quote);
+    /// [`Self::suggest`] for every query, with one pass over the source for all the quote
+    /// parts that need an approximate search; answers are cached like single ones.
+    ///
+    /// The quotes that [`Self::find_quotes`] did not find and that have no suggestion yet join
+    /// the batch: a checker that asks for suggestions one quote at a time still makes one pass
+    /// over the source for all of them.
+    pub fn suggest_many(&self, queries: &[QuoteQuery<'_>]) -> Vec<Option<Suggestion>> {
+        let mut out: Vec<Option<Option<Suggestion>>> = {
+            let cache = read(&self.suggestions);
+            queries
+                .iter()
+                .map(|q| cache.get(&(Box::from(q.quote), q.lines)).cloned())
+                .collect()
+        };
+        let mut batch: Vec<QueryKey> = Vec::new();
+        for (q, o) in queries.iter().zip(&out) {
+            let key = (Box::from(q.quote), q.lines);
+            if o.is_none() && !batch.contains(&key) {
+                batch.push(key);
+            }
+        }
+        if batch.is_empty() {
+            return out.into_iter().map(Option::flatten).collect();
+        }
+        {
+            let cache = read(&self.suggestions);
+            for key in std::mem::take(&mut *lock(&self.pending)) {
+                if !cache.contains_key(&key) && !batch.contains(&key) {
+                    batch.push(key);
+                }
+            }
+        }
+        let computed = self.compute_suggestions(&batch);
+        {
+            let mut cache = write(&self.suggestions);
+            if cache.len() + batch.len() > OUTCOME_CACHE_LIMIT {
+                cache.clear();
+            }
+            for (key, s) in batch.iter().zip(&computed) {
+                cache.insert(key.clone(), s.clone());
+            }
+        }
+        for (q, o) in queries.iter().zip(&mut out) {
+            if o.is_none() {
+                let i = batch
+                    .iter()
+                    .position(|(quote, lines)| **quote == *q.quote && *lines == q.lines)
+                    .expect("every query without an answer is in the batch");
+                *o = Some(computed[i].clone());
+            }
+        }
+        out.into_iter().map(Option::flatten).collect()
+    }
+
+    /// The suggestions for `batch`, with one pass over the source for all of them.
+    fn compute_suggestions(&self, batch: &[QueryKey]) -> Vec<Option<Suggestion>> {
+        let queries: Vec<QuoteQuery<'_>> = batch
+            .iter()
+            .map(|(quote, lines)| QuoteQuery {
+                quote,
+                lines: *lines,
+            })
+            .collect();
+        let parts: Vec<Vec<String>> = queries.iter().map(|q| quote_parts(q.quote)).collect();
+        let occ = self.occurrences(parts.iter().flatten().map(String::as_str));
+        // Votes for every part that may need an approximate passage: one that does not occur
+        // at all, or (with a line locator) may not occur within the lines.
+        let mut voters: Vec<&str> = Vec::new();
+        for (q, p) in queries.iter().zip(&parts) {
+            for part in p {
+                let absent = occ[part.as_str()].starts.is_empty();
+                if (absent || q.lines.is_some()) && !voters.contains(&part.as_str()) {
+                    voters.push(part);
+                }
+            }
+        }
+        if !voters.is_empty() {
+            self.scans.fetch_add(1, Ordering::Relaxed);
+            self.suggestion_scans.fetch_add(1, Ordering::Relaxed);
+        }
+        let votes: HashMap<&str, Vec<i64>> = voters
+            .iter()
+            .copied()
+            .zip(suggest::collect_votes(&self.normalized.text, &voters))
+            .collect();
+        queries
+            .iter()
+            .zip(&parts)
+            .map(|(q, p)| self.compute_suggestion(p, q.lines, &occ, &votes))
+            .collect()
+    }
+
+    fn compute_suggestion(
+        &self,
+        parts: &[String],
+        lines: Option<LineSpan>,
+        occ: &HashMap<String, Arc<Occurrences>>,
+        votes: &HashMap<&str, Vec<i64>>,
+    ) -> Option<Suggestion> {
         if parts.is_empty() {
             return None;
         }
@@ -220,23 +373,16 @@ impl SourceFile {
         };
         candidates
             .into_iter()
-            .find_map(|region| self.suggest_in(&parts, region))
+            .find_map(|region| self.suggest_in(parts, region, occ, votes))
     }
 
-    /// Build the index that [`Self::suggest`] uses now rather than on its first call (a server
-    /// may do this in the background).
-    pub fn prepare_suggestions(&self) {
-        self.gram_index();
-    }
-
-    fn gram_index(&self) -> &GramIndex {
-        self.grams
-            .get_or_init(|| GramIndex::new(&self.normalized.text))
-    }
-
-    fn suggest_in(&self, parts: &[String], (lo, hi): (usize, usize)) -> Option<Suggestion> {
-        let occ = self.occurrences(parts.iter().map(String::as_str));
-        let grams = self.gram_index();
+    fn suggest_in(
+        &self,
+        parts: &[String],
+        (lo, hi): (usize, usize),
+        occ: &HashMap<String, Arc<Occurrences>>,
+        votes: &HashMap<&str, Vec<i64>>,
+    ) -> Option<Suggestion> {
         let mut found: Vec<(usize, usize)> = Vec::with_capacity(parts.len());
         let mut distance = 0;
         let mut prev_end = lo;
@@ -252,7 +398,8 @@ impl SourceFile {
             let (s, e) = match exact {
                 Some(chain) => chain[0],
                 None => {
-                    let a = suggest::closest(grams, &self.normalized, part, lo, hi)?;
+                    let v = votes.get(part.as_str()).map_or(&[][..], Vec::as_slice);
+                    let a = suggest::closest(v, &self.normalized, part, lo, hi)?;
                     distance += a.distance;
                     (a.start, a.end)
                 }
@@ -426,47 +573,10 @@ impl SourceFile {
         found
     }
 
-    /// One overlapping multi-pattern pass over the normalised text.
+    /// Every occurrence of `patterns` in the normalised text, found in one batch.
     fn scan(&self, patterns: &[&str]) -> Vec<Occurrences> {
         self.scans.fetch_add(1, Ordering::Relaxed);
-        let mut out = vec![
-            Occurrences {
-                starts: Vec::new(),
-                complete: true,
-            };
-            patterns.len()
-        ];
-        // A DFA scans fastest, but building it costs its states times the alphabet: for long
-        // patterns (a pasted page) the contiguous NFA builds in linear time and still scans in
-        // one pass.
-        let total: usize = patterns.iter().map(|p| p.len()).sum();
-        let kind = (total > DFA_PATTERN_BYTES).then_some(AhoCorasickKind::ContiguousNFA);
-        let ac = match AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(kind)
-            .build(patterns)
-        {
-            Ok(ac) => ac,
-            Err(_) => {
-                // Building fails only past the automaton's size limits; fall back to one search
-                // per pattern rather than report a wrong result.
-                for (o, p) in out.iter_mut().zip(patterns) {
-                    let mut it = memchr::memmem::find_iter(self.normalized.text.as_bytes(), p);
-                    o.starts.extend(it.by_ref().take(OCCURRENCE_CAP));
-                    o.complete = it.next().is_none();
-                }
-                return out;
-            }
-        };
-        for m in ac.find_overlapping_iter(&self.normalized.text) {
-            let o = &mut out[m.pattern().as_usize()];
-            if o.starts.len() < OCCURRENCE_CAP {
-                o.starts.push(m.start());
-            } else {
-                o.complete = false;
-            }
-        }
-        out
+        search::find_all(&self.normalized.text, patterns)
     }
 }
 
@@ -478,19 +588,11 @@ fn passage_end(text: &str, s: usize, e: usize) -> usize {
         .nth(COMPLETION_CHARS)
         .map_or(text.len(), |(i, _)| s + i)
         .max(e);
-    let mut last_space = None;
-    let mut iter = text[e..limit].char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let at = e + i;
-        match c {
-            '.' | '!' | '?' if iter.peek().is_none_or(|&(_, n)| n == ' ') => return at + 1,
-            '。' | '！' | '？' => return at + c.len_utf8(),
-            ' ' => last_space = Some(at),
-            _ => {}
-        }
+    if let Some(end) = sentence::sentence_end(text, e, limit) {
+        return end;
     }
     if limit < text.len() {
-        last_space.unwrap_or(limit)
+        text[e..limit].rfind(' ').map_or(limit, |i| e + i)
     } else {
         limit
     }
@@ -517,9 +619,26 @@ fn block_end(text: &str, from: usize, end: usize) -> usize {
     end
 }
 
+/// The number of line endings (`\n`, `\r\n`, a lone `\r`) whose last byte lies in
+/// `text[start..end]`. A line starts after each of them, so for `start = 0` this is the
+/// zero-based line of byte `end`.
+fn line_ends_in(text: &[u8], start: usize, end: usize) -> usize {
+    let hay = &text[start..end];
+    let newlines = memchr::memchr_iter(b'\n', hay).count();
+    let lone_cr = memchr::memchr_iter(b'\r', hay)
+        .filter(|&i| text.get(start + i + 1) != Some(&b'\n'))
+        .count();
+    newlines + lone_cr
+}
+
 /// Read a cache, ignoring poisoning: a panic elsewhere leaves it consistent, at worst stale.
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Lock a list, ignoring poisoning (see [`read`]).
+fn lock<T>(lock: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    lock.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Write a cache, ignoring poisoning (see [`read`]).

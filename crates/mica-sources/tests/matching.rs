@@ -466,6 +466,17 @@ fn suggestions_point_at_the_real_passage() {
                 5,
             )),
         ),
+        // A dropped word before the quote's last: the passage still runs to that last word
+        // (the cheapest alignment alone would stop at "33 innovation").
+        (
+            "the CCP invested more than $300 billion to establish 33 centers",
+            None,
+            Some((
+                "the CCP invested more than $300 billion to establish 33 innovation centers",
+                11,
+                5,
+            )),
+        ),
         // Two occurrences of the same phrase: the line locator picks the second.
         (
             "Made in China 2035",
@@ -541,12 +552,39 @@ fn completions_run_to_the_end_of_the_sentence() {
     assert!(src.complete_quote("zzzz", 3).is_empty());
 }
 
+/// Seed 003 without its elision marks, so that a long quote from it is one part.
+fn seed_003_without_ellipses() -> String {
+    SEED_003.replace('\u{2026}', ",").replace("...", ",")
+}
+
+#[test]
+fn long_quotes_with_a_typo_get_their_passage() {
+    // Some 8,000 characters of seed 003 with one letter changed in the middle: the limit used
+    // to be 2,000 characters, and such a quote got "nothing is close".
+    let text = seed_003_without_ellipses();
+    let src = seed(&text);
+    let start = text.find("\n\n").expect("a paragraph break") + 2;
+    let mut end = start + 8000;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let end = text[..end].rfind(' ').unwrap();
+    let passage = collapse_whitespace(&text[start..end]);
+    assert!(passage.chars().count() > 7000);
+    let mid = passage.len() / 2 + passage[passage.len() / 2..].find('e').unwrap();
+    let quote = format!("{}E{}", &passage[..mid], &passage[mid + 1..]);
+    let s = src.suggest(&quote, None).expect("a suggestion");
+    assert_eq!((s.text.as_str(), s.distance), (passage.as_str(), 1));
+    assert_eq!(s.range.start, start);
+}
+
 #[test]
 fn very_long_quotes_get_no_suggestion_but_stay_cheap() {
-    let src = seed(SEED_003);
-    // A whole seed with one figure changed: far past the suggestion limit.
-    let long = SEED_003.replacen('2', "7", 1);
-    assert!(long.chars().count() > 2000);
+    let text = seed_003_without_ellipses();
+    let src = seed(&text);
+    // A whole seed with one figure changed: past the suggestion limit.
+    let long = text.replacen('2', "7", 1);
+    assert!(long.chars().count() > mica_sources::MAX_SUGGESTION_CHARS);
     assert_eq!(
         src.find_quote(QuoteQuery {
             quote: &long,
@@ -558,7 +596,7 @@ fn very_long_quotes_get_no_suggestion_but_stay_cheap() {
     // The unchanged seed is found as a whole.
     assert!(matches!(
         src.find_quote(QuoteQuery {
-            quote: SEED_003,
+            quote: &text,
             lines: None
         }),
         QuoteOutcome::Found(_)
@@ -575,4 +613,97 @@ fn quote_completion_stops_where_a_new_block_starts() {
     let p = src.complete_quote("research gr", 5);
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].text, "research grants");
+}
+
+#[test]
+fn line_numbers_without_an_index_agree_with_the_index() {
+    for text in [
+        "",
+        "one line",
+        "a\nb\r\nc\rd\n\n\r\r\ne",
+        "ends with a line ending\r\n",
+        "\r",
+        "\n\r\n",
+        SEED_003,
+    ] {
+        // Every offset (a sample of the seed's), from the last down.
+        let step = if text.len() > 100 { 97 } else { 1 };
+        let mut offsets: Vec<usize> = (0..=text.len() + 1).step_by(step).collect();
+        offsets.extend([text.len(), text.len() + 1]);
+        offsets.reverse();
+        let counted = SourceFile::new("t.txt", text.to_owned());
+        let many = counted.lines_of(&offsets);
+        // A fresh source per lookup, so that each is counted (repeated lookups build the
+        // index once they have read as much as the text holds).
+        let one: Vec<usize> = offsets
+            .iter()
+            .map(|&o| SourceFile::new("t.txt", text.to_owned()).line_of(o))
+            .collect();
+        let count = counted.line_count();
+        // Now with the index built.
+        let index = counted.lines().clone();
+        let expected: Vec<usize> = offsets.iter().map(|&o| index.line_of(o)).collect();
+        assert_eq!(many, expected, "{text:?}");
+        assert_eq!(one, expected, "{text:?}");
+        // Repeated lookups on one source agree too, before and after the index is built.
+        let fresh = SourceFile::new("t.txt", text.to_owned());
+        let repeated: Vec<usize> = offsets.iter().map(|&o| fresh.line_of(o)).collect();
+        assert_eq!(repeated, expected, "{text:?}");
+        assert_eq!(counted.lines_of(&offsets), expected);
+        let n = index.line_count();
+        let reader = if n > 1 && text.ends_with(['\n', '\r']) {
+            n - 1
+        } else {
+            n
+        };
+        assert_eq!(count, reader, "{text:?}");
+    }
+}
+
+#[test]
+fn completions_run_past_abbreviations_and_initials() {
+    // Seed 000 and 001: the passage used to stop at "U.S." and at "J.".
+    let got = seed(SEED_000).complete_quote("According to the", 1);
+    assert_eq!(
+        got[0].text,
+        "According to the U.S. Trade Representative, China remains one of the world\u{2019}s worst offenders in IP theft through"
+    );
+    let seed_001 = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../seeds/001_59eed631941b965d.txt"
+    ));
+    let got = seed(seed_001).complete_quote("say Alexander Brown", 1);
+    assert_eq!(got[0].text, "say Alexander Brown and Max J. Zenglein.");
+}
+
+#[test]
+fn suggestions_asked_one_by_one_share_one_pass_over_the_source() {
+    let src = seed(SEED_000);
+    let quotes = [
+        "the CCP invested more than $400 billion",
+        "to establish 34 innovation centers",
+        "Over ten years, the CCP",
+    ];
+    let queries: Vec<QuoteQuery<'_>> = quotes
+        .iter()
+        .map(|q| QuoteQuery {
+            quote: q,
+            lines: None,
+        })
+        .collect();
+    assert!(
+        src.find_quotes(&queries)
+            .iter()
+            .all(|o| *o == QuoteOutcome::NotFound)
+    );
+    let before = src.cache_stats().suggestion_scans;
+    // The checker asks for each quote's suggestion in turn: the first request computes all
+    // three in one pass, the others come from the cache.
+    let one_by_one: Vec<_> = quotes.iter().map(|q| src.suggest(q, None)).collect();
+    assert_eq!(src.cache_stats().suggestion_scans, before + 1);
+    assert!(one_by_one.iter().all(Option::is_some));
+    // The same answers as a source that computes each alone.
+    for (q, s) in quotes.iter().zip(&one_by_one) {
+        assert_eq!(&seed(SEED_000).suggest(q, None), s);
+    }
 }

@@ -55,12 +55,39 @@ fn reference(text: &str) -> String {
     out
 }
 
+/// Mostly ASCII prose with single and repeated whitespace and a few other characters, so the
+/// ASCII fast path (8 bytes at a time on long runs) runs long and hands over to the
+/// per-character path at every kind of border.
+fn prose_strategy() -> impl Strategy<Value = String> {
+    let letters = prop::sample::select(&['a', 'b', 'e', 'T', '1', '.', ','][..]);
+    let spaces = prop::sample::select(&[' ', '\n', '\r', '\t', '\u{0b}', '\u{0c}'][..]);
+    let other = prop::sample::select(ALPHABET);
+    prop::collection::vec(
+        prop_oneof![24 => letters, 5 => Just(' '), 2 => spaces, 1 => other],
+        0..300,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
     fn unit_wise_normalisation_equals_whole_string(text in text_strategy()) {
         prop_assert_eq!(normalize(&text).text, reference(&text));
+    }
+
+    #[test]
+    fn the_ascii_fast_path_keeps_the_exact_map(text in prose_strategy()) {
+        let n = normalize(&text);
+        prop_assert_eq!(&n.text, &reference(&text));
+        // Every normalised character maps back to an original range that normalises to it
+        // (a collapsed run maps to the whole run, which normalises to one space).
+        for (i, c) in n.text.char_indices() {
+            let r = n.to_original(TextRange::new(i, i + c.len_utf8()));
+            let back = normalize(&text[r.to_range()]).text;
+            prop_assert!(back.contains(c), "{:?} at {} maps to {:?}", c, i, &text[r.to_range()]);
+        }
     }
 
     #[test]

@@ -7,13 +7,16 @@ pub mod ast;
 pub mod lexer;
 mod lower;
 mod parser;
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod tests;
 pub mod text;
 
 pub use ast::*;
 pub use lower::{escape_string, is_ident, unescape_string};
 pub use text::{ColumnUnit, LineCol, LineIndex, TextRange};
 
-use chumsky::span::SimpleSpan;
 use serde::Serialize;
 
 /// A syntax error: where and what, in words meant for the author.
@@ -23,6 +26,28 @@ pub struct SyntaxError {
     pub range: TextRange,
     /// What is wrong and how to fix it.
     pub message: String,
+    /// Edits that fix it, for the common slips the parser recognises.
+    pub fix: Option<SyntaxFix>,
+}
+
+/// A fix for a syntax error: edits of the document's text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SyntaxFix {
+    /// What the fix does, as an editor shows it.
+    pub title: String,
+    /// Non-overlapping edits, in order.
+    pub edits: Vec<TextEdit>,
+    /// Whether applying it cannot change what is quoted or claimed (`spec/diagnostics.md`).
+    pub safe: bool,
+}
+
+/// One replacement in the document's text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TextEdit {
+    /// The bytes replaced.
+    pub range: TextRange,
+    /// What replaces them.
+    pub new_text: String,
 }
 
 /// The result of parsing: the document and the errors met on the way.
@@ -34,21 +59,17 @@ pub struct Parse {
     pub errors: Vec<SyntaxError>,
 }
 
-/// Parse a `.mica` text. Never fails and never panics.
+/// Parse a `.mica` text. Never fails and never panics, and takes time linear in the text.
 pub fn parse(text: &str) -> Parse {
+    parse_with(text, parser::Options { slips: true })
+}
+
+fn parse_with(text: &str, opts: parser::Options) -> Parse {
     let (front_matter, body, mut errors) = front_matter(text);
-    let tokens: Vec<(lexer::Token, SimpleSpan)> = lexer::lex(text, body)
-        .into_iter()
-        .map(|(t, r)| (t, SimpleSpan::from(r.to_range())))
-        .collect();
-    let (items, parse_errors) = parser::parse_items(text, &tokens, text.len());
     let mut lowerer = lower::Lowerer::new(text);
-    lowerer.lower(items);
+    parser::parse_body(text, body, opts, &mut lowerer);
+    lowerer.finish();
     errors.extend(lowerer.errors);
-    errors.extend(parse_errors.into_iter().map(|e| SyntaxError {
-        range: TextRange::new(e.span().start, e.span().end),
-        message: e.to_string(),
-    }));
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     let mut document = lowerer.doc;
     document.front_matter = front_matter;
@@ -122,12 +143,14 @@ fn front_matter(text: &str) -> (Option<FrontMatter>, usize, Vec<SyntaxError>) {
                 range: line,
                 message: "front matter lines are `key: value`, as in `title: Made in China 2025`"
                     .into(),
+                fix: None,
             }),
         }
     }
     let unclosed = SyntaxError {
         range: first,
         message: "the front matter is not closed: add a line `---` after its last entry".into(),
+        fix: None,
     };
     (None, bom, vec![unclosed])
 }

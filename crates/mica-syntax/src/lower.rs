@@ -11,6 +11,8 @@ pub(crate) struct Lowerer<'a> {
     pub(crate) doc: Document,
     pub(crate) errors: Vec<SyntaxError>,
     heading_marks: Vec<(usize, TextRange)>,
+    /// The `[`s not yet paired, innermost last.
+    open: Vec<TextRange>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -20,6 +22,7 @@ impl<'a> Lowerer<'a> {
             doc: Document::default(),
             errors: Vec::new(),
             heading_marks: Vec::new(),
+            open: Vec::new(),
         }
     }
 
@@ -27,6 +30,7 @@ impl<'a> Lowerer<'a> {
         self.errors.push(SyntaxError {
             range,
             message: message.into(),
+            fix: None,
         });
     }
 
@@ -34,44 +38,48 @@ impl<'a> Lowerer<'a> {
         &self.src[range.to_range()]
     }
 
-    pub(crate) fn lower(&mut self, items: Vec<RawItem>) {
-        let mut open: Vec<TextRange> = Vec::new();
-        for item in items {
-            match item {
-                RawItem::Open(r) => open.push(r),
-                RawItem::Close => {
-                    open.pop();
+    /// Take the next raw item, in document order.
+    pub(crate) fn push(&mut self, item: RawItem) {
+        match item {
+            RawItem::Open(r) => self.open.push(r),
+            RawItem::Close => {
+                self.open.pop();
+            }
+            RawItem::ParaBreak => self.open.clear(),
+            RawItem::ClaimClose { rbracket, attrs } => match self.open.pop() {
+                Some(lbracket) => {
+                    let claim = self.claim(lbracket, rbracket, attrs);
+                    self.doc.claims.push(claim);
                 }
-                RawItem::ParaBreak => open.clear(),
-                RawItem::ClaimClose { rbracket, attrs } => match open.pop() {
-                    Some(lbracket) => {
-                        let claim = self.claim(lbracket, rbracket, attrs);
-                        self.doc.claims.push(claim);
-                    }
-                    None => self.error(
-                        rbracket.cover(attrs.range),
-                        "attribute list without a claim: a claim is written `[text]{...}` within one \
+                None => self.error(
+                    rbracket.cover(attrs.range),
+                    "attribute list without a claim: a claim is written `[text]{...}` within one \
                          paragraph (its text cannot span a blank line); escape the bracket as \
                          `\\]` if it is prose",
-                    ),
-                },
-                RawItem::Comment(r, closed) => {
-                    self.doc.comments.push(r);
-                    if !closed {
-                        self.error(
-                            TextRange::new(r.start, r.start + 4),
-                            "unclosed comment: add `-->` where it should end",
-                        );
-                    }
+                ),
+            },
+            RawItem::Comment(r, closed) => {
+                self.doc.comments.push(r);
+                if !closed {
+                    self.error(
+                        TextRange::new(r.start, r.start + 4),
+                        "unclosed comment: add `-->` where it should end",
+                    );
                 }
-                RawItem::Source(raw) => {
-                    let decl = self.source(raw);
-                    self.doc.sources.push(decl);
-                }
-                RawItem::Heading { level, marks } => self.heading_marks.push((level, marks)),
-                RawItem::Prose => {}
             }
+            RawItem::Source(raw) => {
+                let decl = self.source(raw);
+                self.doc.sources.push(decl);
+            }
+            RawItem::Heading { level, marks } => self.heading_marks.push((level, marks)),
+            #[cfg(test)]
+            RawItem::Prose => {}
         }
+    }
+
+    /// Build what needs every item: claim texts, nesting errors and heading titles.
+    pub(crate) fn finish(&mut self) {
+        self.open = Vec::new();
         self.reject_nested_claims();
         self.headings();
         self.errors.sort_by_key(|e| (e.range.start, e.range.end));
@@ -145,22 +153,25 @@ impl<'a> Lowerer<'a> {
             skips.push(TextRange::new(c.range.start, c.text_range.start));
             skips.push(TextRange::new(c.text_range.end, c.range.end));
         }
+        let mut out = String::new();
         skips.sort_by_key(|r| r.start);
-        let mut raw = String::new();
         let mut at = range.start;
         for s in skips {
             if s.start >= at {
-                raw.push_str(&self.src[at..s.start]);
-                raw.push(' ');
+                push_clean(&mut out, &self.src[at..s.start]);
+                // What is left out separates words.
+                push_clean(&mut out, " ");
                 at = s.end;
             }
         }
-        raw.push_str(&self.src[at..range.end]);
-        collapse(&unescape_prose(&raw))
+        push_clean(&mut out, &self.src[at..range.end]);
+        out.truncate(out.trim_end().len());
+        out
     }
 
     fn claim(&mut self, lbracket: TextRange, rbracket: TextRange, list: RawAttrList) -> Claim {
         let errors_before = self.errors.len();
+        self.errors.extend(list.slips);
         let text_range = TextRange::new(lbracket.end, rbracket.start);
         let mut claim = Claim {
             range: TextRange::new(lbracket.start, list.range.end),
@@ -236,6 +247,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn source(&mut self, raw: RawSource) -> SourceDecl {
+        self.errors.extend(raw.slips);
         let mut items = raw.items.into_iter().peekable();
         let mut decl = SourceDecl {
             range: raw.range,
@@ -259,7 +271,7 @@ impl<'a> Lowerer<'a> {
             Some(RawAttr::Str(s)) => {
                 let s = *s;
                 items.next();
-                decl.path = Some(self.string(s));
+                decl.path = self.string(s);
             }
             _ => {
                 let after = decl.id.as_ref().map_or(at, |i| i.range);
@@ -326,7 +338,11 @@ impl<'a> Lowerer<'a> {
             self.citation(range, &segs)
         } else {
             match segs.as_slice() {
-                [Seg::Str(s)] => ValueKind::Str(self.string(*s)),
+                [Seg::Str(s)] => match self.string(*s) {
+                    Some(lit) => ValueKind::Str(lit),
+                    // Curly quotes: the slip is reported with its fix; the value waits for it.
+                    None => ValueKind::Missing,
+                },
                 [Seg::Hash(_), Seg::Word(w)] => match self.ident(*w, "id") {
                     Some(id) => ValueKind::Ref(id),
                     None => ValueKind::Invalid("not a valid claim id".into()),
@@ -378,7 +394,11 @@ impl<'a> Lowerer<'a> {
             }
             match rest.next() {
                 Some(Seg::Str(s)) => {
-                    let lit = self.string(*s);
+                    let Some(lit) = self.string(*s) else {
+                        // Curly quotes: the slip is reported with its fix; the quote is checked
+                        // once it is written between straight quotes.
+                        continue;
+                    };
                     if citation.quote.is_some() {
                         return ValueKind::Invalid(
                             "a citation has at most one quote: cite again for another passage"
@@ -412,7 +432,12 @@ impl<'a> Lowerer<'a> {
         ValueKind::Citation(citation)
     }
 
-    fn string(&mut self, s: RawStr) -> StrLit {
+    /// The string's literal, or `None` for a string between curly quotes (a slip already
+    /// reported, whose ranges a `StrLit` cannot describe).
+    fn string(&mut self, s: RawStr) -> Option<StrLit> {
+        if !self.src[s.range.to_range()].starts_with('"') {
+            return None;
+        }
         if !s.closed {
             self.error(
                 TextRange::new(s.range.start, s.range.start + 1),
@@ -424,10 +449,10 @@ impl<'a> Lowerer<'a> {
             range: s.range,
             terminated: s.closed,
         };
-        StrLit {
+        Some(StrLit {
             value: unescape_string(self.slice(lit.inner_range())),
             ..lit
-        }
+        })
     }
 
     fn ident(&mut self, range: TextRange, what: &str) -> Option<Ident> {
@@ -513,11 +538,78 @@ pub fn escape_string(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-/// Prose escapes: `\[`, `\]`, `\{`, `\}`, `\\`, and `\"` as in strings.
-fn unescape_prose(s: &str) -> String {
-    unescape(s, &['[', ']', '{', '}', '\\', '"'])
+/// Append the readable text of a piece of prose to `out`: prose escapes (`\[`, `\]`, `\{`,
+/// `\}`, `\\`, and `\"` as in strings) resolved, and whitespace runs collapsed to one space,
+/// none at the start. One pass, as claim texts and titles are computed for every claim. A
+/// caller trims the one trailing space this may leave.
+fn push_clean(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        // A run of ASCII bytes that are neither whitespace nor `\` is copied whole.
+        let run = bytes[i..]
+            .iter()
+            .take_while(|&&b| b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ' | b'\\'))
+            .count();
+        let (piece, len) = if run > 0 {
+            (&s[i..i + run], run)
+        } else {
+            let c = s[i..].chars().next().unwrap_or(' ');
+            let len = c.len_utf8();
+            if c.is_whitespace() {
+                space = true;
+                i += len;
+                continue;
+            }
+            match (c, bytes.get(i + 1)) {
+                ('\\', Some(b'[' | b']' | b'{' | b'}' | b'\\' | b'"')) => (&s[i + 1..i + 2], 2),
+                _ => (&s[i..i + len], len),
+            }
+        };
+        if space && !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        space = false;
+        out.push_str(piece);
+        i += len;
+    }
+    if space && !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
 }
 
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// How claim texts were computed before `push_clean`: unescape, then collapse whitespace.
+    fn before(s: &str) -> String {
+        let unescaped = unescape(s, &['[', ']', '{', '}', '\\', '"']);
+        unescaped.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    fn now(pieces: &[String]) -> String {
+        let mut out = String::new();
+        for (i, p) in pieces.iter().enumerate() {
+            if i > 0 {
+                push_clean(&mut out, " ");
+            }
+            push_clean(&mut out, p);
+        }
+        out.truncate(out.trim_end().len());
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn one_pass_cleaning_matches_unescape_then_collapse(
+            pieces in prop::collection::vec("[ \\t\\n\\r\\u{b}\\u{c}\\u{85}\\u{a0}\\u{3000}a-c\\\\\\[\\]{}\"é]{0,12}", 1..4)
+        ) {
+            prop_assert_eq!(now(&pieces), before(&pieces.join(" ")));
+        }
+    }
 }

@@ -39,6 +39,7 @@ proptest! {
     fn never_panics_on_markup_soup(parts in prop::collection::vec(prop::sample::select(vec![
         "[", "]", "{", "}", "(", ")", "\"", "\\", "#", ".", "=", ":", "<!--", "-->", "@source", " ", "\n",
         "\n\n", "\r", "\r\n", "---\n", "cite=", "wiki", "L12-3", "中", "😀", "\u{a0}", "conf=high",
+        "“", "”", "=“", "”}", " = ", "x =", "= y", "é",
     ]), 0..200)) {
         assert_ranges_valid(&parts.concat());
     }
@@ -55,6 +56,44 @@ fn pathological_inputs_parse() {
         "---\ntitle: x\n".to_string(),
         "\"".repeat(100_000),
         format!("[{}]{{#a}}", "[b]{#c} ".repeat(10_000)),
+    ];
+    for text in &cases {
+        assert_ranges_valid(text);
+    }
+}
+
+/// F2 and its kin: one mebibyte of each shape a quadratic parser would choke on (a heading
+/// rule that re-counts a run of `#` at every `#` took 46 s for 80 KB). Asserts no timing:
+/// a quadratic parser simply does not finish.
+#[test]
+fn a_mebibyte_of_any_one_markup_character_parses() {
+    const MIB: usize = 1 << 20;
+    let fill = |unit: &str| unit.repeat(MIB / unit.len());
+    let cases = [
+        fill("#"),
+        fill("# "),
+        fill("#\n"),
+        fill("["),
+        fill("]"),
+        fill("{"),
+        fill("]{"),
+        fill("\""),
+        fill("<!--"),
+        fill("\\"),
+        fill("@source"),
+        fill("@source "),
+        fill("@source\n"),
+        fill("=“"),
+        fill("x=“"),
+        fill("“"),
+        fill("a = "),
+        format!("[x]{{{}", fill("x=“ ")),
+        format!("[x]{{{}", fill("a = b ")),
+        format!("[x]{{{}", fill("\"")),
+        format!("[x]{{{}", fill("@source")),
+        format!("]{{\"{}", fill("[")),
+        fill("[#]{@source \"<!--\\ ="),
+        fill("\n   ###### [a]{x=“b”} \\[ <!-- --> @source s \"p\" a = b\n"),
     ];
     for text in &cases {
         assert_ranges_valid(text);

@@ -228,6 +228,49 @@ if mode ~= "legacy" then
     expect_diagnostics(expected_diagnostics(), "diagnostics after reverting the fix")
   end)
 
+  test(":MicaInfo shows the server's path, its version and the workspace root", function()
+    local version = vim.trim(vim.fn.system({ bin, "--version" })):gsub("^mica%s+", "")
+    H.ok(version:match("^%d+%.%d+%.%d+"), "`mica --version` gives a version, got " .. version)
+    local info = mica.info_lines()
+    local function line(prefix)
+      for _, l in ipairs(info) do
+        if vim.startswith(l, prefix) then
+          return l
+        end
+      end
+      error(("no %q line in :MicaInfo:\n%s"):format(prefix, table.concat(info, "\n")))
+    end
+    H.eq("server: " .. bin, line("server: "), ":MicaInfo server path")
+    H.eq("server version: " .. version, line("server version: "), ":MicaInfo server version")
+    H.eq("workspace root: " .. workspace, vim.fn.resolve(line("workspace root: ")):gsub("/$", ""), ":MicaInfo root")
+    -- What the user sees: the command prints the same lines.
+    local shown
+    local notify = vim.notify
+    vim.notify = function(msg)
+      shown = msg
+    end
+    vim.cmd("MicaInfo")
+    vim.notify = notify
+    H.contains(shown, "server version: " .. version, ":MicaInfo output")
+  end)
+
+  test(":checkhealth mica finds the server and reports its version", function()
+    local version = vim.trim(vim.fn.system({ bin, "--version" })):gsub("^mica%s+", "")
+    vim.cmd("checkhealth mica")
+    local report
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.bo[b].filetype == "checkhealth" then
+        report = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), "\n")
+        vim.api.nvim_buf_delete(b, { force = true })
+      end
+    end
+    vim.cmd.buffer(buf)
+    H.ok(report, ":checkhealth opened no checkhealth buffer")
+    H.contains(report, "OK server executable: " .. bin, "checkhealth executable")
+    H.contains(report, "OK server version: " .. version, "checkhealth version")
+    H.ok(not report:find("ERROR", 1, true), "no errors in:\n" .. report)
+  end)
+
   test(":MicaInfo reports the client and :MicaRestart starts a fresh one", function()
     local old = attached_client()
     H.ok(old, "a client before the restart")

@@ -6,6 +6,8 @@
 local test_dir = vim.g.mica_test_dir
 local H = dofile(test_dir .. "/harness.lua")
 local fixtures = test_dir .. "/fixtures"
+-- The checkout this plugin belongs to (editors/nvim/test -> the repository root).
+local repo = vim.fs.dirname(vim.fs.dirname(vim.g.mica_plugin_dir))
 
 H.log("smoke (" .. tostring(vim.version()) .. ")")
 
@@ -129,7 +131,7 @@ H.test(":help mica works (doc/mica.txt has valid, unique tags)", function()
   vim.fn.writefile(vim.fn.readfile(vim.g.mica_plugin_dir .. "/doc/mica.txt"), tmp .. "/doc/mica.txt")
   vim.cmd("helptags " .. vim.fn.fnameescape(tmp .. "/doc"))
   vim.opt.runtimepath:prepend(tmp)
-  for _, tag in ipairs({ "mica.txt", "mica-setup", "mica-commands", ":MicaInfo", ":MicaRestart", "mica-syntax" }) do
+  for _, tag in ipairs({ "mica.txt", "mica-setup", "mica-commands", ":MicaInfo", ":MicaRestart", ":MicaInstall", "mica-syntax" }) do
     vim.cmd("help " .. tag)
     H.contains(vim.api.nvim_buf_get_name(0), "mica.txt", "help " .. tag)
     vim.cmd("helpclose")
@@ -174,14 +176,105 @@ H.test("a missing server gets one warning, with the install command, when a brie
   H.eq(1, #messages, "number of messages after opening two briefs")
   H.eq(vim.log.levels.WARN, messages[1].level, "level")
   H.contains(messages[1].msg, "/nonexistent/mica", "message names the command")
-  H.contains(messages[1].msg, "cargo install --path crates/mica-cli", "message gives the install command")
+  H.contains(messages[1].msg, ":MicaInstall", "message names the install command")
+  H.contains(messages[1].msg, "cargo install --locked --path " .. repo .. "/crates/mica-cli",
+    "message gives the shell command, with this checkout's path")
 
   H.wait(200, function() return false end)
   local get = vim.lsp.get_clients or vim.lsp.get_active_clients
   H.eq(0, #get({ name = "mica" }), "clients started")
   H.eq(2, vim.fn.exists(":MicaInfo"), ":MicaInfo exists")
   H.eq(2, vim.fn.exists(":MicaRestart"), ":MicaRestart exists")
-  H.contains(table.concat(mica.info_lines(), "\n"), "NOT FOUND", ":MicaInfo report")
+  H.eq(2, vim.fn.exists(":MicaInstall"), ":MicaInstall exists")
+  H.contains(table.concat(mica.info_lines(), "\n"),
+    "server: NOT FOUND: run :MicaInstall (it runs `cargo install --locked --path " .. repo .. "/crates/mica-cli`)",
+    ":MicaInfo report")
+end)
+
+-- The text of `:checkhealth mica`, from the buffer it opens.
+local function checkhealth()
+  vim.cmd("checkhealth mica")
+  local text
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.bo[buf].filetype == "checkhealth" then
+      text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
+      vim.api.nvim_buf_delete(buf, { force = true })
+    end
+  end
+  return H.ok(text, ":checkhealth opened no checkhealth buffer")
+end
+
+H.test(":checkhealth mica says exactly what to run when the server is missing", function()
+  require("mica").setup({ cmd = { "/nonexistent/mica", "lsp" } })
+  local report = checkhealth()
+  H.contains(report, "ERROR the language server `/nonexistent/mica` was not found", "the error")
+  H.contains(report, "Run :MicaInstall, or in a shell: cargo install --locked --path " .. repo .. "/crates/mica-cli",
+    "the command to run, with this checkout's path")
+  H.contains(report, "Then run :MicaRestart", "what to do after installing")
+end)
+
+H.test("the install command builds this checkout's mica binary, and the documented lazy.nvim build step is it", function()
+  local mica = require("mica")
+  local cmd = mica.install_command()
+  H.eq({ "cargo", "install", "--locked", "--path", repo .. "/crates/mica-cli" }, cmd, "install_command()")
+  local manifest = table.concat(vim.fn.readfile(cmd[5] .. "/Cargo.toml"), "\n")
+  H.contains(manifest, 'name = "mica-cli"', "the crate at the install path")
+  H.contains(manifest, '[[bin]]\nname = "mica"', "the crate builds the `mica` binary")
+  -- lazy.nvim runs a string `build` as a command in the plugin's folder: split on spaces, as lazy does.
+  for _, doc in ipairs({ repo .. "/editors/README.md", vim.g.mica_plugin_dir .. "/doc/mica.txt" }) do
+    local text = table.concat(vim.fn.readfile(doc), "\n")
+    local build = text:match('dir = "/path/to/mica/editors/nvim",%s*\n[^}]-build = "([^"]+)"')
+    H.ok(build, doc .. " documents a lazy.nvim spec with a build step")
+    local args = vim.split(build, "%s+")
+    args[5] = vim.fs.normalize(vim.fn.fnamemodify(vim.g.mica_plugin_dir .. "/" .. args[5], ":p")):gsub("/$", "")
+    H.eq(cmd, args, "the build step of " .. doc .. ", run in " .. vim.g.mica_plugin_dir)
+  end
+end)
+
+H.test(":MicaInstall runs the install command, then finds the server in Cargo's bin folder", function()
+  local mica = require("mica")
+  local tmp = vim.fn.resolve(vim.fn.tempname())
+  vim.fn.mkdir(tmp .. "/path", "p")
+  local args_log = tmp .. "/cargo-args"
+  -- A stand-in for cargo: records its arguments and "installs" a mica into $CARGO_HOME/bin, as
+  -- `cargo install` does (a real build takes minutes; the e2e suites run the real server).
+  vim.fn.writefile({
+    "#!/bin/sh",
+    'for arg in "$@"; do echo "$arg"; done > ' .. vim.fn.shellescape(args_log),
+    'mkdir -p "$CARGO_HOME/bin"',
+    'printf \'#!/bin/sh\\necho "mica 9.9.9"\\n\' > "$CARGO_HOME/bin/mica"',
+    'chmod +x "$CARGO_HOME/bin/mica"',
+  }, tmp .. "/path/cargo")
+  vim.fn.setfperm(tmp .. "/path/cargo", "rwxr-xr-x")
+  local saved = { PATH = vim.env.PATH, CARGO_HOME = vim.env.CARGO_HOME }
+  local notify = vim.notify
+  local messages = {}
+  vim.notify = function(msg)
+    table.insert(messages, msg)
+  end
+  local ok, err = pcall(function()
+    vim.env.PATH = tmp .. "/path:/usr/bin:/bin"
+    vim.env.CARGO_HOME = tmp .. "/cargo"
+    mica.setup({})
+    H.eq(nil, mica.executable(), "no mica before the install")
+    local code
+    mica.install(function(c)
+      code = c
+    end)
+    H.wait(10000, function()
+      return code
+    end, "the install to finish")
+    H.eq(0, code, "exit status of the install")
+    local cmd = mica.install_command()
+    H.eq(vim.list_slice(cmd, 2), vim.fn.readfile(args_log), "the arguments cargo was run with")
+    H.eq(tmp .. "/cargo/bin/mica", mica.executable(), "the installed server, found off PATH")
+    H.eq("9.9.9", mica.server_version(), "its version")
+    H.contains(table.concat(messages, "\n"), "installed " .. tmp .. "/cargo/bin/mica", "the message after installing")
+  end)
+  vim.notify = notify
+  vim.env.PATH, vim.env.CARGO_HOME = saved.PATH, saved.CARGO_HOME
+  vim.cmd("silent! %bwipeout!")
+  H.ok(ok, tostring(err))
 end)
 
 H.test("setup() rejects options of the wrong type with a clear error", function()

@@ -9,7 +9,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from "vscode-languageclient/node";
-import { resolveServerPath } from "./serverPath";
+import { describeServer, resolveServerPath } from "./serverPath";
 
 /** Client id: VS Code reads the standard `mica.trace.server` setting from it. */
 const CLIENT_ID = "mica";
@@ -22,7 +22,7 @@ let server: ServerController | undefined;
 /** Called by VS Code on the first `.mica` file or in a workspace with a `mica.toml`. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel(CLIENT_NAME);
-  const controller = new ServerController(output);
+  const controller = new ServerController(output, context.extensionPath);
   server = controller;
   context.subscriptions.push(
     output,
@@ -56,7 +56,11 @@ class ServerController {
   private watcher: vscode.FileSystemWatcher | undefined;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly output: vscode.OutputChannel) {}
+  constructor(
+    private readonly output: vscode.OutputChannel,
+    /** The extension's folder; a platform-specific package has the server in its `server` folder. */
+    private readonly extensionDir: string,
+  ) {}
 
   start(): Promise<void> {
     return this.enqueue(() => this.startNow());
@@ -85,6 +89,7 @@ class ServerController {
     const extraArgs = stringArray(config.get<unknown>("server.args"));
     const resolved = resolveServerPath({
       setting,
+      extensionDir: this.extensionDir,
       pathEnv: process.env["PATH"],
       platform: process.platform,
       pathExt: process.env["PATHEXT"],
@@ -115,11 +120,16 @@ class ServerController {
       synchronize: { fileEvents: this.watcher },
     };
 
+    this.output.appendLine(describeServer(resolved));
     this.output.appendLine(`Starting ${resolved.path} ${args.join(" ")}`);
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
     this.client = client;
     try {
       await client.start();
+      const info = client.initializeResult?.serverInfo;
+      if (info !== undefined) {
+        this.output.appendLine(`Started ${info.name}${info.version === undefined ? "" : ` ${info.version}`}`);
+      }
     } catch (error) {
       // The client has already shown its own notification; the log says which binary it was.
       this.output.appendLine(`Mica: the language server '${resolved.path}' failed to start: ${describe(error)}`);

@@ -1,21 +1,32 @@
-// Finds the `mica` binary that runs the language server, from the `mica.server.path` setting.
+// Finds the `mica` binary that runs the language server: the `mica.server.path` setting, else the binary
+// bundled in a platform-specific package, else `mica` on PATH (or in Cargo's `bin` folder).
 //
-// Everything the lookup depends on (PATH, platform, home folder, the file-system probe) comes in as an
-// argument, so the rules can be unit-tested on any host without VS Code and without real files.
+// Everything the lookup depends on (PATH, platform, home folder, the extension's folder, the file-system
+// probe) comes in as an argument, so the rules can be unit-tested on any host without VS Code and without
+// real files.
 
 import * as path from "node:path";
 
-/** The binary looked up on PATH when `mica.server.path` is unset or empty. */
+/** The binary looked up on PATH when `mica.server.path` is unset and no binary is bundled. */
 export const DEFAULT_SERVER_COMMAND = "mica";
+
+/** Where a platform-specific package keeps the server, relative to the extension's folder. */
+export const BUNDLED_SERVER_DIR = "server";
 
 /** How a person gets the server when it is missing; shown in the error message. */
 export const INSTALL_HINT =
-  "Install it with `cargo install --path crates/mica-cli` (from the Mica repository) or set `mica.server.path`.";
+  "Install the Mica extension package built for your platform (it bundles the server), " +
+  "or run `cargo install --locked --path crates/mica-cli` in the Mica repository, or set `mica.server.path`.";
 
 /** What {@link resolveServerPath} needs to know about the machine. */
 export interface ServerPathInput {
-  /** The `mica.server.path` setting as configured; `undefined`, empty or blank means {@link DEFAULT_SERVER_COMMAND}. */
+  /**
+   * The `mica.server.path` setting as configured; `undefined`, empty or blank means "not set": the bundled
+   * binary, else {@link DEFAULT_SERVER_COMMAND} on PATH.
+   */
   readonly setting: string | undefined;
+  /** The extension's own folder, which holds `server/mica` in a platform-specific package. */
+  readonly extensionDir?: string | undefined;
   /** The `PATH` environment variable of the extension host. */
   readonly pathEnv: string | undefined;
   /** The host platform, as in `process.platform`; decides separators, PATH delimiter and PATHEXT handling. */
@@ -32,33 +43,56 @@ export interface ServerPathInput {
   readonly isExecutable: (candidate: string) => boolean;
 }
 
-/** The outcome of {@link resolveServerPath}: an absolute path to run, or a message for the user. */
+/**
+ * Where a resolved server came from: the user's setting, the package's bundled binary, PATH, or Cargo's
+ * `bin` folder (searched after PATH).
+ */
+export type ServerSource = "setting" | "bundled" | "path" | "cargo";
+
+/** The outcome of {@link resolveServerPath}: an absolute path to run and where it came from, or a message for the user. */
 export type ServerPathResult =
-  | { readonly ok: true; readonly path: string }
+  | { readonly ok: true; readonly path: string; readonly source: ServerSource }
   | { readonly ok: false; readonly message: string };
 
 const WINDOWS_DEFAULT_PATHEXT = ".COM;.EXE;.BAT;.CMD";
 
 /**
- * Resolves the `mica.server.path` setting to an absolute path of an existing executable.
+ * Finds the server, in this order (as ruff's and rust-analyzer's extensions do):
  *
- * A value without a path separator (the default `mica`) is looked up on PATH, then in Cargo's `bin`
- * folder, because editors started from a desktop launcher often lack `~/.cargo/bin` on their PATH.
- * A value with a separator is a path: `~`, `${userHome}` and `${workspaceFolder}` are expanded and a
- * relative path is taken from the workspace folder. On Windows the PATHEXT extensions are tried too.
+ * 1. The `mica.server.path` setting, when set. It is the user's explicit choice, so when it names
+ *    nothing runnable that is an error, not a reason to fall back to another binary.
+ * 2. The binary bundled in a platform-specific package (`server/mica` in the extension's folder).
+ * 3. `mica` on PATH, then in Cargo's `bin` folder, because editors started from a desktop launcher often
+ *    lack `~/.cargo/bin` on their PATH.
+ *
+ * A setting without a path separator is a command name, looked up like step 3. A setting with a separator
+ * is a path: `~`, `${userHome}` and `${workspaceFolder}` are expanded and a relative path is taken from the
+ * workspace folder. On Windows the PATHEXT extensions are tried too.
  */
 export function resolveServerPath(input: ServerPathInput): ServerPathResult {
   const paths = input.platform === "win32" ? path.win32 : path.posix;
   const setting = input.setting?.trim() ?? "";
-  const command = setting === "" ? DEFAULT_SERVER_COMMAND : setting;
+  if (setting === "") {
+    const bundled = bundledServer(input, paths);
+    if (bundled !== undefined) {
+      return { ok: true, path: bundled, source: "bundled" };
+    }
+    const found = searchPath(DEFAULT_SERVER_COMMAND, input, paths);
+    if (found !== undefined) {
+      return { ok: true, ...found };
+    }
+    const reason =
+      input.extensionDir === undefined
+        ? "not found on PATH"
+        : "this extension package bundles no server, and none was found on PATH";
+    return { ok: false, message: missingServerMessage(DEFAULT_SERVER_COMMAND, reason) };
+  }
+  const command = setting;
 
   if (!looksLikePath(command, input.platform)) {
-    const dirs = [...splitPathEnv(input.pathEnv, input.platform), ...cargoBinDirs(input, paths)];
-    for (const dir of dirs) {
-      const found = firstExecutable(paths.join(dir, command), input);
-      if (found !== undefined) {
-        return { ok: true, path: found };
-      }
+    const found = searchPath(command, input, paths);
+    if (found !== undefined) {
+      return { ok: true, path: found.path, source: "setting" };
     }
     return { ok: false, message: missingServerMessage(command, "not found on PATH") };
   }
@@ -81,10 +115,51 @@ export function resolveServerPath(input: ServerPathInput): ServerPathResult {
   }
   const found = firstExecutable(candidate, input);
   if (found !== undefined) {
-    return { ok: true, path: found };
+    return { ok: true, path: found, source: "setting" };
   }
   const reason = candidate === command ? undefined : `resolved to '${candidate}'`;
   return { ok: false, message: missingServerMessage(command, reason) };
+}
+
+/** The binary in the extension's `server` folder, when this is a platform-specific package. */
+function bundledServer(input: ServerPathInput, paths: path.PlatformPath): string | undefined {
+  if (input.extensionDir === undefined || input.extensionDir === "") {
+    return undefined;
+  }
+  return firstExecutable(paths.join(input.extensionDir, BUNDLED_SERVER_DIR, DEFAULT_SERVER_COMMAND), input);
+}
+
+/** Looks a command name up on PATH, then in Cargo's `bin` folder. */
+function searchPath(
+  command: string,
+  input: ServerPathInput,
+  paths: path.PlatformPath,
+): { path: string; source: "path" | "cargo" } | undefined {
+  const searched = [
+    ...splitPathEnv(input.pathEnv, input.platform).map((dir) => ({ dir, source: "path" as const })),
+    ...cargoBinDirs(input, paths).map((dir) => ({ dir, source: "cargo" as const })),
+  ];
+  for (const { dir, source } of searched) {
+    const found = firstExecutable(paths.join(dir, command), input);
+    if (found !== undefined) {
+      return { path: found, source };
+    }
+  }
+  return undefined;
+}
+
+/** A sentence for the output channel saying which server is used and why. */
+export function describeServer(result: { readonly path: string; readonly source: ServerSource }): string {
+  switch (result.source) {
+    case "setting":
+      return `Using the language server set in mica.server.path: ${result.path}`;
+    case "bundled":
+      return `Using the language server bundled with the extension: ${result.path}`;
+    case "path":
+      return `Using the language server found on PATH: ${result.path}`;
+    case "cargo":
+      return `Using the language server installed by Cargo: ${result.path}`;
+  }
 }
 
 /**

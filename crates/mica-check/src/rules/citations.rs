@@ -3,10 +3,10 @@
 
 use super::{DocContext, emit};
 use crate::diagnostic::{Code, Diagnostic, Fix, Label};
-use crate::resolve::{Found, NotFound, Outcome, Resolution, SourceInfo};
+use crate::resolve::{Elsewhere, Found, NotFound, Outcome, Resolution, SourceInfo};
 use crate::shorten;
 use crate::similar::did_you_mean;
-use mica_sources::{MAX_ELISION_GAP, OCCURRENCE_CAP};
+use mica_sources::{MAX_ELISION_GAP, MAX_SUGGESTION_CHARS, OCCURRENCE_CAP, quote_parts};
 use mica_syntax::{Citation, StrLit, TextRange, escape_string};
 
 /// The diagnostics of citation `c`, which resolved to `r`.
@@ -100,7 +100,9 @@ fn ambiguous(
     let fix = Fix {
         title: format!("Add the line locator `{loc}`"),
         edits: vec![ctx.edit(TextRange::empty(c.source.range.end), format!(":{loc}"))],
-        safe: false,
+        // The locator names the passage the quote already resolves to: nothing quoted or
+        // claimed changes.
+        safe: true,
     };
     let range = c.quote.as_ref().map_or(c.range, |q| q.range);
     let d = emit(out, ctx.diag(Code::AmbiguousQuote, range, msg));
@@ -126,7 +128,8 @@ fn outside_lines(
     let fix = Fix {
         title: format!("Change the line locator to `{found}`"),
         edits: vec![ctx.edit(lines.range, found.clone())],
-        safe: false,
+        // The quote stays as written; only the locator moves to where it is.
+        safe: true,
     };
     let d = emit(out, ctx.diag(Code::QuoteOutsideLines, lines.range, msg));
     d.labels.push(Label::at(
@@ -156,12 +159,25 @@ fn not_found(
         out.push(ctx.diag(Code::QuoteNotFound, quote.range, msg));
         return;
     }
+    if let Some(e) = &nf.elsewhere {
+        wrong_source(ctx, c, quote, source, e, out);
+        return;
+    }
     let mut msg = format!("quote not found in `{}` ({})", c.source.name, source.path);
     if let Some(s) = &nf.closest {
         msg.push_str(&format!(
             "; the closest passage, on line {}, reads \"{}\"",
             s.line,
             shorten(&s.suggestion.text, 160)
+        ));
+    } else if quote_parts(&quote.value)
+        .iter()
+        .any(|p| p.chars().count() > MAX_SUGGESTION_CHARS)
+    {
+        // No passage is looked for past this length; say so rather than "nothing is close".
+        msg.push_str(&format!(
+            "; it is too long to look for a close passage (over {MAX_SUGGESTION_CHARS} \
+             characters without an elision): quote a shorter passage, or elide with `...`"
         ));
     } else {
         msg.push_str("; nothing in it is close: check the source id and the wording");
@@ -181,4 +197,54 @@ fn not_found(
         d.suggestion = Some(s.suggestion.text.clone());
     }
     d.fix = fix;
+}
+
+/// The quote is not in the source it cites, but word for word in another declared source.
+fn wrong_source(
+    ctx: &DocContext<'_>,
+    c: &Citation,
+    quote: &StrLit,
+    source: &SourceInfo,
+    e: &Elsewhere,
+    out: &mut Vec<Diagnostic>,
+) {
+    let loc = e.locator();
+    let msg = format!(
+        "quote not found in `{}` ({}), but it occurs word for word in `{}` ({}) on {}: cite `{}` \
+         instead",
+        c.source.name,
+        source.path,
+        e.source_id,
+        e.path,
+        line_words(e),
+        e.source_id
+    );
+    let mut edits = vec![ctx.edit(c.source.range, e.source_id.clone())];
+    let title = match c.lines {
+        Some(lines) => {
+            edits.push(ctx.edit(lines.range, loc.clone()));
+            format!("Cite `{}:{loc}` instead", e.source_id)
+        }
+        None => format!("Cite `{}` instead", e.source_id),
+    };
+    let d = emit(out, ctx.diag(Code::QuoteNotFound, quote.range, msg));
+    d.labels.push(Label::at(
+        &e.path,
+        e.range,
+        format!("the quote is here, in `{}`", e.source_id),
+    ));
+    d.fix = Some(Fix {
+        title,
+        edits,
+        safe: false,
+    });
+}
+
+/// `line 12` or `lines 12-14`.
+fn line_words(e: &Elsewhere) -> String {
+    if e.start_line == e.end_line {
+        format!("line {}", e.start_line)
+    } else {
+        format!("lines {}-{}", e.start_line, e.end_line)
+    }
 }

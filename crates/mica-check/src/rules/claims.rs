@@ -4,7 +4,7 @@
 use super::{DocContext, citations, effective_attrs, emit};
 use crate::diagnostic::{Code, Diagnostic, Fix, Label};
 use crate::resolve::Resolution;
-use crate::similar::did_you_mean;
+use crate::similar::{did_you_mean, only_close};
 use crate::vocab::{self, Likelihood};
 use mica_syntax::{Attr, Claim, TextRange, ValueKind};
 use std::collections::{HashMap, HashSet};
@@ -81,7 +81,10 @@ pub(super) fn unknown_attribute(
         _ => None,
     }
     .filter(|a| known.iter().any(|(k, _)| k == a));
-    let suggestion = alias.or_else(|| did_you_mean(key, names));
+    let suggestion = alias.or_else(|| did_you_mean(key, names.clone()));
+    // Renaming is safe when the name has one obvious reading: a known alias, or the only
+    // close candidate.
+    let safe = alias.is_some() || only_close(key, names).is_some();
     let list = known
         .iter()
         .map(|(k, _)| format!("`{k}`"))
@@ -93,7 +96,7 @@ pub(super) fn unknown_attribute(
             Fix {
                 title: format!("Rename `{key}` to `{s}`"),
                 edits: vec![ctx.edit(attr.key.range, s)],
-                safe: false,
+                safe,
             },
         ),
         None => (
@@ -110,6 +113,26 @@ pub(super) fn unknown_attribute(
         ctx.diag(Code::UnknownAttribute, attr.key.range, message),
     )
     .fix = Some(fix);
+}
+
+/// For a misspelt word value with exactly one close candidate, the safe fix that corrects it
+/// (a value in quotes keeps its quotes).
+fn value_fix<'a>(
+    ctx: &DocContext<'_>,
+    attr: &Attr,
+    v: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<Fix> {
+    let s = only_close(v, candidates)?;
+    let new_text = match attr.value.kind {
+        ValueKind::Str(_) => format!("\"{s}\""),
+        _ => s.to_string(),
+    };
+    Some(Fix {
+        title: format!("Change `{v}` to `{s}`"),
+        edits: vec![ctx.edit(attr.value.range, new_text)],
+        safe: true,
+    })
 }
 
 /// The value of `attr` as a word, or an `invalid-value` saying it takes `expected`.
@@ -139,7 +162,8 @@ fn conf(ctx: &DocContext<'_>, attr: &Attr, out: &mut Vec<Diagnostic>) {
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
         let msg = format!("`{v}` is not a confidence level: use low, moderate or high{hint}");
-        out.push(ctx.diag(Code::InvalidValue, attr.value.range, msg));
+        let d = emit(out, ctx.diag(Code::InvalidValue, attr.value.range, msg));
+        d.fix = value_fix(ctx, attr, v, vocab::CONFIDENCE.iter().map(|(c, _)| *c));
     }
 }
 
@@ -149,7 +173,9 @@ fn likelihood(ctx: &DocContext<'_>, attr: &Attr, out: &mut Vec<Diagnostic>) {
         return;
     };
     if Likelihood::parse(v).is_none() {
-        let hint = percent_hint(v).or_else(|| {
+        let percent = percent_hint(v);
+        let is_percent = percent.is_some();
+        let hint = percent.or_else(|| {
             did_you_mean(v, vocab::LIKELIHOOD.iter().map(|(t, _, _)| *t))
                 .map(|s| format!(" (did you mean `{s}`?)"))
         });
@@ -157,7 +183,10 @@ fn likelihood(ctx: &DocContext<'_>, attr: &Attr, out: &mut Vec<Diagnostic>) {
             "`{v}` is not a likelihood: use {expected}{}",
             hint.unwrap_or_default()
         );
-        out.push(ctx.diag(Code::InvalidValue, attr.value.range, msg));
+        let d = emit(out, ctx.diag(Code::InvalidValue, attr.value.range, msg));
+        if !is_percent {
+            d.fix = value_fix(ctx, attr, v, vocab::LIKELIHOOD.iter().map(|(t, _, _)| *t));
+        }
     }
 }
 

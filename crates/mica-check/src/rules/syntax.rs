@@ -1,13 +1,22 @@
 //! Syntax errors (with the parser's messages) and front matter values.
 
 use super::DocContext;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::vocab;
 
-/// `syntax-error`: every error of the parse. Reads the parse only.
+/// `syntax-error`: every error of the parse, with the parser's fix when it has one (for the
+/// common slips it recognises). Reads the parse only.
 pub(super) fn errors(ctx: &DocContext<'_>, out: &mut Vec<Diagnostic>) {
     for e in &ctx.parse.errors {
-        out.push(ctx.diag(Code::SyntaxError, e.range, e.message.clone()));
+        let mut d = ctx.diag(Code::SyntaxError, e.range, e.message.clone());
+        d.fix = e.fix.as_ref().map(|f| Fix {
+            title: f.title.clone(),
+            edits: (f.edits.iter())
+                .map(|e| ctx.edit(e.range, e.new_text.clone()))
+                .collect(),
+            safe: f.safe,
+        });
+        out.push(d);
     }
 }
 

@@ -1,6 +1,6 @@
 //! GitHub Actions workflow commands: `::error file=...,line=...,col=...::message`.
 
-use super::range_of;
+use super::{escape, range_of};
 use crate::check::{Outcome, Positions};
 use mica_check::Severity;
 
@@ -29,19 +29,33 @@ pub fn render(outcomes: &[Outcome]) -> String {
                 Severity::Warning => "warning",
                 Severity::Info => "notice",
             };
-            let mut message = d.message.clone();
+            // Text from the document is escaped for the log first (the log viewer acts on
+            // ANSI sequences), then for the workflow command.
+            let mut message = escape::line(&d.message).into_owned();
             if let Some(fix) = &d.fix {
-                message.push_str(&format!("\nFix: {}", fix.title));
+                let kind = if fix.safe { "Fix" } else { "Unsafe fix" };
+                message.push_str(&format!("\n{kind}: {}", escape::line(&fix.title)));
             }
             out.push_str(&format!(
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-                escape_property(&outcome.shown(&d.location.file)),
+                escape_property(&escape::line(&outcome.shown(&d.location.file))),
                 r.start.line,
                 r.start.column,
                 r.end.line,
                 r.end.column,
                 escape_property(&format!("mica {}", d.code)),
                 escape_data(&message),
+            ));
+        }
+        for u in &outcome.unchecked {
+            out.push_str(&format!(
+                "::error file={},title={}::{}\n",
+                escape_property(&escape::line(&crate::check::relative_from(
+                    &outcome.cwd,
+                    &u.path
+                ))),
+                escape_property("mica not checked"),
+                escape_data(&escape::line(&u.reason)),
             ));
         }
     }

@@ -2,6 +2,7 @@
 //! in brackets, notes for places in other files (the closest passage in a source, with its
 //! file:line), and a summary line.
 
+use super::escape::{self, Snippet};
 use super::{range_of, summary};
 use crate::check::{Outcome, Positions};
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
@@ -23,7 +24,10 @@ fn kind(s: Severity) -> (ReportKind<'static>, Color) {
 
 /// A file's text prepared once for every diagnostic in it.
 struct Prepared {
+    /// The escaped text ariadne prints from.
     source: Source<String>,
+    /// The map from the text's offsets into the escaped one.
+    snippet: Snippet,
     text: String,
     lines: LineIndex,
 }
@@ -38,8 +42,10 @@ pub fn render(outcomes: &[Outcome], color: bool) -> String {
             let file = &d.location.file;
             if !files.contains_key(file) {
                 let text = outcome.text_of(file).unwrap_or_default();
+                let snippet = Snippet::new(&text);
                 let prepared = Prepared {
-                    source: Source::from(text.clone()),
+                    source: Source::from(snippet.text.clone()),
+                    snippet,
                     lines: LineIndex::new(&text),
                     text,
                 };
@@ -50,6 +56,15 @@ pub fn render(outcomes: &[Outcome], color: bool) -> String {
         }
     }
     let mut s = String::from_utf8_lossy(&out).into_owned();
+    for outcome in outcomes {
+        for u in &outcome.unchecked {
+            s.push_str(&format!(
+                "[not-checked] Error: {}: {}\n",
+                escape::line(&crate::check::relative_from(&outcome.cwd, &u.path)),
+                escape::line(&u.reason)
+            ));
+        }
+    }
     s.push_str(&summary(outcomes));
     s.push('\n');
     s
@@ -64,15 +79,16 @@ fn notes(outcome: &Outcome, positions: &mut Positions, d: &Diagnostic) -> Vec<St
             let r = range_of(outcome, positions, &l.location);
             notes.push(format!(
                 "{}: {}:{}:{}",
-                l.message,
-                outcome.shown(&l.location.file),
+                escape::line(&l.message),
+                escape::line(&outcome.shown(&l.location.file)),
                 r.start.line,
                 r.start.column
             ));
         }
     }
     if let Some(fix) = &d.fix {
-        notes.push(format!("fix: {}", fix.title));
+        let kind = if fix.safe { "fix" } else { "unsafe fix" };
+        notes.push(format!("{kind}: {}", escape::line(&fix.title)));
     }
     notes
 }
@@ -113,7 +129,8 @@ fn render_one(
     color: bool,
     out: &mut Vec<u8>,
 ) {
-    let shown = outcome.shown(&d.location.file);
+    let shown = escape::line(&outcome.shown(&d.location.file)).into_owned();
+    let message = escape::line(&d.message);
     let range = d.location.range;
     let (kind, colour) = kind(d.severity);
     let notes = notes(outcome, positions, d);
@@ -124,7 +141,7 @@ fn render_one(
     if line_len > MAX_SNIPPET_LINE || file.text.is_empty() {
         // The same header as ariadne's, then the location and notes without a snippet.
         let r = range_of(outcome, positions, &d.location);
-        out.extend(format!("[{}] {kind}: {}\n", d.code, d.message).as_bytes());
+        out.extend(format!("[{}] {kind}: {message}\n", d.code).as_bytes());
         out.extend(format!("   ╭─[ {shown}:{}:{} ]\n", r.start.line, r.start.column).as_bytes());
         for n in notes {
             out.extend(format!("   │ {n}\n").as_bytes());
@@ -132,16 +149,17 @@ fn render_one(
         out.extend("───╯\n".as_bytes());
         return;
     }
-    let mut report = Report::build(kind, (shown.clone(), range.to_range()))
+    let range = file.snippet.map(range.start)..file.snippet.map(range.end);
+    let mut report = Report::build(kind, (shown.clone(), range.clone()))
         .with_config(
             Config::default()
                 .with_index_type(IndexType::Byte)
                 .with_color(color),
         )
         .with_code(d.code)
-        .with_message(&d.message)
+        .with_message(&message)
         .with_label(
-            Label::new((shown.clone(), range.to_range()))
+            Label::new((shown.clone(), range))
                 .with_message(underline(d))
                 .with_color(colour),
         );
@@ -153,6 +171,6 @@ fn render_one(
         .write((shown.clone(), &file.source), &mut *out)
         .is_err()
     {
-        out.extend(format!("[{}] {kind}: {} ({shown})\n", d.code, d.message).as_bytes());
+        out.extend(format!("[{}] {kind}: {message} ({shown})\n", d.code).as_bytes());
     }
 }

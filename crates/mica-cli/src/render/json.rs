@@ -1,7 +1,7 @@
 //! The JSON report: one object with counts and the diagnostics, positions 1-based.
 
-use super::{Range, range_of};
-use crate::check::{Outcome, Positions, total};
+use super::{Range, escape, range_of};
+use crate::check::{Outcome, Positions, relative_from, total};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -14,6 +14,14 @@ struct Report<'a> {
     warnings: usize,
     infos: usize,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unchecked: Vec<JsonUnchecked<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonUnchecked<'a> {
+    path: String,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -96,6 +104,15 @@ pub fn render(outcomes: &[Outcome]) -> String {
             });
         }
     }
+    let unchecked = outcomes
+        .iter()
+        .flat_map(|o| {
+            o.unchecked.iter().map(|u| JsonUnchecked {
+                path: relative_from(&o.cwd, &u.path),
+                reason: &u.reason,
+            })
+        })
+        .collect();
     let report = Report {
         version: 1,
         files: stats.files,
@@ -105,9 +122,10 @@ pub fn render(outcomes: &[Outcome]) -> String {
         warnings: stats.warnings,
         infos: stats.infos,
         diagnostics,
+        unchecked,
     };
     let mut out =
         serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     out.push('\n');
-    out
+    escape::json(out)
 }

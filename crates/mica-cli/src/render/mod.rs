@@ -3,6 +3,7 @@
 //! 1-based columns counted in Unicode characters. Paths are shown relative to the current
 //! folder (JSON also gives them relative to the workspace root).
 
+mod escape;
 mod github;
 mod human;
 mod json;
@@ -11,6 +12,11 @@ mod sarif;
 use crate::Format;
 use crate::check::{Outcome, Positions, total};
 use serde::Serialize;
+
+/// One line of text escaped for a terminal or a log (for messages on stderr).
+pub fn escape_line(s: &str) -> String {
+    escape::line(s).into_owned()
+}
 
 /// Render the outcomes of every workspace checked in `format`.
 pub fn render(outcomes: &[Outcome], format: Format, color: bool) -> String {
@@ -62,8 +68,16 @@ pub fn summary(outcomes: &[Outcome]) -> String {
     let s = total(outcomes);
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let unchecked = if s.unchecked > 0 {
+        format!(
+            " {} could not be checked.",
+            plural(s.unchecked, "document", "documents")
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "Checked {}: {}, {}; {}, {}, {}.",
+        "Checked {}: {}, {}; {}, {}, {}.{unchecked}",
         plural(s.files, "file", "files"),
         plural(s.claims, "claim", "claims"),
         plural(s.citations, "citation", "citations"),

@@ -1,8 +1,8 @@
 //! SARIF 2.1.0 for GitHub code scanning: one run, the rule table from the code registry, one
 //! result per diagnostic with its region and related locations.
 
-use super::{Range, range_of};
-use crate::check::{Outcome, Positions};
+use super::{Range, escape, range_of};
+use crate::check::{Outcome, Positions, relative_from};
 use mica_check::{Code, Severity};
 use serde_json::{Value, json};
 
@@ -36,8 +36,8 @@ fn encode_path(path: &str) -> String {
     out
 }
 
-/// An artifact location: relative to `%SRCROOT%` (the current folder), or an absolute `file:`
-/// URI for a file outside it.
+/// An artifact location: relative to `%SRCROOT%` (the current folder, so `../` for a file
+/// above it), or an absolute `file:` URI when there is no relative path.
 fn artifact(shown: &str) -> Value {
     if shown.starts_with('/') {
         json!({ "uri": format!("file://{}", encode_path(shown)) })
@@ -160,6 +160,20 @@ pub fn render(outcomes: &[Outcome]) -> String {
             results.push(result);
         }
     }
+    let notifications: Vec<Value> = outcomes
+        .iter()
+        .flat_map(|o| {
+            o.unchecked.iter().map(|u| {
+                json!({
+                    "level": "error",
+                    "message": { "text": u.reason },
+                    "locations": [{ "physicalLocation": {
+                        "artifactLocation": artifact(&relative_from(&o.cwd, &u.path)),
+                    } }],
+                })
+            })
+        })
+        .collect();
     let cwd = outcomes
         .first()
         .map(|o| o.cwd.display().to_string())
@@ -172,11 +186,15 @@ pub fn render(outcomes: &[Outcome]) -> String {
             "originalUriBaseIds": { "%SRCROOT%": { "uri": format!("file://{}/", encode_path(cwd.trim_end_matches('/'))) } },
             "columnKind": "unicodeCodePoints",
             "results": results,
+            "invocations": [{
+                "executionSuccessful": notifications.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
         }]
     });
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
-    out
+    escape::json(out)
 }
 
 #[cfg(test)]

@@ -11,8 +11,32 @@ local M = {}
 --- The name of the client, as shown by `:checkhealth vim.lsp` and `vim.lsp.get_clients()`.
 M.name = "mica"
 
---- The install command printed when the server is not found.
-M.install_hint = "cargo install --path crates/mica-cli"
+-- This plugin's folder (`editors/nvim` of a Mica checkout), from the path of this file.
+local plugin_dir = (function()
+  local file = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p")
+  return vim.fs.dirname(vim.fs.dirname(vim.fs.dirname(vim.fs.normalize(file))))
+end)()
+
+--- The server's crate in the checkout this plugin belongs to (`<checkout>/crates/mica-cli`), or nil
+--- when the plugin folder was copied out of its checkout.
+function M.crate_dir()
+  local crate = vim.fs.dirname(vim.fs.dirname(plugin_dir)) .. "/crates/mica-cli"
+  return vim.fn.filereadable(crate .. "/Cargo.toml") == 1 and crate or nil
+end
+
+--- The command that builds and installs the server from this checkout (into Cargo's `bin` folder);
+--- what `:MicaInstall` and the lazy.nvim `build` step run.
+function M.install_command()
+  return { "cargo", "install", "--locked", "--path", M.crate_dir() or "crates/mica-cli" }
+end
+
+--- The install command as one line to paste into a shell.
+function M.install_hint()
+  local line = table.concat(vim.tbl_map(vim.fn.shellescape, M.install_command()), " ")
+  -- shellescape quotes every word; plain words read better unquoted.
+  line = line:gsub("'([%w%-%./_]+)'", "%1")
+  return M.crate_dir() and line or (line .. " (in a Mica checkout)")
+end
 
 --- Options and their defaults; `setup()` replaces each key given (lists are replaced whole).
 M.defaults = {
@@ -52,7 +76,18 @@ function M.has_lsp_config()
   return vim.lsp.config ~= nil and vim.lsp.enable ~= nil
 end
 
---- The full path of the server executable, or nil when it cannot be run.
+-- Cargo's install folder: `$CARGO_HOME/bin`, else `~/.cargo/bin`.
+local function cargo_bin_dir()
+  local home = vim.env.CARGO_HOME
+  if home == nil or home == "" then
+    home = vim.fn.expand("~/.cargo")
+  end
+  return home .. "/bin"
+end
+
+--- The full path of the server executable, or nil when it cannot be run. A bare command name is
+--- looked up on PATH, then in Cargo's `bin` folder, where `:MicaInstall` puts it: a Neovim started
+--- from a desktop launcher often lacks that folder on its PATH.
 --- A `cmd` given as a function (an RPC transport) is taken on trust.
 function M.executable(opts)
   opts = opts or M.options or M.defaults
@@ -60,10 +95,32 @@ function M.executable(opts)
     return type(opts.cmd) == "function" and "(cmd is a function)" or nil
   end
   local exe = opts.cmd[1]
-  if type(exe) ~= "string" or vim.fn.executable(exe) ~= 1 then
+  if type(exe) ~= "string" or exe == "" then
     return nil
   end
-  return vim.fn.exepath(exe)
+  if vim.fn.executable(exe) == 1 then
+    return vim.fn.exepath(exe)
+  end
+  if not exe:find("/", 1, true) then
+    local installed = cargo_bin_dir() .. "/" .. exe
+    if vim.fn.executable(installed) == 1 then
+      return installed
+    end
+  end
+  return nil
+end
+
+--- The server's version as `mica --version` reports it (without the leading name), or nil.
+function M.server_version(exe)
+  exe = exe or M.executable()
+  if not exe or exe:sub(1, 1) == "(" then
+    return nil
+  end
+  local out = vim.fn.system({ exe, "--version" })
+  if vim.v.shell_error ~= 0 then
+    return nil
+  end
+  return (vim.trim(out):gsub("^mica%s+", ""))
 end
 
 --- The workspace root for a buffer: the nearest folder holding the first of `root_markers`,
@@ -83,9 +140,14 @@ function M.find_root(bufnr, markers)
 end
 
 local function client_config(opts)
+  local cmd = opts.cmd
+  if type(cmd) == "table" then
+    -- Start the binary that was found, which may be in Cargo's folder rather than on PATH.
+    cmd = vim.list_extend({ M.executable(opts) or cmd[1] }, cmd, 2)
+  end
   return {
     name = M.name,
-    cmd = opts.cmd,
+    cmd = cmd,
     filetypes = opts.filetypes,
     root_markers = opts.root_markers,
     settings = opts.settings,
@@ -116,10 +178,10 @@ end
 
 local function warn_missing(opts)
   notify(
-    ("the language server `%s` was not found (cmd = %s). Install it from a Mica checkout with `%s`, "
+    ("the language server `%s` was not found (cmd = %s). Install it with :MicaInstall (it runs `%s`), "
       .. "or point `cmd` in require(\"mica\").setup() at the binary, then run :MicaRestart. "
       .. "Highlighting works without it.")
-      :format(tostring(opts.cmd[1]), vim.inspect(opts.cmd), M.install_hint),
+      :format(tostring(opts.cmd[1]), vim.inspect(opts.cmd), M.install_hint()),
     vim.log.levels.WARN
   )
 end
@@ -217,6 +279,38 @@ function M.restart()
   end)
 end
 
+--- Builds and installs the server from this checkout in a terminal window (`:MicaInstall`), then
+--- restarts it when setup() has been called. `on_exit(code)` is called when cargo has finished.
+function M.install(on_exit)
+  if vim.fn.executable("cargo") ~= 1 then
+    notify("`cargo` was not found: install Rust (https://rustup.rs), then run :MicaInstall again",
+      vim.log.levels.ERROR)
+    return
+  end
+  local cmd = M.install_command()
+  vim.cmd("botright new")
+  local buf = vim.api.nvim_get_current_buf()
+  local function done(_, code)
+    if code == 0 then
+      notify("installed " .. (M.executable() or "the server") .. "; starting it")
+      if M.options then
+        M.restart()
+      end
+    else
+      notify(("`%s` failed with status %d; see its output in buffer %d"):format(M.install_hint(), code, buf),
+        vim.log.levels.ERROR)
+    end
+    if on_exit then
+      on_exit(code)
+    end
+  end
+  if vim.fn.has("nvim-0.11") == 1 then
+    vim.fn.jobstart(cmd, { term = true, on_exit = done })
+  else
+    vim.fn.termopen(cmd, { on_exit = done })
+  end
+end
+
 --- Lines describing the plugin's state, the server and its clients (`:MicaInfo`).
 function M.info_lines()
   local opts = M.options
@@ -232,17 +326,29 @@ function M.info_lines()
   add("Neovim %d.%d.%d, started with %s", v.major, v.minor, v.patch,
     M.has_lsp_config() and "vim.lsp.config/vim.lsp.enable" or "vim.lsp.start")
   add("cmd: %s", table.concat(type(opts.cmd) == "table" and opts.cmd or { "<function>" }, " "))
-  add("executable: %s", M.executable(opts) or ("NOT FOUND (install with `" .. M.install_hint .. "`)"))
+  local exe = M.executable(opts)
+  add("server: %s", exe or ("NOT FOUND: run :MicaInstall (it runs `" .. M.install_hint() .. "`)"))
+  local bufnr = vim.api.nvim_get_current_buf()
+  local clients = get_clients({ name = M.name })
+  -- The running server's own word on its version, else what the executable says.
+  local running = get_clients({ name = M.name, bufnr = bufnr })[1] or clients[1]
+  local version = running and running.server_info and running.server_info.version
+  if exe and not version then
+    version = M.server_version(exe)
+  end
+  if exe then
+    add("server version: %s", version or "unknown (`--version` failed)")
+  end
+  if is_mica_buffer(bufnr) then
+    local attached = get_clients({ name = M.name, bufnr = bufnr })[1]
+    local root = attached and (attached.root_dir or attached.config.root_dir) or M.find_root(bufnr, opts.root_markers)
+    add("workspace root: %s", root)
+  end
   add("filetypes: %s", table.concat(opts.filetypes, ", "))
   local markers = vim.tbl_map(function(m)
     return type(m) == "table" and ("{" .. table.concat(m, ", ") .. "}") or m
   end, opts.root_markers)
   add("root markers: %s", table.concat(markers, ", "))
-  local bufnr = vim.api.nvim_get_current_buf()
-  if is_mica_buffer(bufnr) then
-    add("root of this buffer: %s", M.find_root(bufnr, opts.root_markers))
-  end
-  local clients = get_clients({ name = M.name })
   if #clients == 0 then
     add("clients: none running")
   end
@@ -265,7 +371,10 @@ local function create_commands()
   end, { desc = "Restart the Mica language server" })
   vim.api.nvim_create_user_command("MicaInfo", function()
     notify(table.concat(M.info_lines(), "\n"))
-  end, { desc = "Show the Mica language server's configuration and clients" })
+  end, { desc = "Show the Mica language server's version, path, workspace root and clients" })
+  vim.api.nvim_create_user_command("MicaInstall", function()
+    M.install()
+  end, { desc = "Build and install the Mica language server from this checkout (cargo install)" })
 end
 
 --- Configures and starts the language server. Options (see `:help mica-setup`):

@@ -1,6 +1,6 @@
 // Runs the real extension and vscode-languageclient against a fake `vscode` module and a fake `mica`
-// server on PATH: start over stdio, server output and trace in the channel, restart by command and on
-// settings changes, and the error for a missing binary.
+// server: start over stdio, server output and trace in the channel, restart by command and on settings
+// changes, the error for a missing binary, and which binary is chosen (setting, bundled, PATH).
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -13,13 +13,13 @@ import { INSTALL_HINT } from "../../src/serverPath";
 import { fake } from "./fakeVscode";
 
 /**
- * A minimal language server: answers `initialize` and `shutdown`, exits on `exit`, and appends its
- * arguments and every message it receives to the file named by MICA_FAKE_LOG.
+ * A minimal language server: answers `initialize` and `shutdown`, exits on `exit`, and appends its own
+ * path, its arguments and every message it receives to the file named by MICA_FAKE_LOG.
  */
 const FAKE_SERVER = String.raw`#!/usr/bin/env node
 const fs = require("fs");
 const log = (entry) => fs.appendFileSync(process.env.MICA_FAKE_LOG, JSON.stringify({ pid: process.pid, ...entry }) + "\n");
-log({ argv: process.argv.slice(2) });
+log({ bin: process.argv[1], argv: process.argv.slice(2) });
 process.stderr.write("fake mica server says hello\n");
 const send = (message) => {
   const body = JSON.stringify({ jsonrpc: "2.0", ...message });
@@ -36,7 +36,7 @@ process.stdin.on("data", (chunk) => {
     const message = JSON.parse(buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString());
     buffer = buffer.subarray(headerEnd + 4 + length);
     log({ method: message.method });
-    if (message.method === "initialize") send({ id: message.id, result: { capabilities: {} } });
+    if (message.method === "initialize") send({ id: message.id, result: { capabilities: {}, serverInfo: { name: "fake-mica", version: "9.9.9" } } });
     else if (message.method === "exit") process.exit(0);
     else if (message.id !== undefined && message.method !== undefined) send({ id: message.id, result: null });
   }
@@ -45,6 +45,7 @@ process.stdin.on("data", (chunk) => {
 
 interface LogEntry {
   pid: number;
+  bin?: string;
   argv?: string[];
   method?: string;
 }
@@ -56,7 +57,8 @@ describe("the extension in a fake VS Code", { ...posixOnly, timeout: 30_000 }, (
   let dir: string;
   let logFile: string;
   const savedPath = process.env["PATH"];
-  const context = { subscriptions: [] as { dispose(): unknown }[] };
+  // The extension's own folder; the bundled-binary tests put a server in its `server` folder.
+  const context = { subscriptions: [] as { dispose(): unknown }[], extensionPath: "" };
 
   function logEntries(): LogEntry[] {
     if (!fs.existsSync(logFile)) {
@@ -90,6 +92,8 @@ describe("the extension in a fake VS Code", { ...posixOnly, timeout: 30_000 }, (
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "mica-vscode-test-"));
     logFile = path.join(dir, "server.log");
+    context.extensionPath = path.join(dir, "extension");
+    fs.mkdirSync(context.extensionPath);
     fs.writeFileSync(path.join(dir, "mica"), FAKE_SERVER, { mode: 0o755 });
     process.env["MICA_FAKE_LOG"] = logFile;
     // The fake comes first; node stays reachable for its shebang line.
@@ -130,7 +134,9 @@ describe("the extension in a fake VS Code", { ...posixOnly, timeout: 30_000 }, (
 
   test("the server's standard error and the mica.trace.server trace appear in the output channel", async () => {
     await eventually(() => channelText().includes("fake mica server says hello"), "server output");
+    assert.ok(channelText().includes(`Using the language server set in mica.server.path: ${path.join(dir, "mica")}\n`));
     assert.ok(channelText().includes(`Starting ${path.join(dir, "mica")} lsp --from-settings`));
+    assert.ok(channelText().includes("Started fake-mica 9.9.9\n"), "the server's name and version");
     assert.match(channelText(), /Sending request 'initialize/);
   });
 
@@ -190,11 +196,29 @@ describe("the extension in a fake VS Code", { ...posixOnly, timeout: 30_000 }, (
     assert.equal(starts().length, 6);
   });
 
+  test("an unset mica.server.path starts the binary bundled in the extension's server folder", async () => {
+    const bundled = path.join(context.extensionPath, "server", "mica");
+    fs.mkdirSync(path.dirname(bundled));
+    fs.writeFileSync(bundled, FAKE_SERVER, { mode: 0o755 });
+    fake.changeSettings({ "mica.server.path": "" });
+    await eventually(() => received("initialize").length === 7, "the bundled server");
+    assert.equal(starts()[6]?.bin, bundled);
+    assert.ok(channelText().includes(`Using the language server bundled with the extension: ${bundled}\n`));
+  });
+
+  test("without a bundled binary, the one on PATH is used", async () => {
+    fs.rmSync(path.join(context.extensionPath, "server"), { recursive: true });
+    await fake.commands.get("mica.restartServer")?.();
+    assert.equal(starts()[7]?.bin, path.join(dir, "mica"));
+    assert.ok(channelText().includes(`Using the language server found on PATH: ${path.join(dir, "mica")}\n`));
+    await eventually(() => received("exit").length === 7, "the bundled server to exit");
+  });
+
   test("once the binary is there, Restart Server starts it, and deactivation stops it", async () => {
     fake.settings.set("mica.server.path", path.join(dir, "mica"));
     await fake.commands.get("mica.restartServer")?.();
-    assert.equal(starts().length, 7);
+    assert.equal(starts().length, 9);
     await deactivate();
-    await eventually(() => received("exit").length === 7, "the last server to exit");
+    await eventually(() => received("exit").length === 9, "the last server to exit");
   });
 });

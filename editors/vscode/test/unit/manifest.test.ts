@@ -94,7 +94,8 @@ describe("package.json", () => {
       return property;
     };
     assert.equal(setting("mica.server.path").type, "string");
-    assert.equal(setting("mica.server.path").default, "mica");
+    // Empty means "bundled binary, else PATH"; a default of "mica" could not be told from a user's choice.
+    assert.equal(setting("mica.server.path").default, "");
     assert.equal(setting("mica.server.args").type, "array");
     assert.deepEqual(setting("mica.server.args").default, []);
     assert.deepEqual(setting("mica.trace.server").enum, ["off", "messages", "verbose"]);

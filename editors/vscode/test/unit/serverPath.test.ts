@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  describeServer,
   INSTALL_HINT,
   missingServerMessage,
   resolveServerPath,
@@ -99,7 +100,8 @@ describe("bare command names on POSIX", () => {
     assert.equal(
       message,
       "Mica: could not find the `mica` language server at 'mica' (not found on PATH). " +
-        "Install it with `cargo install --path crates/mica-cli` (from the Mica repository) or set `mica.server.path`.",
+        "Install the Mica extension package built for your platform (it bundles the server), " +
+        "or run `cargo install --locked --path crates/mica-cli` in the Mica repository, or set `mica.server.path`.",
     );
   });
 
@@ -111,6 +113,104 @@ describe("bare command names on POSIX", () => {
   test("a backslash is an ordinary file-name character on POSIX", () => {
     const { result } = resolve(["/usr/bin/mi\\ca"], { ...posix, setting: "mi\\ca", pathEnv: "/usr/bin" });
     assert.equal(found(result), "/usr/bin/mi\\ca");
+  });
+});
+
+describe("resolution order: the setting, the bundled binary, then PATH", () => {
+  const extensionDir = "/home/ana/.vscode/extensions/mica-lang.mica-0.1.0-linux-x64";
+  const bundled = `${extensionDir}/server/mica`;
+
+  test("an unset setting takes the bundled binary before PATH, without searching PATH", () => {
+    const { result, probed } = resolve([bundled, "/usr/bin/mica"], {
+      ...posix,
+      extensionDir,
+      setting: undefined,
+      pathEnv: "/usr/bin",
+    });
+    assert.deepEqual(result, { ok: true, path: bundled, source: "bundled" });
+    assert.deepEqual(probed, [bundled]);
+  });
+
+  test("an empty setting means unset: the bundled binary", () => {
+    const { result } = resolve([bundled], { ...posix, extensionDir, setting: "  ", pathEnv: "/usr/bin" });
+    assert.deepEqual(result, { ok: true, path: bundled, source: "bundled" });
+  });
+
+  test("without a bundled binary (the universal package), PATH and then Cargo's folder are searched", () => {
+    const onPath = resolve(["/usr/bin/mica"], { ...posix, extensionDir, setting: undefined, pathEnv: "/usr/bin" });
+    assert.deepEqual(onPath.result, { ok: true, path: "/usr/bin/mica", source: "path" });
+    assert.deepEqual(onPath.probed, [bundled, "/usr/bin/mica"]);
+    const inCargo = resolve(["/home/ana/.cargo/bin/mica"], {
+      ...posix,
+      extensionDir,
+      setting: undefined,
+      pathEnv: "/usr/bin",
+    });
+    assert.deepEqual(inCargo.result, { ok: true, path: "/home/ana/.cargo/bin/mica", source: "cargo" });
+  });
+
+  test("a set path wins over the bundled binary", () => {
+    const { result, probed } = resolve([bundled, "/opt/mica/mica"], {
+      ...posix,
+      extensionDir,
+      setting: "/opt/mica/mica",
+      pathEnv: "/usr/bin",
+    });
+    assert.deepEqual(result, { ok: true, path: "/opt/mica/mica", source: "setting" });
+    assert.deepEqual(probed, ["/opt/mica/mica"]);
+  });
+
+  test("a set bare name is looked up on PATH even when a binary is bundled", () => {
+    const { result } = resolve([bundled, "/usr/bin/mica"], {
+      ...posix,
+      extensionDir,
+      setting: "mica",
+      pathEnv: "/usr/bin",
+    });
+    assert.deepEqual(result, { ok: true, path: "/usr/bin/mica", source: "setting" });
+  });
+
+  test("a set path that does not exist is an error, not a fallback to the bundled binary", () => {
+    const { result } = resolve([bundled], { ...posix, extensionDir, setting: "/opt/gone/mica", pathEnv: "" });
+    assert.match(failure(result), /at '\/opt\/gone\/mica'\./);
+  });
+
+  test("nothing bundled and nothing on PATH says both", () => {
+    const { result } = resolve([], { ...posix, extensionDir, setting: undefined, pathEnv: "/usr/bin" });
+    assert.equal(
+      failure(result),
+      missingServerMessage("mica", "this extension package bundles no server, and none was found on PATH"),
+    );
+  });
+
+  test("on Windows the bundled binary is server\\mica.exe", () => {
+    const winDir = "C:\\Users\\ana\\.vscode\\extensions\\mica-lang.mica-0.1.0-win32-x64";
+    const { result } = resolve([`${winDir}\\server\\mica.exe`], {
+      ...windows,
+      extensionDir: winDir,
+      setting: undefined,
+      pathEnv: "C:\\Windows",
+    });
+    assert.deepEqual(result, { ok: true, path: `${winDir}\\server\\mica.exe`, source: "bundled" });
+  });
+
+  test("the output channel is told which one was used", () => {
+    assert.equal(
+      describeServer({ path: "/x/server/mica", source: "bundled" }),
+      "Using the language server bundled with the extension: /x/server/mica",
+    );
+    assert.equal(
+      describeServer({ path: "/opt/mica", source: "setting" }),
+      "Using the language server set in mica.server.path: /opt/mica",
+    );
+    assert.equal(
+      describeServer({ path: "/usr/bin/mica", source: "path" }),
+      "Using the language server found on PATH: /usr/bin/mica",
+    );
+    assert.equal(
+      describeServer({ path: "/home/ana/.cargo/bin/mica", source: "cargo" }),
+      "Using the language server installed by Cargo: /home/ana/.cargo/bin/mica",
+    );
   });
 });
 

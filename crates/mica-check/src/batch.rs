@@ -1,0 +1,374 @@
+//! The batch pipeline of `mica check`: every source is read, normalised and searched once, in
+//! parallel, and dropped; the rules then run per document over what was kept.
+//!
+//! [`check_batch`] groups every citation of every document by the file its source names (two
+//! spellings of one path are one file), then visits the files on the current rayon pool,
+//! largest first: load the file without caching it, find all of its quotes in one pass,
+//! compute the closest passage only for the quotes that are not found, and keep the
+//! [`Resolution`]s (ranges, line numbers, short passages). Memory grows with the largest
+//! sources in flight times the threads, not with the corpus. Quotes not found are then looked
+//! up in the other sources of their document's scope, in a second pass over just those
+//! sources, to name the source a quote was really taken from. The results are the same as
+//! [`crate::check`]'s (`tests/batch.rs` compares them).
+
+use crate::check::{CheckedDocument, DocumentInput, config_diagnostics, finish};
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::resolve::{
+    self, DocResolution, Elsewhere, Outcome, Resolution, SourceInfo, SourceScope, citation_in,
+    unresolved,
+};
+use aho_corasick::{AhoCorasick, MatchKind};
+use mica_sources::{QuoteQuery, SourceError, SourceFile, SourceProvider, quote_parts};
+use mica_syntax::Citation;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// What a batch check of one workspace produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchResult {
+    /// Each document's result, in the order given.
+    pub documents: Vec<CheckedDocument>,
+    /// Problems in `mica.toml` itself, as [`crate::check_config`] reports them.
+    pub config: Vec<Diagnostic>,
+}
+
+/// A citation's place: its document and its index among the document's citations.
+type Slot = (usize, usize);
+
+/// One file and everything that needs it.
+#[derive(Default)]
+struct Group<'a> {
+    /// The path as first written, to load it by.
+    path: &'a str,
+    /// Its size in bytes, for scheduling.
+    size: u64,
+    /// The citations that resolve in it.
+    items: Vec<(Slot, &'a Citation)>,
+}
+
+/// What visiting one file gave.
+struct Visited {
+    status: Result<(), SourceError>,
+    outcomes: Vec<(Slot, SourceInfo, Outcome)>,
+}
+
+/// Check `docs` the batch way, on the current rayon thread pool (the caller sets its size).
+pub fn check_batch(
+    config: &Config,
+    provider: &dyn SourceProvider,
+    docs: &[DocumentInput<'_>],
+) -> BatchResult {
+    let scopes: Vec<SourceScope> = docs
+        .par_iter()
+        .map(|d| SourceScope::new(config, d.path, &d.parse.document))
+        .collect();
+    let cites: Vec<Vec<(usize, &Citation)>> = docs
+        .par_iter()
+        .map(|d| resolve::cite_attrs(&d.parse.document).collect())
+        .collect();
+    let mut resolutions: Vec<Vec<Resolution>> = cites
+        .par_iter()
+        .zip(&scopes)
+        .map(|(cs, scope)| cs.iter().map(|&(i, c)| unresolved(scope, i, c)).collect())
+        .collect();
+
+    // Every path written anywhere is identified once; the files are keyed so that two
+    // spellings of one file are visited once.
+    let mut files = Files::default();
+    for (d, (cs, scope)) in cites.iter().zip(&scopes).enumerate() {
+        for (k, &(_, c)) in cs.iter().enumerate() {
+            let Some((path, _)) = scope.get(&c.source.name).and_then(|def| def.path.as_ref())
+            else {
+                continue;
+            };
+            if let Some(group) = files.group(provider, path) {
+                group.items.push(((d, k), c));
+            }
+        }
+    }
+    // Declared sources that nothing cites are read too, to report those that cannot be.
+    for doc in docs {
+        for decl in &doc.parse.document.sources {
+            if let Some(path) = &decl.path
+                && path.terminated
+            {
+                files.group(provider, &path.value);
+            }
+        }
+    }
+    for s in &config.sources {
+        files.group(provider, &s.path);
+    }
+
+    let Files { ids, groups } = files;
+    let mut groups: Vec<(String, Group<'_>)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| b.1.size.cmp(&a.1.size).then_with(|| a.0.cmp(&b.0)));
+    let visited: Vec<(String, Visited)> = groups
+        .par_iter()
+        .map(|(key, g)| (key.clone(), visit(provider, key, g)))
+        .collect();
+    drop(groups);
+
+    let mut status: HashMap<String, Result<(), SourceError>> = HashMap::new();
+    for (key, v) in visited {
+        for ((d, k), info, outcome) in v.outcomes {
+            let r = &mut resolutions[d][k];
+            r.source = Some(info);
+            r.outcome = outcome;
+        }
+        status.insert(key, v.status);
+    }
+    wrong_sources(provider, &scopes, &cites, &ids, &mut resolutions);
+    let status_of = |path: &str| -> Result<(), SourceError> {
+        match ids.get(path) {
+            Some(Ok(key)) => status.get(key).cloned().unwrap_or(Ok(())),
+            Some(Err(e)) => Err(e.clone()),
+            None => Ok(()),
+        }
+    };
+
+    let documents = docs
+        .par_iter()
+        .zip(&scopes)
+        .zip(resolutions)
+        .map(|((doc, scope), citations)| {
+            let sources = doc
+                .parse
+                .document
+                .sources
+                .iter()
+                .filter_map(|decl| decl.path.as_ref().filter(|p| p.terminated))
+                .map(|p| (p.value.clone(), status_of(&p.value)))
+                .collect();
+            finish(config, *doc, scope, &DocResolution { sources, citations })
+        })
+        .collect();
+    BatchResult {
+        documents,
+        config: config_diagnostics(config, status_of),
+    }
+}
+
+/// The files a batch visits, by key, and what every written path identified as.
+#[derive(Default)]
+struct Files<'a> {
+    ids: HashMap<&'a str, Result<String, SourceError>>,
+    groups: HashMap<String, Group<'a>>,
+}
+
+impl<'a> Files<'a> {
+    /// The group of the file `path` names, created on first sight; `None` when the path
+    /// cannot be identified (that error is kept for the report).
+    fn group(&mut self, provider: &dyn SourceProvider, path: &'a str) -> Option<&mut Group<'a>> {
+        let id = self.ids.entry(path).or_insert_with(|| {
+            provider.identify(path).map(|(key, size)| {
+                self.groups.entry(key.clone()).or_insert(Group {
+                    path,
+                    size,
+                    items: Vec::new(),
+                });
+                key
+            })
+        });
+        match id {
+            Ok(key) => self.groups.get_mut(key.as_str()),
+            Err(_) => None,
+        }
+    }
+}
+
+/// Read one file, resolve every citation that names it, and drop it.
+fn visit(provider: &dyn SourceProvider, key: &str, g: &Group<'_>) -> Visited {
+    let text = match provider.read_text(g.path) {
+        Ok(text) => text,
+        Err(e) => {
+            return Visited {
+                status: Err(e),
+                outcomes: Vec::new(),
+            };
+        }
+    };
+    if g.items.is_empty() {
+        // Declared but not cited: it only had to be readable.
+        return Visited {
+            status: Ok(()),
+            outcomes: Vec::new(),
+        };
+    }
+    let source = SourceFile::new(key, text);
+    // One pass over the source finds every quote; each citation then reads that result.
+    let queries: Vec<QuoteQuery<'_>> = g
+        .items
+        .iter()
+        .filter_map(|(_, c)| {
+            let q = c.quote.as_ref().filter(|q| q.terminated)?;
+            Some(QuoteQuery {
+                quote: &q.value,
+                lines: resolve::line_span(c),
+            })
+        })
+        .collect();
+    source.find_quotes(&queries);
+    let info = SourceInfo::of(&source);
+    let outcomes = g
+        .items
+        .iter()
+        .map(|&(slot, c)| (slot, info.clone(), citation_in(&source, c)))
+        .collect();
+    Visited {
+        status: Ok(()),
+        outcomes,
+    }
+}
+
+/// A quote looked for in other sources, with what a file must contain to hold it.
+struct Pending<'q> {
+    slot: Slot,
+    quote: &'q str,
+    /// The quote normalises to ASCII only, so an ASCII file may hold it.
+    ascii: bool,
+    /// The quote's runs of four or more ASCII letters and digits (as indexes into the token
+    /// table): after normalisation they are in the quote, so an ASCII file that holds the
+    /// quote holds each of them verbatim (normalisation changes no ASCII letter or digit and
+    /// removes nothing between them).
+    tokens: Vec<usize>,
+}
+
+/// The second pass: every quote not found in its source is looked up, word for word, in the
+/// other sources of its document's scope. Only the sources that some missing quote may come
+/// from are read again, each once; a file in ASCII is first scanned raw for the quotes' words,
+/// and normalised and searched only for the quotes whose words it has all. The first
+/// declaration in scope order that holds a quote names it.
+fn wrong_sources(
+    provider: &dyn SourceProvider,
+    scopes: &[SourceScope],
+    cites: &[Vec<(usize, &Citation)>],
+    ids: &HashMap<&str, Result<String, SourceError>>,
+    resolutions: &mut [Vec<Resolution>],
+) {
+    let key_of = |path: &str| ids.get(path).and_then(|k| k.as_ref().ok());
+    let mut pending: Vec<Pending<'_>> = Vec::new();
+    let mut token_ids: HashMap<String, usize> = HashMap::new();
+    // Per file: its path as written and the (pending quote, rank in scope) to look up there.
+    let mut wanted: HashMap<&str, (&str, Vec<(u32, u32)>)> = HashMap::new();
+    for (d, (cs, scope)) in cites.iter().zip(scopes).enumerate() {
+        for (k, &(_, c)) in cs.iter().enumerate() {
+            let Outcome::NotFound(nf) = &resolutions[d][k].outcome else {
+                continue;
+            };
+            let Some(quote) = c.quote.as_ref().filter(|_| !nf.every_part_found) else {
+                continue;
+            };
+            let parts = quote_parts(&quote.value);
+            let mut tokens = Vec::new();
+            for part in &parts {
+                for word in part.split(|ch: char| !ch.is_ascii_alphanumeric()) {
+                    if word.len() >= 4 {
+                        let next = token_ids.len();
+                        tokens.push(*token_ids.entry(word.to_string()).or_insert(next));
+                    }
+                }
+            }
+            let index = pending.len() as u32;
+            pending.push(Pending {
+                slot: (d, k),
+                quote: &quote.value,
+                ascii: parts.iter().all(|p| p.is_ascii()),
+                tokens,
+            });
+            let cited = scope
+                .get(&c.source.name)
+                .and_then(|def| key_of(&def.path.as_ref()?.0));
+            for (rank, def) in scope.counted().enumerate() {
+                let Some((path, _)) = &def.path else { continue };
+                let Some(key) = key_of(path) else { continue };
+                if def.id == c.source.name || Some(key) == cited {
+                    continue;
+                }
+                wanted
+                    .entry(key.as_str())
+                    .or_insert((path.as_str(), Vec::new()))
+                    .1
+                    .push((index, rank as u32));
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return;
+    }
+    let mut words: Vec<&str> = vec![""; token_ids.len()];
+    for (w, &i) in &token_ids {
+        words[i] = w;
+    }
+    let scanner = (!words.is_empty())
+        .then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&words)
+                .ok()
+        })
+        .flatten();
+    let found: Vec<(Slot, u32, Elsewhere)> = wanted
+        .into_par_iter()
+        .flat_map_iter(|(key, (path, items))| {
+            let Ok(text) = provider.read_text(path) else {
+                return Vec::new();
+            };
+            let items: Vec<(u32, u32)> = match (&scanner, text.is_ascii()) {
+                (Some(ac), true) => {
+                    let mut seen = vec![false; words.len()];
+                    for m in ac.find_overlapping_iter(&text) {
+                        seen[m.pattern().as_usize()] = true;
+                    }
+                    items
+                        .into_iter()
+                        .filter(|&(i, _)| {
+                            let p = &pending[i as usize];
+                            p.ascii && p.tokens.iter().all(|&t| seen[t])
+                        })
+                        .collect()
+                }
+                (None, true) => items
+                    .into_iter()
+                    .filter(|&(i, _)| pending[i as usize].ascii)
+                    .collect(),
+                (_, false) => items,
+            };
+            if items.is_empty() {
+                return Vec::new();
+            }
+            let source = SourceFile::new(key, text);
+            let queries: Vec<QuoteQuery<'_>> = items
+                .iter()
+                .map(|&(i, _)| QuoteQuery {
+                    quote: pending[i as usize].quote,
+                    lines: None,
+                })
+                .collect();
+            source.find_quotes(&queries);
+            items
+                .iter()
+                .filter_map(|&(i, rank)| {
+                    let p = &pending[i as usize];
+                    let id = &scopes[p.slot.0].counted().nth(rank as usize)?.id;
+                    Some((p.slot, rank, resolve::elsewhere_in(&source, id, p.quote)?))
+                })
+                .collect()
+        })
+        .collect();
+    let mut best: HashMap<Slot, (u32, Elsewhere)> = HashMap::new();
+    for (slot, rank, e) in found {
+        match best.get(&slot) {
+            Some((r, _)) if *r <= rank => {}
+            _ => {
+                best.insert(slot, (rank, e));
+            }
+        }
+    }
+    for ((d, k), (_, e)) in best {
+        if let Outcome::NotFound(nf) = &mut resolutions[d][k].outcome {
+            nf.elsewhere = Some(e);
+        }
+    }
+}

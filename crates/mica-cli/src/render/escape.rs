@@ -1,0 +1,143 @@
+//! Escaping for the medium a report goes to. Text from a document (a quote, an id, a file
+//! name) must never reach a terminal or a CI log raw: an escape sequence could recolour, move
+//! the cursor, rewrite earlier lines or hide output, and bidirectional controls could reorder
+//! what is read.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Whether `c` must not be printed as it is. Tabs and line endings are handled by the callers
+/// (a snippet keeps its lines; a message escapes them).
+fn is_hostile(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'
+                ..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// How an escaped character is shown: `\n`, `\r`, or `\u{1b}`.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        _ => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// One line of text for a terminal or a log: control characters, line breaks and
+/// bidirectional controls are written as visible escapes.
+pub fn line(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_hostile(c) || c == '\n' || c == '\r') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hostile(c) || c == '\n' || c == '\r' {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A document's text prepared for a snippet: hostile characters escaped, line endings kept, a
+/// leading byte-order mark dropped (editors do not show it, so columns must not count it).
+/// The map turns byte offsets of the original text into offsets of the prepared one.
+pub struct Snippet {
+    /// The text to print.
+    pub text: String,
+    /// `(offset in the original, total change in length up to and including that place)`.
+    shifts: Vec<(usize, isize)>,
+}
+
+impl Snippet {
+    /// Prepare `text`; in the usual case (nothing to escape) this is a plain copy.
+    pub fn new(text: &str) -> Self {
+        let bom = text.starts_with('\u{feff}');
+        if !bom && !text.chars().any(is_hostile) {
+            return Self {
+                text: text.to_string(),
+                shifts: Vec::new(),
+            };
+        }
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut shifts = Vec::new();
+        let mut total: isize = 0;
+        for (i, c) in text.char_indices() {
+            if i == 0 && bom {
+                total -= c.len_utf8() as isize;
+                shifts.push((i, total));
+            } else if is_hostile(c) {
+                let before = out.len();
+                push_escaped(&mut out, c);
+                total += (out.len() - before) as isize - c.len_utf8() as isize;
+                shifts.push((i, total));
+            } else {
+                out.push(c);
+            }
+        }
+        Self { text: out, shifts }
+    }
+
+    /// The offset in [`Snippet::text`] of `offset` in the original text. An offset at an
+    /// escaped character maps to the start of its escape.
+    pub fn map(&self, offset: usize) -> usize {
+        let k = self.shifts.partition_point(|&(at, _)| at < offset);
+        let shift = if k == 0 { 0 } else { self.shifts[k - 1].1 };
+        (offset as isize + shift).clamp(0, self.text.len() as isize) as usize
+    }
+}
+
+/// Escape the characters JSON leaves raw but terminals may act on (DEL, C1 controls,
+/// bidirectional controls) as `\uXXXX`. Valid on serialised JSON: these characters can only
+/// occur inside strings, and serde_json already escapes C0 controls.
+pub fn json(mut s: String) -> String {
+    if s.chars().any(is_hostile) {
+        let mut out = String::with_capacity(s.len() + 16);
+        for c in s.chars() {
+            if is_hostile(c) {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            } else {
+                out.push(c);
+            }
+        }
+        s = out;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_show_controls() {
+        assert_eq!(line("plain"), "plain");
+        assert_eq!(
+            line("a\u{1b}[31mb\nc\u{202e}"),
+            "a\\u{1b}[31mb\\nc\\u{202e}"
+        );
+    }
+
+    #[test]
+    fn snippets_keep_lines_and_map_offsets() {
+        let s = Snippet::new("\u{feff}ab\u{1b}c\nd\u{7f}e");
+        assert_eq!(s.text, "ab\\u{1b}c\nd\\u{7f}e");
+        assert_eq!(s.map(3), 0); // `a` after the BOM
+        assert_eq!(s.map(5), 2); // the escape
+        assert_eq!(s.map(6), 8); // `c`
+        assert_eq!(&s.text[s.map(8)..s.map(9)], "d");
+        let plain = Snippet::new("abc");
+        assert_eq!((plain.text.as_str(), plain.map(2)), ("abc", 2));
+    }
+
+    #[test]
+    fn json_escapes_what_serde_leaves() {
+        assert_eq!(json("\"a\u{7f}\u{9b}\"".into()), "\"a\\u007f\\u009b\"");
+    }
+}

@@ -1,0 +1,75 @@
+//! A folder swapped for a symlink to outside the workspace while `mica check` runs must never
+//! lead it to read the outside file: the containment check and the open are one operation
+//! (`openat2(RESOLVE_BENEATH)` through cap-std). Real files, the real binary, many runs.
+
+mod common;
+
+use common::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[cfg(unix)]
+#[test]
+fn swapping_a_folder_for_a_symlink_never_leaks_outside_content() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("s.txt"),
+        "OUTSIDE-MARKER delta epsilon zeta\n",
+    )
+    .unwrap();
+    let ws = workspace(&[
+        ("mica.toml", ""),
+        ("sub/s.txt", "alpha beta gamma\n"),
+        (
+            "d.mica",
+            "@source s \"sub/s.txt\"\n[A]{#a cite=s:\"OUTSIDE-MARKER delta epsilon\"}\n",
+        ),
+    ]);
+    let root = ws.path().to_path_buf();
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let stop = Arc::clone(&stop);
+        let root = root.clone();
+        let outside = outside.path().to_path_buf();
+        std::thread::spawn(move || {
+            let (sub, real) = (root.join("sub"), root.join("sub-real"));
+            while !stop.load(Ordering::Relaxed) {
+                // The folder becomes a link to outside, then a folder again.
+                if std::fs::rename(&sub, &real).is_ok() {
+                    std::os::unix::fs::symlink(&outside, &sub).ok();
+                    std::thread::yield_now();
+                    std::fs::remove_file(&sub).ok();
+                    std::fs::rename(&real, &sub).ok();
+                }
+            }
+        })
+    };
+    let mut checked = 0;
+    for _ in 0..300 {
+        let o = mica(&root, &["check", "--format", "json"]);
+        let out = stdout(&o) + &stderr(&o);
+        assert!(!out.contains("zeta"), "outside content was printed: {out}");
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&o.stdout) else {
+            continue;
+        };
+        let codes: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        // Read from inside, the quote is not found; if the outside file had been read, it
+        // would have been found and the run would be clean.
+        assert!(
+            codes.iter().any(|c| matches!(
+                *c,
+                "quote-not-found" | "source-outside-root" | "source-unreadable"
+            )),
+            "the outside file was read: {v}"
+        );
+        checked += 1;
+    }
+    stop.store(true, Ordering::Relaxed);
+    swapper.join().unwrap();
+    assert!(checked > 0);
+}

@@ -1,0 +1,144 @@
+//! Publishing diagnostics: a document's, with its version, only for the analysis of its
+//! current text and only once per analysis; the configuration's; and clearing what the server
+//! forgot. One lock orders publications, so that a client never sees them out of order.
+
+use crate::server::Inner;
+use crate::state::{Analysed, Doc, DocId};
+use crate::to_lsp::{self, Ctx};
+use mica_check::CONFIG_FILE;
+use std::path::Path;
+use std::sync::Arc;
+use tower_lsp_server::ls_types as lsp;
+
+impl Inner {
+    /// Analyse `id` for its current text, publish its diagnostics, and follow the sources it
+    /// declares with the file watchers.
+    pub(crate) async fn check_and_publish(&self, id: &DocId) {
+        if let Some(a) = self.fresh(id).await {
+            self.publish(id, &a).await;
+            if self.note_declared(id, &a) {
+                self.update_watchers().await;
+            }
+        }
+    }
+
+    /// Publish the diagnostics of `a` if it is still the analysis of `id`'s current text and
+    /// they were not published already.
+    pub(crate) async fn publish(&self, id: &DocId, a: &Analysed) {
+        let _order = self.publish.lock().await;
+        let (uri, version, diagnostics) = {
+            let mut st = self.lock();
+            let generation = st.generation;
+            let Some(doc) = st.docs.get(id) else { return };
+            if !doc.mica
+                || doc.rev != a.rev
+                || generation != a.generation
+                || doc.published_at == Some((a.rev, a.generation))
+            {
+                return;
+            }
+            let version = doc.buffer.as_ref().map(|(_, v)| *v);
+            let uri = doc.uri.clone();
+            let ws = st.ws_of(id);
+            let mut analysis = ws.analysis();
+            analysis.insert(Arc::clone(&a.data));
+            let uris = st.uris(&id.root);
+            let ctx = Ctx {
+                analysis: &analysis,
+                enc: st.enc,
+                paths: &ws.paths,
+                uris: &uris,
+                docs_url: ws.config.docs_url.as_deref(),
+                key: &id.path,
+            };
+            let diagnostics: Vec<lsp::Diagnostic> = a
+                .data
+                .diagnostics()
+                .iter()
+                .filter_map(|d| ctx.diagnostic(d))
+                .collect();
+            let doc = st.docs.get_mut(id).expect("checked above");
+            doc.published_at = Some((a.rev, a.generation));
+            // An open document always hears about its version; a closed one only when its
+            // diagnostics change from or to none.
+            if diagnostics.is_empty() && !doc.published && version.is_none() {
+                return;
+            }
+            doc.published = !diagnostics.is_empty();
+            (uri, version, diagnostics)
+        };
+        self.client
+            .publish_diagnostics(uri, diagnostics, version)
+            .await;
+    }
+
+    /// Clear the diagnostics of a document the server forgot.
+    pub(crate) async fn clear(&self, uri: lsp::Uri) {
+        let _order = self.publish.lock().await;
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    /// The diagnostics of the `mica.toml` of the workspace at `root`: why it cannot be read,
+    /// or its invalid values and unreadable sources.
+    pub(crate) async fn publish_config(&self, root: &Path) {
+        let _order = self.publish.lock().await;
+        let (uri, diagnostics) = {
+            let mut st = self.lock();
+            let id = DocId {
+                root: root.to_path_buf(),
+                path: CONFIG_FILE.to_string(),
+            };
+            let Some(ws) = st.workspaces.get(root) else {
+                return;
+            };
+            let path = ws.paths.path(CONFIG_FILE);
+            let uri = st
+                .docs
+                .get(&id)
+                .map(|d| d.uri.clone())
+                .or_else(|| ws.paths.uri(CONFIG_FILE));
+            let Some(uri) = uri else { return };
+            let open = st.docs.get(&id).is_some_and(|d| d.buffer.is_some());
+            if !open && !path.is_file() && !ws.config_published {
+                return;
+            }
+            let diagnostics = match &ws.config_error {
+                Some(e) => {
+                    let text = st
+                        .docs
+                        .get(&id)
+                        .and_then(Doc::text)
+                        .or_else(|| mica_check::workspace::read_config_file(root).ok())
+                        .unwrap_or_default();
+                    vec![to_lsp::config_error(&text, e, st.enc)]
+                }
+                None => {
+                    let analysis = ws.analysis();
+                    let uris = st.uris(root);
+                    let ctx = Ctx {
+                        analysis: &analysis,
+                        enc: st.enc,
+                        paths: &ws.paths,
+                        uris: &uris,
+                        docs_url: ws.config.docs_url.as_deref(),
+                        key: CONFIG_FILE,
+                    };
+                    analysis
+                        .config_diagnostics()
+                        .iter()
+                        .filter_map(|d| ctx.diagnostic(d))
+                        .collect()
+                }
+            };
+            let ws = st.ws(root);
+            if diagnostics.is_empty() && !ws.config_published {
+                return;
+            }
+            ws.config_published = !diagnostics.is_empty();
+            (uri, diagnostics)
+        };
+        self.client
+            .publish_diagnostics(uri, diagnostics, None)
+            .await;
+    }
+}
