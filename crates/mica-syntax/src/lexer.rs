@@ -1,8 +1,13 @@
-//! The logos lexer: turns a whole `.mica` text into tokens that never fail to lex.
+//! The logos lexer: the tokens of `spec/mica.md` 2.7, which never fail to lex.
 //!
-//! Tokens carry no text of their own; the parser slices the source with each token's span.
-//! Anything logos cannot match becomes [`Token::Error`], which the parser treats as prose, so
-//! lexing cannot fail and no byte of the input is lost.
+//! Tokens carry no text of their own; a reader slices the source with each token's span.
+//! Anything logos cannot match becomes [`Token::Error`], so lexing cannot fail and no byte of
+//! the input is lost. The parser lexes only attribute lists and `@source` lines (it reads
+//! prose with a byte loop); tools use the same tokens: to read one attribute list with byte
+//! ranges, as the language server's completion does, take
+//! `tokens(text, claim.attrs_range.start)` while the ranges end at or before
+//! `claim.attrs_range.end`. Lexing may start at any token boundary (a claim's `{`, a line
+//! start) and gives the same tokens there as lexing the whole text.
 
 use crate::text::TextRange;
 use logos::Logos;
@@ -110,15 +115,20 @@ impl fmt::Display for Token {
     }
 }
 
-/// Lex `text` starting at byte `offset` (the spans are absolute offsets into the whole text).
-pub fn lex(text: &str, offset: usize) -> Vec<(Token, TextRange)> {
+/// The tokens of `text` from byte `offset` on, lazily, with absolute byte ranges. `offset`
+/// must be a character boundary; use a token boundary to get the tokens the parser sees.
+pub fn tokens(text: &str, offset: usize) -> impl Iterator<Item = (Token, TextRange)> + '_ {
     Token::lexer(&text[offset..])
         .spanned()
-        .map(|(tok, span)| {
+        .map(move |(tok, span)| {
             let range = TextRange::new(span.start + offset, span.end + offset);
             (tok.unwrap_or(Token::Error), range)
         })
-        .collect()
+}
+
+/// All the tokens of `text` from byte `offset` on (see [`tokens`]).
+pub fn lex(text: &str, offset: usize) -> Vec<(Token, TextRange)> {
+    tokens(text, offset).collect()
 }
 
 #[cfg(test)]
@@ -143,6 +153,22 @@ mod tests {
         use Token::*;
         assert_eq!(kinds("<!-- [x]{ -->y"), vec![Comment(true), Word]);
         assert_eq!(kinds("a <!-- never closed"), vec![Word, Ws, Comment(false)]);
+    }
+
+    #[test]
+    fn an_attribute_list_lexes_alone_as_in_the_whole_text() {
+        let text = "Prose [a claim]{#c1 conf=high cite=wiki:L3:\"q\"} more";
+        let claim = &crate::parse(text).document.claims[0];
+        let list: Vec<_> = tokens(text, claim.attrs_range.start)
+            .take_while(|(_, r)| r.end <= claim.attrs_range.end)
+            .collect();
+        let whole: Vec<_> = lex(text, 0)
+            .into_iter()
+            .filter(|(_, r)| claim.attrs_range.contains_range(*r))
+            .collect();
+        assert_eq!(list, whole);
+        assert_eq!(list.first().map(|t| t.0), Some(Token::LBrace));
+        assert_eq!(list.last().map(|t| t.0), Some(Token::RBrace));
     }
 
     #[test]

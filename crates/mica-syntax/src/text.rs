@@ -203,7 +203,9 @@ impl LineIndex {
 }
 
 fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n' || b == b'\r')
+    // SIMD search: indexing the lines of a 10 MB brief took a tenth of `mica check` on it
+    // with a byte-by-byte loop.
+    memchr::memchr2(b'\n', b'\r', bytes)
 }
 
 #[cfg(test)]
