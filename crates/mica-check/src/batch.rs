@@ -235,6 +235,9 @@ struct Pending<'q> {
     tokens: Vec<usize>,
 }
 
+/// A file's path as written and the (pending quote, rank in scope) pairs to look up in it.
+type Wanted<'a> = (&'a str, Vec<(u32, u32)>);
+
 /// The second pass: every quote not found in its source is looked up, word for word, in the
 /// other sources of its document's scope. Only the sources that some missing quote may come
 /// from are read again, each once; a file in ASCII is first scanned raw for the quotes' words,
@@ -251,7 +254,7 @@ fn wrong_sources(
     let mut pending: Vec<Pending<'_>> = Vec::new();
     let mut token_ids: HashMap<String, usize> = HashMap::new();
     // Per file: its path as written and the (pending quote, rank in scope) to look up there.
-    let mut wanted: HashMap<&str, (&str, Vec<(u32, u32)>)> = HashMap::new();
+    let mut wanted: HashMap<&str, Wanted<'_>> = HashMap::new();
     for (d, (cs, scope)) in cites.iter().zip(scopes).enumerate() {
         for (k, &(_, c)) in cs.iter().enumerate() {
             let Outcome::NotFound(nf) = &resolutions[d][k].outcome else {

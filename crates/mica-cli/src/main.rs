@@ -176,7 +176,12 @@ fn run_check(args: CheckArgs) -> ExitCode {
         let plural =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         if args.diff {
-            let diff = fix::diff(&cwd, &fixed.changes);
+            let mut diff = fix::diff(&cwd, &fixed.changes);
+            // On a terminal the diff is for reading, so control characters are escaped; in a
+            // pipe or a file it stays exact, so that `patch` can apply it.
+            if std::io::stdout().is_terminal() {
+                diff = render::escape_lines(&diff);
+            }
             let mut stdout = std::io::stdout().lock();
             if let Err(e) = stdout
                 .write_all(diff.as_bytes())

@@ -245,7 +245,7 @@ fn sarif_report_is_valid_for_code_scanning() {
     assert_eq!(v["version"], "2.1.0");
     let run = &v["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 21);
+    assert_eq!(rules.len(), 21, "one rule per diagnostic code");
     assert!(rules.iter().all(|r| r["id"].is_string()
         && r["shortDescription"]["text"].is_string()
         && r["help"]["text"].is_string()));

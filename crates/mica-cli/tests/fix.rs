@@ -16,7 +16,10 @@ const ALL_FIXED: &str =
 
 fn fixture() -> tempfile::TempDir {
     workspace(&[
-        ("mica.toml", "[sources.s]\npath = \"s.txt\"\n"),
+        (
+            "mica.toml",
+            "[sources.s]\npath = \"s.txt\"\nreliability = \"B\"\n",
+        ),
         ("s.txt", SOURCE),
         ("d.mica", DOC),
     ])

@@ -1,12 +1,13 @@
 //! The cited passage in its context: the sentence (or list item, or paragraph) of the source
 //! around a quote, cut into the quoted parts and the words between and around them.
 //!
-//! [`sentence_around`] is the one place this crate decides where a sentence starts and ends.
-//! Its rules are those of the editor's hover (`mica-ide`'s `markdown.rs`): a sentence ends at
-//! `.`, `!` or `?` followed by whitespace, and context never runs across a blank line, a list
-//! item or a heading, nor further than [`CONTEXT_CHARS`] characters. When `mica-sources` offers
-//! its shared sentence splitter, this function calls it instead.
+//! [`sentence_around`] is the one place this crate decides where a sentence starts and ends. It
+//! asks the workspace's one sentence splitter (`mica_sources::sentence`, which does not end a
+//! sentence at `U.S.`, initials or decimals) where sentences end, and, as the editor's hover
+//! does, never runs context across a blank line, a list item or a heading, nor further than
+//! [`CONTEXT_CHARS`] characters.
 
+use mica_sources::sentence::ends_sentence;
 use mica_syntax::TextRange;
 
 /// How far the context of a passage reaches on each side, in characters, when no sentence or
@@ -146,10 +147,6 @@ fn collapse(text: &str) -> String {
     out
 }
 
-fn is_sentence_end(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
-}
-
 /// Whether the line starting at byte `ls` opens a block of its own: a list item or a heading.
 fn opens_block(text: &str, ls: usize) -> bool {
     let line = text[ls..].trim_start_matches([' ', '\t']);
@@ -185,7 +182,7 @@ fn context_start(text: &str, start: usize) -> (usize, bool) {
             return (cut, true);
         }
         let next = i + c.len_utf8();
-        if is_sentence_end(c) && text[next..].starts_with(char::is_whitespace) {
+        if ends_sentence(text, next) {
             return (next, false);
         }
         if c == '\n' || c == '\r' {
@@ -204,7 +201,7 @@ fn context_start(text: &str, start: usize) -> (usize, bool) {
 }
 
 fn context_end(text: &str, end: usize) -> (usize, bool) {
-    if text[..end].ends_with(is_sentence_end) {
+    if ends_sentence(text, end) {
         return (end, false);
     }
     let mut at = end;
@@ -217,9 +214,7 @@ fn context_end(text: &str, end: usize) -> (usize, bool) {
             return (cut, true);
         }
         let next = i + c.len_utf8();
-        if is_sentence_end(c)
-            && (next == text.len() || text[next..].starts_with(char::is_whitespace))
-        {
+        if ends_sentence(text, next) {
             return (next, false);
         }
         if (c == '\n' || c == '\r')
@@ -293,6 +288,21 @@ mod tests {
         assert_eq!(
             show("Measures:\n* One thing here\n* Two", &["thing"]),
             "One <thing> here"
+        );
+    }
+
+    #[test]
+    fn a_sentence_runs_on_past_abbreviations_initials_and_decimals() {
+        assert_eq!(
+            show(
+                "Intro. Foreign direct investment in China has declined, as U.S. firms left. Next.",
+                &["Foreign direct investment"]
+            ),
+            "<Foreign direct investment> in China has declined, as U.S. firms left."
+        );
+        assert_eq!(
+            show("A. B. Smith wrote 3.5 pages on it. Then.", &["wrote"]),
+            "A. B. Smith <wrote> 3.5 pages on it."
         );
     }
 

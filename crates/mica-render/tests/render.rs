@@ -80,7 +80,7 @@ fn html_escapes_the_brief_and_its_sources() {
 fn html_flags_a_quote_that_is_not_found() {
     let report = load(ERRORS);
     let html = render(&report, Format::Html);
-    assert!(html.contains("This brief did not pass the check: 9 errors, 1 warning"));
+    assert!(html.contains("This brief did not pass the check: 9 errors, 3 warnings"));
     assert!(html.contains("1 quotation could not be found in its source."));
     // The claim, its note reference and its note are all marked.
     assert!(html.contains("<span class=\"claim conf-moderate flagged\" id=\"centres\">"));

@@ -93,6 +93,22 @@ impl Snippet {
     }
 }
 
+/// Text of many lines for a terminal: hostile characters escaped, line endings kept.
+pub fn lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hostile) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_hostile(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Escape the characters JSON leaves raw but terminals may act on (DEL, C1 controls,
 /// bidirectional controls) as `\uXXXX`. Valid on serialised JSON: these characters can only
 /// occur inside strings, and serde_json already escapes C0 controls.
@@ -122,6 +138,11 @@ mod tests {
             line("a\u{1b}[31mb\nc\u{202e}"),
             "a\\u{1b}[31mb\\nc\\u{202e}"
         );
+    }
+
+    #[test]
+    fn many_lines_keep_their_endings() {
+        assert_eq!(lines("-a\u{1b}b\r\n+c\n"), "-a\\u{1b}b\r\n+c\n");
     }
 
     #[test]

@@ -18,6 +18,11 @@ pub fn escape_line(s: &str) -> String {
     escape::line(s).into_owned()
 }
 
+/// Text of many lines escaped for a terminal, line endings kept (for a diff shown on one).
+pub fn escape_lines(s: &str) -> String {
+    escape::lines(s).into_owned()
+}
+
 /// Render the outcomes of every workspace checked in `format`.
 pub fn render(outcomes: &[Outcome], format: Format, color: bool) -> String {
     match format {

@@ -78,7 +78,7 @@ def test_every_note_shows_its_source_and_marks_the_quote(driver, example_page, e
             assert marked == "".join(alnum(p) for p in cit["quote"].split("...")), (cit["note"], marked)
             if "..." in cit["quote"]:
                 assert len(marks) >= 2, f"elided quote of note {cit['note']}"
-    assert notes == len(driver.find_elements(By.CSS_SELECTOR, "ol.notes > li")) == 82
+    assert notes == len(driver.find_elements(By.CSS_SELECTOR, "ol.notes > li")) > 80
 
 
 def test_the_argument_map_is_an_svg_whose_nodes_link_to_claims(driver, example_page, example_json):
@@ -145,7 +145,7 @@ def test_a_brief_with_errors_shows_them_and_runs_no_markup(driver, errors_page, 
     assert len(banner.find_elements(By.CSS_SELECTOR, "ol.findings > li")) == len(errors_json["diagnostics"])
 
 
-def test_print_gives_a_clean_document_with_endnotes(driver, example_page):
+def test_print_gives_a_clean_document_with_endnotes(driver, example_page, example_json):
     driver.get(example_page)
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
@@ -158,7 +158,8 @@ def test_print_gives_a_clean_document_with_endnotes(driver, example_page):
         assert style("#notes", "breakBefore") == "page"
         assert style("ol.notes > li", "breakInside") == "avoid"
         notes = driver.find_elements(By.CSS_SELECTOR, "ol.notes > li")
-        assert len(notes) == 82 and all(n.is_displayed() for n in notes[:3])
+        cites = sum(len(c["citations"]) for c in example_json["claims"])
+        assert len(notes) == cites and all(n.is_displayed() for n in notes[:3])
         assert style("mark", "printColorAdjust") == "exact"
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
