@@ -523,9 +523,19 @@ fn bound_before(text: &str, start: usize) -> (Bound, usize) {
 /// A number written in words at `start` ("ten", "forty percent", "fourteenth").
 fn words_at(text: &str, start: usize) -> Option<(Figure, usize)> {
     let rest = &text[start..];
+    // Read the word once and compare it whole: trying every number word at every word of a
+    // long passage would cost fifty comparisons a word.
+    let word = &rest[..rest
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(rest.len())];
+    if !(3..=10).contains(&word.len()) {
+        return None;
+    }
+    let lower = word.to_ascii_lowercase();
     if let Some((n, v)) = ORDINAL_WORDS
         .iter()
-        .find_map(|(w, v)| starts_word(rest, w).map(|n| (n, *v)))
+        .find(|(w, _)| *w == lower)
+        .map(|(w, v)| (w.len(), *v))
     {
         let r = TextRange::new(start, start + n);
         let f = Figure {
@@ -541,7 +551,8 @@ fn words_at(text: &str, start: usize) -> Option<(Figure, usize)> {
     }
     let (n, v) = NUMBER_WORDS
         .iter()
-        .find_map(|(w, v)| starts_word(rest, w).map(|n| (n, *v)))?;
+        .find(|(w, _)| *w == lower)
+        .map(|(w, v)| (w.len(), *v))?;
     let mut end = start + n;
     let mut value = v;
     let mut kind = Kind::Count;
