@@ -238,9 +238,6 @@ struct Pending<'q> {
     tokens: Vec<usize>,
 }
 
-/// A file's path as written and the (pending quote, rank in scope) pairs to look up in it.
-type Wanted<'a> = (&'a str, Vec<(u32, u32)>);
-
 /// The second pass: every quote not found in its source is looked up, word for word, in the
 /// other sources of its document's scope. Only the sources that some missing quote may come
 /// from are read again, each once; a file in ASCII is first scanned raw for the quotes' words,
