@@ -2,7 +2,7 @@
 //! the quoted words in bold.
 
 use mica_sources::SourceFile;
-use mica_sources::sentence::ends_sentence;
+use mica_sources::sentence::{collapse_whitespace as collapse, passage_context};
 use mica_syntax::TextRange;
 
 /// How far the context of a passage reaches on each side, in characters, when no sentence or
@@ -74,115 +74,6 @@ fn longest_run(text: &str, ch: char) -> usize {
     best
 }
 
-/// Every whitespace run of `text` as one space, keeping one space at either end if there was
-/// whitespace there.
-fn collapse(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            space = true;
-        } else {
-            if space {
-                out.push(' ');
-                space = false;
-            }
-            out.push(c);
-        }
-    }
-    if space {
-        out.push(' ');
-    }
-    out
-}
-
-/// Whether the line starting at byte `ls` opens a block of its own: a list item (`-`, `*`,
-/// `+`, `1.`, `1)`) or a heading. Context never runs across such a line start.
-fn opens_block(text: &str, ls: usize) -> bool {
-    let line = text[ls..].trim_start_matches([' ', '\t']);
-    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    let after = |n: usize| line[n..].starts_with([' ', '\t']);
-    (line.starts_with(['-', '*', '+']) && after(1))
-        || line.starts_with('#')
-        || (digits > 0 && line[digits..].starts_with(['.', ')']) && after(digits + 1))
-}
-
-/// Whether the line whose line ending starts at byte `e` holds only spaces and tabs.
-fn line_before_is_blank(text: &str, e: usize) -> bool {
-    let ls = text[..e].rfind(['\n', '\r']).map_or(0, |p| p + 1);
-    text[ls..e].trim_matches([' ', '\t']).is_empty()
-}
-
-/// The start of the line after the line ending at byte `i`.
-fn after_eol(text: &str, i: usize) -> usize {
-    i + if text[i..].starts_with("\r\n") { 2 } else { 1 }
-}
-
-/// Whether the line after the line ending at byte `i` holds only spaces and tabs.
-fn line_after_is_blank(text: &str, i: usize) -> bool {
-    let e = after_eol(text, i);
-    let le = text[e..].find(['\n', '\r']).map_or(text.len(), |p| e + p);
-    text[e..le].trim_matches([' ', '\t']).is_empty()
-}
-
-/// The start of the context of a passage starting at `start`: the start of its sentence or
-/// paragraph, or a word boundary about [`CONTEXT_CHARS`] back. The flag says whether it was cut.
-fn context_start(text: &str, start: usize) -> (usize, bool) {
-    let mut at = start;
-    for (count, (i, c)) in text[..start].char_indices().rev().enumerate() {
-        if count >= CONTEXT_CHARS {
-            let cut = text[at..start]
-                .find(char::is_whitespace)
-                .map_or(at, |w| at + w);
-            return (cut, true);
-        }
-        let next = i + c.len_utf8();
-        if ends_sentence(text, next) {
-            return (next, false);
-        }
-        if c == '\n' || c == '\r' {
-            let e = if c == '\n' && text[..i].ends_with('\r') {
-                i - 1
-            } else {
-                i
-            };
-            if line_before_is_blank(text, e) || opens_block(text, next) {
-                return (next, false);
-            }
-        }
-        at = i;
-    }
-    (at, false)
-}
-
-/// The end of the context of a passage ending at `end`; see [`context_start`].
-fn context_end(text: &str, end: usize) -> (usize, bool) {
-    if ends_sentence(text, end) {
-        return (end, false);
-    }
-    let mut at = end;
-    for (count, (i, c)) in text[end..].char_indices().enumerate() {
-        let i = end + i;
-        if count >= CONTEXT_CHARS {
-            let cut = text[end..at]
-                .rfind(char::is_whitespace)
-                .map_or(at, |w| end + w);
-            return (cut, true);
-        }
-        let next = i + c.len_utf8();
-        if ends_sentence(text, next) {
-            return (next, false);
-        }
-        if (c == '\n' || c == '\r')
-            && (line_after_is_blank(text, i) || opens_block(text, after_eol(text, i)))
-        {
-            return (i, false);
-        }
-        at = next;
-    }
-    (at, false)
-}
-
 /// The passage made of `parts` (byte ranges of `source`, in order) in its context, as one
 /// Markdown paragraph with the parts in bold.
 pub(crate) fn passage_in_context(source: &SourceFile, parts: &[TextRange]) -> String {
@@ -190,8 +81,12 @@ pub(crate) fn passage_in_context(source: &SourceFile, parts: &[TextRange]) -> St
     let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
         return String::new();
     };
-    let (start, cut_start) = context_start(text, first.start.min(text.len()));
-    let (end, cut_end) = context_end(text, last.end.min(text.len()));
+    let (around, cut_start, cut_end) = passage_context(
+        text,
+        TextRange::new(first.start, last.end.max(first.start)),
+        CONTEXT_CHARS,
+    );
+    let (start, end) = (around.start, around.end);
     let mut out = String::new();
     if cut_start {
         out.push('…');

@@ -7,7 +7,7 @@
 //! does, never runs context across a blank line, a list item or a heading, nor further than
 //! [`CONTEXT_CHARS`] characters.
 
-use mica_sources::sentence::ends_sentence;
+use mica_sources::sentence::{collapse_whitespace as collapse, passage_context};
 use mica_syntax::TextRange;
 
 /// How far the context of a passage reaches on each side, in characters, when no sentence or
@@ -119,112 +119,7 @@ fn strip_block_marker(text: &str) -> &str {
 /// The sentence around `range` of `text`: its byte range, and whether it was cut short at
 /// either end because the sentence runs on too long.
 pub fn sentence_around(text: &str, range: TextRange) -> (TextRange, bool, bool) {
-    let start = range.start.min(text.len());
-    let end = range.end.clamp(start, text.len());
-    let (s, cut_start) = context_start(text, start);
-    let (e, cut_end) = context_end(text, end);
-    (TextRange::new(s, e.max(s)), cut_start, cut_end)
-}
-
-/// Every whitespace run of `text` as one space (kept at the ends, where it separates pieces).
-fn collapse(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            space = true;
-        } else {
-            if space {
-                out.push(' ');
-                space = false;
-            }
-            out.push(c);
-        }
-    }
-    if space {
-        out.push(' ');
-    }
-    out
-}
-
-/// Whether the line starting at byte `ls` opens a block of its own: a list item or a heading.
-fn opens_block(text: &str, ls: usize) -> bool {
-    let line = text[ls..].trim_start_matches([' ', '\t']);
-    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    let after = |n: usize| line[n..].starts_with([' ', '\t']);
-    (line.starts_with(['-', '*', '+']) && after(1))
-        || line.starts_with('#')
-        || (digits > 0 && line[digits..].starts_with(['.', ')']) && after(digits + 1))
-}
-
-fn line_before_is_blank(text: &str, e: usize) -> bool {
-    let ls = text[..e].rfind(['\n', '\r']).map_or(0, |p| p + 1);
-    text[ls..e].trim_matches([' ', '\t']).is_empty()
-}
-
-fn after_eol(text: &str, i: usize) -> usize {
-    i + if text[i..].starts_with("\r\n") { 2 } else { 1 }
-}
-
-fn line_after_is_blank(text: &str, i: usize) -> bool {
-    let e = after_eol(text, i);
-    let le = text[e..].find(['\n', '\r']).map_or(text.len(), |p| e + p);
-    text[e..le].trim_matches([' ', '\t']).is_empty()
-}
-
-fn context_start(text: &str, start: usize) -> (usize, bool) {
-    let mut at = start;
-    for (count, (i, c)) in text[..start].char_indices().rev().enumerate() {
-        if count >= CONTEXT_CHARS {
-            let cut = text[at..start]
-                .find(char::is_whitespace)
-                .map_or(at, |w| at + w);
-            return (cut, true);
-        }
-        let next = i + c.len_utf8();
-        if ends_sentence(text, next) {
-            return (next, false);
-        }
-        if c == '\n' || c == '\r' {
-            let e = if c == '\n' && text[..i].ends_with('\r') {
-                i - 1
-            } else {
-                i
-            };
-            if line_before_is_blank(text, e) || opens_block(text, next) {
-                return (next, false);
-            }
-        }
-        at = i;
-    }
-    (at, false)
-}
-
-fn context_end(text: &str, end: usize) -> (usize, bool) {
-    if ends_sentence(text, end) {
-        return (end, false);
-    }
-    let mut at = end;
-    for (count, (i, c)) in text[end..].char_indices().enumerate() {
-        let i = end + i;
-        if count >= CONTEXT_CHARS {
-            let cut = text[end..at]
-                .rfind(char::is_whitespace)
-                .map_or(at, |w| end + w);
-            return (cut, true);
-        }
-        let next = i + c.len_utf8();
-        if ends_sentence(text, next) {
-            return (next, false);
-        }
-        if (c == '\n' || c == '\r')
-            && (line_after_is_blank(text, i) || opens_block(text, after_eol(text, i)))
-        {
-            return (i, false);
-        }
-        at = next;
-    }
-    (at, false)
+    passage_context(text, range, CONTEXT_CHARS)
 }
 
 #[cfg(test)]

@@ -230,6 +230,127 @@ pub fn sentence_around(text: &str, range: TextRange) -> TextRange {
     TextRange::new(start.min(range.start), end.max(range.end))
 }
 
+/// The context of the passage `range` of `text`, as hovers and reports show it: from the
+/// start of its sentence to the end of its last sentence, never across a blank line, a list
+/// item or a heading, and at most about `reach` characters on either side (cut at a word
+/// boundary). Returns the range and whether it was cut at the start and at the end.
+pub fn passage_context(text: &str, range: TextRange, reach: usize) -> (TextRange, bool, bool) {
+    let start = range.start.min(text.len());
+    let end = range.end.clamp(start, text.len());
+    let (s, cut_start) = context_start(text, start, reach);
+    let (e, cut_end) = context_end(text, end, reach);
+    (TextRange::new(s, e.max(s)), cut_start, cut_end)
+}
+
+/// Every whitespace run of `text` as one space, keeping one space at either end if there was
+/// whitespace there.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    if space {
+        out.push(' ');
+    }
+    out
+}
+
+/// Whether the line starting at byte `ls` opens a block of its own: a list item (`-`, `*`,
+/// `+`, `1.`, `1)`) or a heading. Context never runs across such a line start.
+fn opens_block(text: &str, ls: usize) -> bool {
+    let line = text[ls..].trim_start_matches([' ', '\t']);
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let after = |n: usize| line[n..].starts_with([' ', '\t']);
+    (line.starts_with(['-', '*', '+']) && after(1))
+        || line.starts_with('#')
+        || (digits > 0 && line[digits..].starts_with(['.', ')']) && after(digits + 1))
+}
+
+/// Whether the line whose line ending starts at byte `e` holds only spaces and tabs.
+fn line_before_is_blank(text: &str, e: usize) -> bool {
+    let ls = text[..e].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+    text[ls..e].trim_matches([' ', '\t']).is_empty()
+}
+
+/// The start of the line after the line ending at byte `i`.
+fn after_eol(text: &str, i: usize) -> usize {
+    i + if text[i..].starts_with("\r\n") { 2 } else { 1 }
+}
+
+/// Whether the line after the line ending at byte `i` holds only spaces and tabs.
+fn line_after_is_blank(text: &str, i: usize) -> bool {
+    let e = after_eol(text, i);
+    let le = text[e..].find(['\n', '\r']).map_or(text.len(), |p| e + p);
+    text[e..le].trim_matches([' ', '\t']).is_empty()
+}
+
+/// The start of the context of a passage starting at `start`: the start of its sentence or
+/// paragraph, or a word boundary about `reach` characters back. The flag says whether it was cut.
+fn context_start(text: &str, start: usize, reach: usize) -> (usize, bool) {
+    let mut at = start;
+    for (count, (i, c)) in text[..start].char_indices().rev().enumerate() {
+        if count >= reach {
+            let cut = text[at..start]
+                .find(char::is_whitespace)
+                .map_or(at, |w| at + w);
+            return (cut, true);
+        }
+        let next = i + c.len_utf8();
+        if ends_sentence(text, next) {
+            return (next, false);
+        }
+        if c == '\n' || c == '\r' {
+            let e = if c == '\n' && text[..i].ends_with('\r') {
+                i - 1
+            } else {
+                i
+            };
+            if line_before_is_blank(text, e) || opens_block(text, next) {
+                return (next, false);
+            }
+        }
+        at = i;
+    }
+    (at, false)
+}
+
+/// The end of the context of a passage ending at `end`; see [`context_start`].
+fn context_end(text: &str, end: usize, reach: usize) -> (usize, bool) {
+    if ends_sentence(text, end) {
+        return (end, false);
+    }
+    let mut at = end;
+    for (count, (i, c)) in text[end..].char_indices().enumerate() {
+        let i = end + i;
+        if count >= reach {
+            let cut = text[end..at]
+                .rfind(char::is_whitespace)
+                .map_or(at, |w| end + w);
+            return (cut, true);
+        }
+        let next = i + c.len_utf8();
+        if ends_sentence(text, next) {
+            return (next, false);
+        }
+        if (c == '\n' || c == '\r')
+            && (line_after_is_blank(text, i) || opens_block(text, after_eol(text, i)))
+        {
+            return (i, false);
+        }
+        at = next;
+    }
+    (at, false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
