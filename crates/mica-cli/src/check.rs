@@ -383,7 +383,7 @@ fn run_workspace(
         .map(|path| {
             let bytes = match texts.get(path) {
                 Some(text) => Ok(text.clone().into_bytes()),
-                None => mica_sources::read_regular_file(path, DEFAULT_SIZE_LIMIT),
+                None => mica_sources::read_document(&root, path, DEFAULT_SIZE_LIMIT),
             }
             .map_err(|e| Unchecked {
                 path: path.clone(),

@@ -305,12 +305,23 @@ async fn read_input<I: AsyncRead + Unpin>(
             continue;
         };
         if length > MAX_MESSAGE {
-            // Skipped without being kept.
+            // Skipped without being kept. A header inside it still begins the next message, as
+            // in `Input::body`: an overstated length must not swallow the requests after it.
             let mut left = length;
             while left > 0 {
-                let n = input.data().len().min(left);
-                input.consume(n);
-                left -= n;
+                let data = input.data();
+                let n = data.len().min(left);
+                let skip = match find_header(data, 0, n) {
+                    Ok(Some(at)) => {
+                        input.consume(at);
+                        break;
+                    }
+                    // A header may start at `at`: keep it until its bytes have arrived.
+                    Err(at) => at,
+                    Ok(None) => n,
+                };
+                input.consume(skip);
+                left -= skip;
                 if left > 0 && !input.fill().await {
                     return;
                 }

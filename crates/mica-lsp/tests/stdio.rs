@@ -289,6 +289,25 @@ fn an_overstated_content_length_resynchronises_on_the_next_header() {
     assert!(c.shutdown_and_exit().success());
 }
 
+#[test]
+fn a_content_length_over_the_limit_resynchronises_on_the_next_header() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    // Over the 512 MiB limit, so the body is skipped rather than read; the bytes it announced
+    // never come, and the next request must still be answered.
+    let body =
+        br#"{"jsonrpc":"2.0","id":"lost","method":"workspace/symbol","params":{"query":""}}"#;
+    let mut msg = b"Content-Length: 600000000\r\n\r\n".to_vec();
+    msg.extend_from_slice(body);
+    c.send_raw(&msg);
+    let r = c.request("workspace/symbol", json!({"query": ""}));
+    assert!(r.is_array(), "{r}");
+    let m = c.wait_for_response(|m| m["error"]["code"] == -32600);
+    assert!(m["id"].is_null(), "{m}");
+    assert!(c.shutdown_and_exit().success());
+}
+
 /// The `file:` URI of `rest` spelled through `sub/..` steps (the dots percent-encoded, which
 /// URI parsers do not resolve) that climb out of `ws`.
 fn dotted_uri(ws: &std::path::Path, climb: usize, rest: &str) -> String {

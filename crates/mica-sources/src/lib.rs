@@ -42,7 +42,8 @@ pub use mica_syntax::TextRange;
 pub use normalize::{Normalized, collapse_whitespace, normalize};
 pub use provider::{
     DEFAULT_SIZE_LIMIT, FsProvider, MemoryProvider, ReadText, SourceError, SourceProvider,
-    read_beneath, read_in_root, read_regular_file, relative_slash_path, resolve_in_root,
+    read_beneath, read_document, read_in_root, read_regular_file, relative_slash_path,
+    resolve_in_root,
 };
 pub use source::{CacheStats, SourceFile};
 pub use suggest::MAX_SUGGESTION_CHARS;

@@ -181,6 +181,26 @@ pub fn read_in_root(root: &Path, path: &str, limit: u64) -> Result<String, Sourc
     read_beneath(&dir, rel, limit).map(|r| r.text)
 }
 
+/// Read the document at `path` (canonical) as bytes with the rules of [`read_regular_file`]:
+/// beneath the canonical `root` without following any link out of it when it lies under the
+/// root, as a workspace walk finds it, so that a folder swapped for a link between the walk and
+/// the read cannot lead the read outside the workspace; otherwise as a file named on a command
+/// line.
+pub fn read_document(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, SourceError> {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return read_regular_file(path, limit);
+    };
+    let dir = Dir::open_ambient_dir(root, ambient_authority()).map_err(|e| io_error(&e))?;
+    let mut options = cap_std::fs::OpenOptions::new();
+    options.read(true).nonblock(true);
+    let file = dir.open_with(rel, &options).map_err(|e| io_error(&e))?;
+    let meta = file.metadata().map_err(|e| io_error(&e))?;
+    if !meta.is_file() {
+        return Err(SourceError::NotAFile);
+    }
+    read_limited(file, meta.len(), limit)
+}
+
 /// Read the regular file at `path` as text with the rules of [`read_beneath`] (for documents
 /// named on a command line, which need not lie under a root).
 pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, SourceError> {

@@ -266,3 +266,24 @@ fn absolute_paths_through_a_symlinked_root_alias_are_inside() {
         Err(SourceError::OutsideRoot)
     );
 }
+
+#[test]
+fn a_document_is_read_beneath_the_root_even_when_its_folder_became_a_link() {
+    let f = fixture();
+    let root = f.root.canonicalize().unwrap();
+    // The path a workspace walk found before `linkdir` was swapped for a link to the outside:
+    // the read must not follow the link out of the root.
+    let swapped = root.join("linkdir/secret.txt");
+    let got = mica_sources::read_document(&root, &swapped, 1 << 20);
+    assert_eq!(got, Err(SourceError::OutsideRoot));
+    assert_eq!(
+        mica_sources::read_document(&root, &root.join("seeds/a.txt"), 1 << 20).unwrap(),
+        b"Alpha text.\nSecond line.\n"
+    );
+    // A file named outside every root is read as before.
+    let outside = f.outside.join("secret.txt");
+    assert_eq!(
+        mica_sources::read_document(&root, &outside, 1 << 20).unwrap(),
+        SECRET.as_bytes()
+    );
+}
