@@ -150,12 +150,26 @@ fn apply(text: &str, fixes: &[&Fix]) -> (String, usize) {
 }
 
 /// Write every change atomically: a temporary file in the same folder, given the original's
-/// permissions, then renamed over it. A file that changed on disk since it was read is left
-/// alone and reported.
-pub fn write(changes: &BTreeMap<PathBuf, (String, String)>) -> Vec<String> {
+/// permissions, then renamed over it. Every step goes through a handle on the workspace root
+/// (cap-std: `openat2` with `RESOLVE_BENEATH` on Linux), so a folder swapped for a link while
+/// `mica` runs cannot lead a write outside the workspace. A file that changed on disk since it
+/// was read, or that lies in no checked workspace, is left alone and reported.
+pub fn write(outcomes: &[Outcome], changes: &BTreeMap<PathBuf, (String, String)>) -> Vec<String> {
     let mut problems = Vec::new();
     for (path, (before, after)) in changes {
-        if let Err(e) = write_one(path, before, after) {
+        // The innermost workspace holding the file: its root is where writes are confined.
+        let root = outcomes
+            .iter()
+            .map(|o| o.root.as_path())
+            .filter(|r| path.starts_with(r))
+            .max_by_key(|r| r.as_os_str().len());
+        let result = match root {
+            Some(root) => write_one(root, path, before, after),
+            None => Err(std::io::Error::other(
+                "outside every checked workspace; left unchanged",
+            )),
+        };
+        if let Err(e) = result {
             problems.push(format!(
                 "{}: {e}",
                 mica_check::workspace::display_path(path)
@@ -165,29 +179,60 @@ pub fn write(changes: &BTreeMap<PathBuf, (String, String)>) -> Vec<String> {
     problems
 }
 
-fn write_one(path: &Path, before: &str, after: &str) -> std::io::Result<()> {
-    let meta = std::fs::symlink_metadata(path)?;
+fn write_one(root: &Path, path: &Path, before: &str, after: &str) -> std::io::Result<()> {
+    use cap_std::{ambient_authority, fs::Dir, fs::OpenOptions};
+    let rel = path
+        .strip_prefix(root)
+        .map_err(|_| std::io::Error::other("outside the workspace; left unchanged"))?;
+    let (Some(folder), Some(name)) = (rel.parent(), rel.file_name()) else {
+        return Err(std::io::Error::other("not a file path; left unchanged"));
+    };
+    let root_dir = Dir::open_ambient_dir(root, ambient_authority())?;
+    let dir = if folder.as_os_str().is_empty() {
+        root_dir
+    } else {
+        root_dir.open_dir(folder)?
+    };
+    let meta = dir.symlink_metadata(name)?;
     if !meta.is_file() {
         return Err(std::io::Error::other("not a regular file; left unchanged"));
     }
-    if std::fs::read(path)? != before.as_bytes() {
+    if dir.read(name)? != before.as_bytes() {
         return Err(std::io::Error::other(
             "the file changed while it was being checked; left unchanged, run again",
         ));
     }
-    let dir = path
-        .parent()
-        .ok_or_else(|| std::io::Error::other("no parent folder"))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".mica-fix-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(after.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    std::fs::set_permissions(tmp.path(), meta.permissions())?;
-    // On error the temporary file is deleted when `tmp` is dropped.
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    // A fresh name in the same folder; `create_new` never follows or reuses an entry.
+    let mut tmp_name = None;
+    let mut file = None;
+    for attempt in 0..100u32 {
+        let candidate = format!(".mica-fix-{}-{attempt}.tmp", std::process::id());
+        match dir.open_with(&candidate, OpenOptions::new().write(true).create_new(true)) {
+            Ok(f) => {
+                tmp_name = Some(candidate);
+                file = Some(f);
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    let (Some(tmp_name), Some(mut file)) = (tmp_name, file) else {
+        return Err(std::io::Error::other(
+            "no free temporary name; left unchanged",
+        ));
+    };
+    let written = (|| {
+        file.write_all(after.as_bytes())?;
+        file.sync_all()?;
+        file.set_permissions(meta.permissions())?;
+        drop(file);
+        dir.rename(&tmp_name, &dir, name)
+    })();
+    if written.is_err() {
+        let _ = dir.remove_file(&tmp_name);
+    }
+    written
 }
 
 /// A unified diff of every change, with paths relative to the current folder.

@@ -207,7 +207,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
                 ExitCode::SUCCESS
             };
         }
-        let problems = fix::write(&fixed.changes);
+        let problems = fix::write(&fixed.outcomes, &fixed.changes);
         for p in &problems {
             eprintln!("error: not fixed: {}", render::escape_line(p));
         }

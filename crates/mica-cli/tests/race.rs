@@ -73,3 +73,58 @@ fn swapping_a_folder_for_a_symlink_never_leaks_outside_content() {
     swapper.join().unwrap();
     assert!(checked > 0);
 }
+
+/// The same race against `--fix`: the write (temporary file, permissions, rename) goes through
+/// a handle on the workspace root, so a folder swapped for a link to outside never leads it to
+/// write there, even when the outside file holds exactly the text that was checked.
+#[cfg(unix)]
+#[test]
+fn swapping_a_folder_for_a_symlink_never_lets_a_fix_write_outside() {
+    let text = "@source s \"s.txt\"\n[A]{#a confidence=moderate cite=s:\"alpha beta\"}\n";
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("d.mica"), text).unwrap();
+    let ws = workspace(&[
+        ("mica.toml", ""),
+        ("s.txt", "alpha beta gamma\n"),
+        ("sub/d.mica", text),
+    ]);
+    let root = ws.path().to_path_buf();
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let stop = Arc::clone(&stop);
+        let root = root.clone();
+        let outside = outside.path().to_path_buf();
+        std::thread::spawn(move || {
+            let (sub, real) = (root.join("sub"), root.join("sub-real"));
+            while !stop.load(Ordering::Relaxed) {
+                if std::fs::rename(&sub, &real).is_ok() {
+                    std::os::unix::fs::symlink(&outside, &sub).ok();
+                    std::thread::yield_now();
+                    std::fs::remove_file(&sub).ok();
+                    std::fs::rename(&real, &sub).ok();
+                }
+            }
+        })
+    };
+    for _ in 0..300 {
+        mica(&root, &["check", "--fix", "sub/d.mica"]);
+        let out = std::fs::read_to_string(outside.path().join("d.mica")).unwrap();
+        if out != text {
+            stop.store(true, Ordering::Relaxed);
+            swapper.join().unwrap();
+            panic!("a fix was written outside the workspace: {out}");
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(outside.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n != "d.mica")
+            .collect();
+        assert!(leftovers.is_empty(), "files created outside: {leftovers:?}");
+        // Put the fixable text back inside (wherever the folder is right now).
+        for dir in ["sub", "sub-real"] {
+            std::fs::write(root.join(dir).join("d.mica"), text).ok();
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    swapper.join().unwrap();
+}
