@@ -236,6 +236,52 @@ impl Paths {
     }
 }
 
+/// Converts byte offsets of one file to positions, remembering the last one: an offset on the
+/// same line as the previous one costs the distance between them, not its column, so a
+/// document's diagnostics (converted in order) stay linear even when thousands of them sit on
+/// one long line. Gives exactly what [`position`] gives.
+#[derive(Debug, Default)]
+pub struct PositionCursor {
+    /// The file, the line, the byte offset and the column of the last position.
+    last: Option<(String, usize, usize, usize)>,
+}
+
+impl PositionCursor {
+    /// The position of byte `offset` of `file` (whose text and line index are given).
+    pub fn position(
+        &mut self,
+        file: &str,
+        text: &str,
+        lines: &LineIndex,
+        offset: usize,
+        enc: Encoding,
+    ) -> Position {
+        let mut o = offset.min(text.len());
+        while !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        let line = lines.line_of(o);
+        let units = |s: &str| match enc {
+            Encoding::Utf8 => s.len(),
+            Encoding::Utf16 => s.chars().map(char::len_utf16).sum(),
+        };
+        let col = match &mut self.last {
+            Some((f, l, at, col)) if f == file && *l == line => {
+                let next = if o >= *at {
+                    *col + units(&text[*at..o])
+                } else {
+                    *col - units(&text[o..*at])
+                };
+                (*at, *col) = (o, next);
+                return Position::new(to_u32(line), to_u32(next));
+            }
+            _ => position(text, lines, o, enc).character as usize,
+        };
+        self.last = Some((file.to_string(), line, o, col));
+        Position::new(to_u32(line), to_u32(col))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,5 +427,29 @@ mod tests {
         assert_eq!(paths.key(&back_in).as_deref(), Some("y.mica"));
         let untitled: Uri = "untitled:Untitled-1".parse().unwrap();
         assert_eq!(paths.key(&untitled), None);
+    }
+
+    #[test]
+    fn the_cursor_gives_what_position_gives_in_any_order() {
+        let text = "ab😀c\u{e9}d [x]{cite=nope} 中文 [y]{cite=z}\r\nsecond 😀 line\nthird";
+        let lines = LineIndex::new(text);
+        let mut offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        // Forward, backward and scattered, across lines and files.
+        let scattered: Vec<usize> = (0..offsets.len())
+            .map(|i| (i * 7919) % offsets.len())
+            .collect();
+        offsets.extend(scattered);
+        offsets.extend((0..=text.len()).rev());
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            let mut cursor = PositionCursor::default();
+            for (k, &o) in offsets.iter().enumerate() {
+                let file = if k % 97 == 0 { "other" } else { "doc" };
+                assert_eq!(
+                    cursor.position(file, text, &lines, o, enc),
+                    position(text, &lines, o, enc),
+                    "offset {o} ({enc:?})"
+                );
+            }
+        }
     }
 }
