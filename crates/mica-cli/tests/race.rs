@@ -5,8 +5,35 @@
 mod common;
 
 use common::*;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+
+/// Start a thread that keeps turning the folder `root/sub` into a link to `outside` and back,
+/// until the flag it returns is set.
+#[cfg(unix)]
+fn swap_sub_for_link(root: &Path, outside: &Path) -> (Arc<AtomicBool>, JoinHandle<()>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let (sub, real, outside) = (
+        root.join("sub"),
+        root.join("sub-real"),
+        outside.to_path_buf(),
+    );
+    let handle = std::thread::spawn(move || {
+        while !flag.load(Ordering::Relaxed) {
+            // The folder becomes a link to outside, then a folder again.
+            if std::fs::rename(&sub, &real).is_ok() {
+                std::os::unix::fs::symlink(&outside, &sub).ok();
+                std::thread::yield_now();
+                std::fs::remove_file(&sub).ok();
+                std::fs::rename(&real, &sub).ok();
+            }
+        }
+    });
+    (stop, handle)
+}
 
 #[cfg(unix)]
 #[test]
@@ -26,24 +53,7 @@ fn swapping_a_folder_for_a_symlink_never_leaks_outside_content() {
         ),
     ]);
     let root = ws.path().to_path_buf();
-    let stop = Arc::new(AtomicBool::new(false));
-    let swapper = {
-        let stop = Arc::clone(&stop);
-        let root = root.clone();
-        let outside = outside.path().to_path_buf();
-        std::thread::spawn(move || {
-            let (sub, real) = (root.join("sub"), root.join("sub-real"));
-            while !stop.load(Ordering::Relaxed) {
-                // The folder becomes a link to outside, then a folder again.
-                if std::fs::rename(&sub, &real).is_ok() {
-                    std::os::unix::fs::symlink(&outside, &sub).ok();
-                    std::thread::yield_now();
-                    std::fs::remove_file(&sub).ok();
-                    std::fs::rename(&real, &sub).ok();
-                }
-            }
-        })
-    };
+    let (stop, swapper) = swap_sub_for_link(&root, outside.path());
     let mut checked = 0;
     for _ in 0..300 {
         let o = mica(&root, &["check", "--format", "json"]);
@@ -89,23 +99,7 @@ fn swapping_a_folder_for_a_symlink_never_lets_a_fix_write_outside() {
         ("sub/d.mica", text),
     ]);
     let root = ws.path().to_path_buf();
-    let stop = Arc::new(AtomicBool::new(false));
-    let swapper = {
-        let stop = Arc::clone(&stop);
-        let root = root.clone();
-        let outside = outside.path().to_path_buf();
-        std::thread::spawn(move || {
-            let (sub, real) = (root.join("sub"), root.join("sub-real"));
-            while !stop.load(Ordering::Relaxed) {
-                if std::fs::rename(&sub, &real).is_ok() {
-                    std::os::unix::fs::symlink(&outside, &sub).ok();
-                    std::thread::yield_now();
-                    std::fs::remove_file(&sub).ok();
-                    std::fs::rename(&real, &sub).ok();
-                }
-            }
-        })
-    };
+    let (stop, swapper) = swap_sub_for_link(&root, outside.path());
     for _ in 0..300 {
         mica(&root, &["check", "--fix", "sub/d.mica"]);
         let out = std::fs::read_to_string(outside.path().join("d.mica")).unwrap();
