@@ -1,6 +1,10 @@
 //! The report: a checked brief gathered into what readers see (claims with their citations
 //! resolved into source passages, sources with who cites them, diagnostics tied to claims),
 //! shared by the three output formats.
+//!
+//! Length: about 680 lines, all code. Gathering claims, citations, sources and findings is one
+//! pass over the check's result; the passage context is in `context.rs`. Splitting out the
+//! citation resolution is the next step if it grows further.
 
 use crate::context::{self, Passage};
 use mica_check::vocab::{self, Likelihood};

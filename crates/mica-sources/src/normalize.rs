@@ -40,6 +40,9 @@
 //! never start or end inside an original character. A collapsed whitespace run is one unit: its
 //! single space maps to the whole original run. A removed invisible character is attached to the
 //! unit before it.
+//!
+//! Length: about 540 lines of code and 120 of tests: the exact path, the ASCII fast path and
+//! the byte map must change together, so they stay in one file.
 
 use mica_syntax::TextRange;
 use unicode_normalization::char::{canonical_combining_class, decompose_compatible};

@@ -13,6 +13,10 @@
 //! fraction or path (`24/7`, a URL), and a bare number right after a capitalised word in the
 //! middle of a sentence ("Made in China 2025", "Section 301"), which names something rather than
 //! counts it; a month name ("May 2015") is no such name.
+//!
+//! Length: about 640 lines of code and 100 of unit tests. Reading a figure (number, currency,
+//! scale, percent, ordinal, year, bound) is one small grammar read in one pass over the text,
+//! so it stays in one file.
 
 use mica_syntax::TextRange;
 
