@@ -1,23 +1,10 @@
 //! End-to-end tests of `mica render`: exit codes 0, 1 and 2, output to stdout or atomically to
 //! `-o OUT` and nowhere else, and clear errors.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn mica(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mica"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run mica")
-}
+use common::{mica, repo};
+use std::path::Path;
 
 /// Every file under `dir`, relative, sorted.
 fn files(dir: &Path) -> Vec<String> {

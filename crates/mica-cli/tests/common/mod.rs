@@ -72,6 +72,14 @@ fn run_within(mut command: Command, dir: &Path, args: &[&str], limit: Duration) 
     }
 }
 
+/// The repository's root folder (the example workspace).
+pub fn repo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
 /// Run `mica args...` in `dir` (at most two minutes).
 pub fn mica(dir: &Path, args: &[&str]) -> Output {
     mica_within(dir, args, Duration::from_secs(120))
