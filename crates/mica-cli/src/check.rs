@@ -4,7 +4,7 @@
 use mica_check::workspace::{self, Unchecked, WorkspaceError};
 use mica_check::{CONFIG_FILE, Code, Config, Diagnostic, DocumentInput, Severity};
 use mica_sources::{DEFAULT_SIZE_LIMIT, FsProvider, SourceProvider};
-use mica_syntax::{LineIndex, TextRange};
+use mica_syntax::{ColumnUnit, LineCol, LineIndex, TextRange};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -162,47 +162,10 @@ pub fn relative_from(base: &Path, target: &Path) -> String {
     }
 }
 
-/// Distance between the checkpoints of [`CharIndex`]: counting the characters between a
-/// checkpoint and an offset is the most a column costs.
-const CHAR_STEP: usize = 256;
-
-/// Checkpoints `(byte offset, characters before it)` on character boundaries about every
-/// [`CHAR_STEP`] bytes, so that a column is found in constant time instead of by counting from
-/// the start of its line: a report of many diagnostics on one megabyte-long line stays linear.
-struct CharIndex {
-    checkpoints: Vec<(usize, usize)>,
-}
-
-impl CharIndex {
-    fn new(text: &str) -> Self {
-        let mut checkpoints = Vec::with_capacity(text.len() / CHAR_STEP + 1);
-        let (mut at, mut chars) = (0, 0);
-        checkpoints.push((0, 0));
-        while at + CHAR_STEP < text.len() {
-            let mut next = at + CHAR_STEP;
-            while !text.is_char_boundary(next) {
-                next += 1;
-            }
-            chars += text[at..next].chars().count();
-            at = next;
-            checkpoints.push((at, chars));
-        }
-        Self { checkpoints }
-    }
-
-    /// The number of characters before byte `offset`, a character boundary.
-    fn chars_before(&self, text: &str, offset: usize) -> usize {
-        let k = self.checkpoints.partition_point(|&(at, _)| at <= offset) - 1;
-        let (at, chars) = self.checkpoints[k];
-        chars + text[at..offset].chars().count()
-    }
-}
-
-/// A file's text with its line and character indexes.
+/// A file's text with its line index.
 struct Indexed {
     text: String,
     lines: LineIndex,
-    chars: CharIndex,
 }
 
 /// 1-based line and column (in characters) of `offset` in `text`, with a cache of each file's
@@ -260,21 +223,14 @@ impl Indexed {
     fn new(text: String) -> Self {
         Self {
             lines: LineIndex::new(&text),
-            chars: CharIndex::new(&text),
             text,
         }
     }
 
     /// 1-based line and column (in characters) of byte `o`.
     fn line_col(&self, o: usize) -> (usize, usize) {
-        let Indexed { text, lines, chars } = self;
-        let mut o = o.min(text.len());
-        while !text.is_char_boundary(o) {
-            o -= 1;
-        }
-        let line = lines.line_of(o);
-        let start = lines.line_range(line).map_or(0, |r| r.start);
-        let mut col = chars.chars_before(text, o) - chars.chars_before(text, start);
+        let Indexed { text, lines } = self;
+        let LineCol { line, mut col } = lines.line_col(text, o, ColumnUnit::Char);
         // A byte-order mark is not part of the first line as editors show it.
         if line == 0 && o > 0 && text.starts_with('\u{feff}') {
             col -= 1;

@@ -236,52 +236,6 @@ impl Paths {
     }
 }
 
-/// Converts byte offsets of one file to positions, remembering the last one: an offset on the
-/// same line as the previous one costs the distance between them, not its column, so a
-/// document's diagnostics (converted in order) stay linear even when thousands of them sit on
-/// one long line. Gives exactly what [`position`] gives.
-#[derive(Debug, Default)]
-pub struct PositionCursor {
-    /// The file, the line, the byte offset and the column of the last position.
-    last: Option<(String, usize, usize, usize)>,
-}
-
-impl PositionCursor {
-    /// The position of byte `offset` of `file` (whose text and line index are given).
-    pub fn position(
-        &mut self,
-        file: &str,
-        text: &str,
-        lines: &LineIndex,
-        offset: usize,
-        enc: Encoding,
-    ) -> Position {
-        let mut o = offset.min(text.len());
-        while !text.is_char_boundary(o) {
-            o -= 1;
-        }
-        let line = lines.line_of(o);
-        let units = |s: &str| match enc {
-            Encoding::Utf8 => s.len(),
-            Encoding::Utf16 => s.chars().map(char::len_utf16).sum(),
-        };
-        let col = match &mut self.last {
-            Some((f, l, at, col)) if f == file && *l == line => {
-                let next = if o >= *at {
-                    *col + units(&text[*at..o])
-                } else {
-                    *col - units(&text[o..*at])
-                };
-                (*at, *col) = (o, next);
-                return Position::new(to_u32(line), to_u32(next));
-            }
-            _ => position(text, lines, o, enc).character as usize,
-        };
-        self.last = Some((file.to_string(), line, o, col));
-        Position::new(to_u32(line), to_u32(col))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,27 +383,37 @@ mod tests {
         assert_eq!(paths.key(&untitled), None);
     }
 
+    /// The positions of diagnostics far along a megabyte-long line, each with a label at the
+    /// line's start and one in another file, as the server converts them: each conversion
+    /// counts a bounded number of bytes. A cursor that remembered only the last position went
+    /// back and forth along the line for every diagnostic: 1 MB took 95 s (finding M2).
     #[test]
-    fn the_cursor_gives_what_position_gives_in_any_order() {
-        let text = "ab😀c\u{e9}d [x]{cite=nope} 中文 [y]{cite=z}\r\nsecond 😀 line\nthird";
-        let lines = LineIndex::new(text);
-        let mut offsets: Vec<usize> = (0..=text.len() + 2).collect();
-        // Forward, backward and scattered, across lines and files.
-        let scattered: Vec<usize> = (0..offsets.len())
-            .map(|i| (i * 7919) % offsets.len())
-            .collect();
-        offsets.extend(scattered);
-        offsets.extend((0..=text.len()).rev());
+    fn positions_on_a_long_line_cost_a_bounded_scan_in_any_order() {
+        let text = format!("# T\n{}", "[é]{#a} 😀 ".repeat(80_000));
+        let lines = LineIndex::new(&text);
+        let other = "中文 line\nsecond";
+        let other_lines = LineIndex::new(other);
+        let label = text.find('é').unwrap();
         for enc in [Encoding::Utf8, Encoding::Utf16] {
-            let mut cursor = PositionCursor::default();
-            for (k, &o) in offsets.iter().enumerate() {
-                let file = if k % 97 == 0 { "other" } else { "doc" };
-                assert_eq!(
-                    cursor.position(file, text, &lines, o, enc),
-                    position(text, &lines, o, enc),
-                    "offset {o} ({enc:?})"
-                );
+            let before = mica_syntax::text::column_bytes_scanned();
+            let mut conversions = 0;
+            for (k, (far, _)) in text.match_indices("{#a}").enumerate().step_by(41) {
+                let p = position(&text, &lines, far, enc);
+                assert_eq!(p.line, 1);
+                if k == 41 * 3 && enc == Encoding::Utf16 {
+                    // 3 × 41 pieces of 11 UTF-16 units, then `[é]`.
+                    assert_eq!(p.character, 41 * 3 * 11 + 3);
+                }
+                assert_eq!(offset(&text, &lines, p, enc), far);
+                assert_eq!(position(&text, &lines, label, enc), pos(1, 1));
+                position(other, &other_lines, 3, enc);
+                conversions += 4;
             }
+            let scanned = mica_syntax::text::column_bytes_scanned() - before;
+            assert!(
+                scanned <= conversions * 2048,
+                "{scanned} bytes counted for {conversions} conversions ({enc:?})"
+            );
         }
     }
 }

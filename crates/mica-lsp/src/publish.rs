@@ -50,7 +50,6 @@ impl Inner {
                 uris: &uris,
                 docs_url: ws.config.docs_url.as_deref(),
                 key: &id.path,
-                cursor: Default::default(),
             };
             let diagnostics: Vec<lsp::Diagnostic> = a
                 .data
@@ -123,7 +122,6 @@ impl Inner {
                         uris: &uris,
                         docs_url: ws.config.docs_url.as_deref(),
                         key: CONFIG_FILE,
-                        cursor: Default::default(),
                     };
                     analysis
                         .config_diagnostics()

@@ -39,7 +39,6 @@ impl Snap {
             uris: &self.uris,
             docs_url: self.analysis.config().docs_url.as_deref(),
             key: &self.key,
-            cursor: Default::default(),
         }
     }
 

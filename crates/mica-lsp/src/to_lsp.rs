@@ -27,8 +27,6 @@ pub struct Ctx<'a> {
     pub docs_url: Option<&'a str>,
     /// The document a request is about (its key), whose ranges [`Ctx::doc_range`] converts.
     pub key: &'a str,
-    /// The last position converted, so that ranges converted in order cost their distance.
-    pub cursor: std::cell::RefCell<convert::PositionCursor>,
 }
 
 impl Ctx<'_> {
@@ -43,10 +41,7 @@ impl Ctx<'_> {
     /// A byte range of a workspace file as a protocol range.
     pub fn range(&self, file: &str, r: TextRange) -> Option<lsp::Range> {
         let f = self.analysis.file(file)?;
-        let mut cursor = self.cursor.borrow_mut();
-        let start = cursor.position(file, f.text(), f.lines(), r.start, self.enc);
-        let end = cursor.position(file, f.text(), f.lines(), r.end, self.enc);
-        Some(lsp::Range::new(start, end))
+        Some(convert::range(f.text(), f.lines(), r, self.enc))
     }
 
     /// A byte range of the request's document as a protocol range.

@@ -100,11 +100,43 @@ pub enum ColumnUnit {
     Char,
 }
 
-/// The start offset of every line of a text, for conversions between offsets and positions.
+thread_local! {
+    static SCANNED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many bytes the column conversions of [`LineIndex`] have counted on this thread so far:
+/// what tests read to bound the work of a conversion without timing it.
+pub fn column_bytes_scanned() -> usize {
+    SCANNED.with(|s| s.get())
+}
+
+fn scanned(bytes: usize) {
+    SCANNED.with(|s| s.set(s.get() + bytes));
+}
+
+/// Bytes between two column checkpoints of a [`LineIndex`]: a conversion counts at most this
+/// many bytes (and one character) past the checkpoint before it.
+const COLUMN_STEP: usize = 512;
+
+/// The start offset of every line of a text, and column checkpoints, for conversions between
+/// offsets and positions that cost the same wherever on its line a position is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineIndex {
     starts: Vec<usize>,
     len: usize,
+    /// `(characters, UTF-16 code units)` of the characters that start before byte
+    /// `k * COLUMN_STEP`, for every `k` up to the end; empty when the text is ASCII, where both
+    /// are the byte offset. Counting from a line's start instead made thousands of positions
+    /// on one megabyte-long line quadratic (adversarial finding M2).
+    columns: Vec<(usize, usize)>,
+}
+
+/// `(characters, UTF-16 code units)` of the characters that start in `bytes`: every byte but a
+/// continuation byte starts one, and a four-byte one needs a surrogate pair.
+fn count_units(bytes: &[u8]) -> (usize, usize) {
+    let chars = bytes.iter().filter(|&&b| (b as i8) >= -0x40).count();
+    let wide = bytes.iter().filter(|&&b| b >= 0xF0).count();
+    (chars, chars + wide)
 }
 
 impl LineIndex {
@@ -123,9 +155,21 @@ impl LineIndex {
             starts.push(next);
             i = next;
         }
+        let mut columns = Vec::new();
+        if !text.is_ascii() {
+            columns.reserve(bytes.len() / COLUMN_STEP + 1);
+            let mut total = (0, 0);
+            columns.push(total);
+            for chunk in bytes.chunks(COLUMN_STEP) {
+                let (c, u) = count_units(chunk);
+                total = (total.0 + c, total.1 + u);
+                columns.push(total);
+            }
+        }
         Self {
             starts,
             len: text.len(),
+            columns,
         }
     }
 
@@ -158,6 +202,23 @@ impl LineIndex {
         Some(TextRange::new(r.start, r.start + trimmed.len()))
     }
 
+    /// The columns in `unit` of the characters of `text` before byte `offset`, a character
+    /// boundary: from the checkpoint before it, so at most [`COLUMN_STEP`] bytes are counted.
+    fn units_before(&self, text: &str, offset: usize, unit: ColumnUnit) -> usize {
+        if unit == ColumnUnit::Utf8 || self.columns.is_empty() {
+            return offset;
+        }
+        let k = offset / COLUMN_STEP;
+        let from = k * COLUMN_STEP;
+        scanned(offset - from);
+        let (c, u) = count_units(&text.as_bytes()[from..offset]);
+        let (cc, cu) = self.columns[k];
+        match unit {
+            ColumnUnit::Char => cc + c,
+            _ => cu + u,
+        }
+    }
+
     /// The position of `offset` with columns counted in `unit`. An offset inside a character
     /// is moved back to the character's start; one past the end is clamped to the end.
     pub fn line_col(&self, text: &str, offset: usize, unit: ColumnUnit) -> LineCol {
@@ -167,12 +228,7 @@ impl LineIndex {
         }
         let line = self.line_of(offset);
         let start = self.starts[line];
-        let prefix = &text[start..offset];
-        let col = match unit {
-            ColumnUnit::Utf8 => prefix.len(),
-            ColumnUnit::Utf16 => prefix.chars().map(char::len_utf16).sum(),
-            ColumnUnit::Char => prefix.chars().count(),
-        };
+        let col = self.units_before(text, offset, unit) - self.units_before(text, start, unit);
         LineCol { line, col }
     }
 
@@ -183,21 +239,52 @@ impl LineIndex {
         let Some(content) = self.line_content_range(text, pos.line) else {
             return text.len();
         };
-        let line = &text[content.to_range()];
-        let mut seen = 0;
-        for (i, ch) in line.char_indices() {
-            if seen >= pos.col {
-                return content.start + i;
+        if unit == ColumnUnit::Utf8 || self.columns.is_empty() {
+            let mut o = content.start.saturating_add(pos.col).min(content.end);
+            while !text.is_char_boundary(o) {
+                o -= 1;
             }
-            seen += match unit {
-                ColumnUnit::Utf8 => ch.len_utf8(),
-                ColumnUnit::Utf16 => ch.len_utf16(),
-                ColumnUnit::Char => 1,
-            };
-            if seen > pos.col {
-                return content.start + i;
+            return o;
+        }
+        // Start from the last checkpoint inside the line at or before the column, on the
+        // character boundary after it (a character that straddles it is already counted).
+        let base = self.units_before(text, content.start, unit);
+        let target = base.saturating_add(pos.col);
+        let units = |c: &(usize, usize)| match unit {
+            ColumnUnit::Char => c.0,
+            _ => c.1,
+        };
+        let first = content.start / COLUMN_STEP + 1;
+        let last = content.end / COLUMN_STEP;
+        let (mut from, mut seen) = (content.start, 0);
+        if first <= last {
+            // The line's checkpoints hold non-decreasing counts.
+            let within = self.columns[first..=last].partition_point(|c| units(c) <= target);
+            if within > 0 {
+                let k = first + within - 1;
+                from = k * COLUMN_STEP;
+                while !text.is_char_boundary(from) {
+                    from += 1;
+                }
+                seen = units(&self.columns[k]) - base;
             }
         }
+        let rest = &text[from..content.end];
+        for (i, ch) in rest.char_indices() {
+            if seen >= pos.col {
+                scanned(i);
+                return from + i;
+            }
+            seen += match unit {
+                ColumnUnit::Char => 1,
+                _ => ch.len_utf16(),
+            };
+            if seen > pos.col {
+                scanned(i);
+                return from + i;
+            }
+        }
+        scanned(rest.len());
         content.end
     }
 }
@@ -242,6 +329,87 @@ mod tests {
         for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
             let lc = idx.line_col(text, b, unit);
             assert_eq!(idx.offset(text, lc, unit), b);
+        }
+    }
+
+    /// Columns counted from the start of the line, the definition.
+    fn naive_col(text: &str, start: usize, offset: usize, unit: ColumnUnit) -> usize {
+        let prefix = &text[start..offset];
+        match unit {
+            ColumnUnit::Utf8 => prefix.len(),
+            ColumnUnit::Utf16 => prefix.chars().map(char::len_utf16).sum(),
+            ColumnUnit::Char => prefix.chars().count(),
+        }
+    }
+
+    /// A megabyte-long line converted at both ends in turn, as a diagnostic far along it with a
+    /// label at its start is: every conversion gives what counting from the line's start gives,
+    /// and costs a bounded scan, not the column (which made such a document quadratic).
+    #[test]
+    fn columns_on_a_long_line_cost_a_bounded_scan_in_any_order() {
+        for piece in ["[x]{#a} ", "[é]{#a} 😀 中文 "] {
+            let text = format!("first\n{}\r\nlast", piece.repeat(1_000_000 / piece.len()));
+            let idx = LineIndex::new(&text);
+            let start = 6;
+            let boundaries: Vec<usize> = (start..text.len() - 6)
+                .filter(|&o| text.is_char_boundary(o))
+                .step_by(997)
+                .collect();
+            for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
+                let before = column_bytes_scanned();
+                let mut conversions = 0;
+                // The expected columns are counted along the way, once.
+                let (mut counted_to, mut want) = (start, 0);
+                let near = LineCol { line: 1, col: 1 };
+                for &far in &boundaries {
+                    want += naive_col(&text, counted_to, far, unit);
+                    counted_to = far;
+                    let lc = idx.line_col(&text, far, unit);
+                    assert_eq!(lc, LineCol { line: 1, col: want }, "{far} {unit:?}");
+                    assert_eq!(idx.offset(&text, lc, unit), far, "{far} {unit:?}");
+                    assert_eq!(idx.line_col(&text, start + 1, unit), near);
+                    assert_eq!(idx.offset(&text, near, unit), start + 1);
+                    conversions += 4;
+                }
+                let scanned = column_bytes_scanned() - before;
+                assert!(
+                    scanned <= conversions * 2 * 1024,
+                    "{scanned} bytes counted for {conversions} conversions ({unit:?}, {piece:?})"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Every offset of a text of mixed widths and line endings, long enough to cross
+        /// several checkpoints, converts to what counting from its line's start gives, and back.
+        #[test]
+        fn columns_agree_with_counting_from_the_line_start(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "bc ", "é", "中", "😀", "\n", "\r\n", "\r", "[x]{#a} "]),
+                0..1500,
+            )
+        ) {
+            let text = pieces.concat();
+            let idx = LineIndex::new(&text);
+            for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
+                for o in (0..=text.len()).filter(|&o| text.is_char_boundary(o)).step_by(7) {
+                    let lc = idx.line_col(&text, o, unit);
+                    let start = idx.line_range(lc.line).unwrap().start;
+                    proptest::prop_assert_eq!(lc.col, naive_col(&text, start, o, unit));
+                    // An offset between `\r` and `\n` is not a position of its own.
+                    let want = if text[..o].ends_with('\r') && text[o..].starts_with('\n') {
+                        o - 1
+                    } else {
+                        o
+                    };
+                    proptest::prop_assert_eq!(idx.offset(&text, lc, unit), want);
+                    // A column inside a character lands at its start.
+                    let inside = LineCol { line: lc.line, col: lc.col + 1 };
+                    let next = idx.offset(&text, inside, unit);
+                    proptest::prop_assert!(next >= want && text.is_char_boundary(next));
+                }
+            }
         }
     }
 
