@@ -216,40 +216,62 @@ fn chain_from(
     let end = s0 + parts[0].pattern.len();
     let mut chain = Vec::with_capacity(parts.len());
     chain.push((s0, end));
-    extend_chain(text, parts, 1, end, &mut chain, dead).then_some(chain)
+    extend_chain(text, parts, &mut chain, dead).then_some(chain)
 }
 
+/// Place parts `1..` after the chain's first part, depth first. The search keeps its own
+/// stack (where each part's search resumes) instead of recursing once per part, so that a quote
+/// of a hundred thousand elisions cannot overflow the thread's stack: recursion aborted
+/// `mica check` and the server on such a quote (second adversarial pass).
 fn extend_chain(
     text: &str,
     parts: &[Part<'_>],
-    i: usize,
-    end: usize,
     chain: &mut Chain,
     dead: &mut HashSet<(usize, usize)>,
 ) -> bool {
-    let Some(part) = parts.get(i) else {
-        return true;
-    };
-    // A character is at most four bytes, so this bounds the start from above.
-    let max_start = end + MAX_ELISION_GAP * 4;
-    let mut from = end;
-    while let Some(s) = part.first_in(text, from, max_start) {
-        if s - end > MAX_ELISION_GAP && text[end..s].chars().count() > MAX_ELISION_GAP {
-            // Occurrences come in order, so every later one is further away still.
-            break;
-        }
-        if !dead.contains(&(i, s)) {
-            let part_end = s + part.pattern.len();
-            chain.push((s, part_end));
-            if extend_chain(text, parts, i + 1, part_end, chain, dead) {
-                return true;
+    // `resume[k]` is where the search for part `k + 1` goes on.
+    let mut resume = vec![chain[0].1];
+    loop {
+        let i = chain.len();
+        let Some(part) = parts.get(i) else {
+            return true;
+        };
+        let end = chain[i - 1].1;
+        // A character is at most four bytes, so this bounds the start from above.
+        let max_start = end + MAX_ELISION_GAP * 4;
+        let mut from = resume[i - 1];
+        let mut next = None;
+        while let Some(s) = part.first_in(text, from, max_start) {
+            if s - end > MAX_ELISION_GAP && text[end..s].chars().count() > MAX_ELISION_GAP {
+                // Occurrences come in order, so every later one is further away still.
+                break;
             }
-            chain.pop();
-            dead.insert((i, s));
+            if !dead.contains(&(i, s)) {
+                next = Some(s);
+                break;
+            }
+            from = s + 1;
         }
-        from = s + 1;
+        match next {
+            Some(s) => {
+                resume[i - 1] = s + 1;
+                let part_end = s + part.pattern.len();
+                chain.push((s, part_end));
+                resume.push(part_end);
+            }
+            None => {
+                // No place for part `i` after this placement of part `i - 1`: take that back,
+                // remember it as a dead end, and try its next occurrence.
+                resume.pop();
+                if i == 1 {
+                    return false;
+                }
+                if let Some((s, _)) = chain.pop() {
+                    dead.insert((i - 1, s));
+                }
+            }
+        }
     }
-    false
 }
 
 /// The first valid chain whose first part starts in `lo..hi` (normalised offsets) and which
