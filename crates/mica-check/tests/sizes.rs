@@ -1,0 +1,47 @@
+//! Pathological sizes: inputs on which a quadratic step would take minutes are checked within
+//! a bound that a linear check stays far below. The bound guards against a hang, it is not a
+//! benchmark.
+
+use mica_check::{Config, DocumentInput, check};
+use mica_sources::MemoryProvider;
+use mica_syntax::parse;
+use std::time::Duration;
+
+/// Run `f` on a thread and fail if it does not finish within `limit`.
+fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("no result within {limit:?}: a step is not linear"))
+}
+
+/// One claim citing the same quote 200,000 times: each citation's resolution was looked up
+/// from the start of the claim's list, 2·10¹⁰ comparisons: 100,000 took 52 s in a debug build, 200,000 minutes (second adversarial pass).
+#[test]
+fn a_claim_with_two_hundred_thousand_citations() {
+    let n = 200_000;
+    let text = format!(
+        "[Claim.]{{#c {}}}\n",
+        vec!["cite=art:\"alpha beta\""; n].join(" ")
+    );
+    let diagnostics = within(Duration::from_secs(60), move || {
+        let provider = MemoryProvider::new("/ws");
+        provider.insert("src.txt", "alpha beta gamma.\n");
+        let config = Config::parse("[sources.art]\npath = \"src.txt\"\n").unwrap();
+        let parse = parse(&text);
+        let input = DocumentInput {
+            path: "doc.mica",
+            text: &text,
+            parse: &parse,
+        };
+        check(&config, &provider, &[input]).remove(0).diagnostics
+    });
+    // Every citation quotes the source exactly: nothing to report.
+    assert!(
+        diagnostics.is_empty(),
+        "{:?}",
+        &diagnostics[..3.min(diagnostics.len())]
+    );
+}
