@@ -20,16 +20,25 @@ pub struct TermHit {
     pub term: &'static str,
 }
 
-/// The phrases split into words, longest first.
-fn phrases() -> &'static [(Vec<&'static str>, &'static str)] {
-    static PHRASES: OnceLock<Vec<(Vec<&'static str>, &'static str)>> = OnceLock::new();
+/// A phrase split into words, and the term it stands for.
+type Phrase = (Vec<&'static str>, &'static str);
+
+/// The phrases split into words, grouped by the first letter of their first word (`a`–`z`),
+/// longest first within each group: a word is compared only with the phrases it could begin.
+fn phrases_by_letter() -> &'static [Vec<Phrase>; 26] {
+    static PHRASES: OnceLock<[Vec<Phrase>; 26]> = OnceLock::new();
     PHRASES.get_or_init(|| {
-        let mut v: Vec<_> = vocab::ESTIMATIVE_PHRASES
+        let mut v: Vec<Phrase> = vocab::ESTIMATIVE_PHRASES
             .iter()
             .map(|(p, t)| (p.split(' ').collect::<Vec<_>>(), *t))
             .collect();
         v.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
-        v
+        let mut groups: [Vec<Phrase>; 26] = Default::default();
+        for phrase in v {
+            let first = phrase.0[0].as_bytes()[0];
+            groups[usize::from(first - b'a')].push(phrase);
+        }
+        groups
     })
 }
 
@@ -60,10 +69,16 @@ pub fn scan(text: &str, base: usize) -> Vec<TermHit> {
 }
 
 fn phrase_at(words: &[Word<'_>]) -> Option<(usize, &'static str)> {
-    phrases().iter().find_map(|(parts, term)| {
-        (words.len() >= parts.len() && parts.iter().zip(words).all(|(p, w)| w.is(p)))
-            .then_some((parts.len(), *term))
-    })
+    let first = words.first()?.text.as_bytes()[0].to_ascii_lowercase();
+    if !first.is_ascii_lowercase() {
+        return None;
+    }
+    phrases_by_letter()[usize::from(first - b'a')]
+        .iter()
+        .find_map(|(parts, term)| {
+            (words.len() >= parts.len() && parts.iter().zip(words).all(|(p, w)| w.is(p)))
+                .then_some((parts.len(), *term))
+        })
 }
 
 #[cfg(test)]
