@@ -19,7 +19,9 @@ use crate::resolve::{
     unresolved,
 };
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use mica_sources::{QuoteQuery, SourceError, SourceFile, SourceProvider, normalize, quote_parts};
+use mica_sources::{
+    QuoteQuery, SourceError, SourceFile, SourceProvider, keeps_ascii_words, quote_parts,
+};
 use mica_syntax::Citation;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -231,18 +233,191 @@ struct Pending<'q> {
     quote: &'q str,
     /// The quote normalises to ASCII only, so an ASCII file may hold it.
     ascii: bool,
-    /// The quote's runs of four or more ASCII letters and digits (as indexes into the token
-    /// table): after normalisation they are in the quote, so an ASCII file that holds the
-    /// quote holds each of them verbatim (normalisation changes no ASCII letter or digit and
-    /// removes nothing between them).
-    tokens: Vec<usize>,
+    /// The quote's words of four or more ASCII letters and digits, as [`Words`] ids.
+    words: Vec<u32>,
+}
+
+/// Up to this many quotes are tested in a file one part at a time, with `memmem`, rather
+/// than with one pass of the automaton of every missing quote's parts.
+const FEW_QUOTES: usize = 8;
+
+/// The shortest word worth looking for.
+const MIN_WORD: usize = 4;
+
+/// How a word of a quote must appear among the words of a file that holds the quote.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Fit {
+    /// As a whole word: it has something other than a letter or digit on both sides inside
+    /// the quote.
+    Whole,
+    /// As the end of a word: it starts its part of the quote, which may start inside a word.
+    End,
+    /// As the start of a word: it ends its part of the quote.
+    Start,
+}
+
+/// The words of the quotes not found, and a one-pass test of which of them a text holds.
+///
+/// A word is a maximal run of ASCII letters and digits. A file that holds a quote holds each
+/// of the quote's words (of [`MIN_WORD`] bytes or more) among the words of its normalised
+/// text, whole or, at the edges of a part, as the end or start of a word ([`Fit`]); a word
+/// that is a whole part is not used. A file for which [`mica_sources::keeps_ascii_words`]
+/// holds has the same words as written, so it is scanned without normalising it. Each word of
+/// the text is hashed three ways (whole, first four bytes, last four bytes) into bitmaps of
+/// what is looked for, and only a hit is compared.
+struct Words {
+    words: Vec<(String, Fit)>,
+    ids: HashMap<(String, Fit), u32>,
+    /// Word ids by hash, one table per [`Fit`].
+    buckets: [Vec<Vec<u32>>; 3],
+    bits: [Vec<u64>; 3],
+}
+
+impl Words {
+    const BITS: u32 = 16;
+
+    fn new() -> Self {
+        let buckets = || vec![Vec::new(); 1 << Self::BITS];
+        let bits = || vec![0; (1 << Self::BITS) / 64];
+        Words {
+            words: Vec::new(),
+            ids: HashMap::new(),
+            buckets: [buckets(), buckets(), buckets()],
+            bits: [bits(), bits(), bits()],
+        }
+    }
+
+    /// The ids of the words of a quote whose normalised parts are `parts`, added if new.
+    fn add(&mut self, parts: &[String]) -> Vec<u32> {
+        let mut out = Vec::new();
+        for part in parts {
+            let bytes = part.as_bytes();
+            for (start, end) in word_ranges(bytes) {
+                let fit = match (start > 0, end < bytes.len()) {
+                    (true, true) => Fit::Whole,
+                    (false, true) => Fit::End,
+                    (true, false) => Fit::Start,
+                    (false, false) => continue,
+                };
+                if end - start < MIN_WORD {
+                    continue;
+                }
+                let key = (part[start..end].to_string(), fit);
+                let id = match self.ids.get(&key) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.words.len() as u32;
+                        let slot = Self::slot(key.0.as_bytes(), fit);
+                        self.buckets[fit as usize][slot].push(id);
+                        self.bits[fit as usize][slot / 64] |= 1 << (slot % 64);
+                        self.words.push(key.clone());
+                        self.ids.insert(key, id);
+                        id
+                    }
+                };
+                out.push(id);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The hash of `word` for `fit`: of its length and first eight bytes (whole), or of its
+    /// first (start) or last (end) four bytes.
+    fn slot(word: &[u8], fit: Fit) -> usize {
+        let h = match fit {
+            Fit::Whole => {
+                let mut w = [0u8; 8];
+                let n = word.len().min(8);
+                w[..n].copy_from_slice(&word[..n]);
+                u64::from_le_bytes(w) ^ (word.len() as u64).rotate_left(56)
+            }
+            Fit::Start => u64::from(u32::from_le_bytes([word[0], word[1], word[2], word[3]])),
+            Fit::End => {
+                let n = word.len();
+                u64::from(u32::from_le_bytes([
+                    word[n - 4],
+                    word[n - 3],
+                    word[n - 2],
+                    word[n - 1],
+                ]))
+            }
+        };
+        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
+    }
+
+    /// Which of the words `text` holds, by id. Once every word of a bucket is found, its bit
+    /// is cleared, so that a common word costs one bitmap test after its first occurrence.
+    fn held(&self, text: &[u8]) -> Vec<bool> {
+        let mut held = vec![false; self.words.len()];
+        let mut bits = self.bits.clone();
+        for (start, end) in word_ranges(text) {
+            if end - start < MIN_WORD {
+                continue;
+            }
+            let word = &text[start..end];
+            for fit in [Fit::Whole, Fit::Start, Fit::End] {
+                let slot = Self::slot(word, fit);
+                let bits = &mut bits[fit as usize];
+                if bits[slot / 64] & (1 << (slot % 64)) == 0 {
+                    continue;
+                }
+                let bucket = &self.buckets[fit as usize][slot];
+                let mut all = true;
+                for &id in bucket {
+                    let id = id as usize;
+                    if !held[id] {
+                        let w = self.words[id].0.as_bytes();
+                        held[id] = match fit {
+                            Fit::Whole => w == word,
+                            Fit::Start => word.starts_with(w),
+                            Fit::End => word.ends_with(w),
+                        };
+                        all &= held[id];
+                    }
+                }
+                if all {
+                    bits[slot / 64] &= !(1 << (slot % 64));
+                }
+            }
+        }
+        held
+    }
+}
+
+/// The byte ranges of the maximal runs of ASCII letters and digits in `bytes`.
+fn word_ranges(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    /// Which bytes are ASCII letters and digits, as a table: the scan reads every byte of
+    /// every file looked in.
+    static ALNUM: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            t[b] = (b as u8).is_ascii_alphanumeric();
+            b += 1;
+        }
+        t
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !ALNUM[usize::from(bytes[i])] {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && ALNUM[usize::from(bytes[i])] {
+            i += 1;
+        }
+        (i > start).then_some((start, i))
+    })
 }
 
 /// The second pass: every quote not found in its source is looked up, word for word, in the
 /// other sources of its document's scope. Only the sources that some missing quote may come
-/// from are read again, each once; a file in ASCII is first scanned raw for the quotes' words,
-/// and normalised and searched only for the quotes whose words it has all. The first
-/// declaration in scope order that holds a quote names it.
+/// from are read again, each once. A file whose normalised words are all written in it is
+/// scanned as written for the quotes' words in one pass (any other file, once normalised),
+/// and matched properly only for the quotes whose words and parts it holds all. The first declaration in scope order that holds a
+/// quote names it.
 fn wrong_sources(
     provider: &dyn SourceProvider,
     scopes: &[SourceScope],
@@ -252,9 +427,12 @@ fn wrong_sources(
 ) {
     let key_of = |path: &str| ids.get(path).and_then(|k| k.as_ref().ok());
     let mut pending: Vec<Pending<'_>> = Vec::new();
-    let mut token_ids: HashMap<String, usize> = HashMap::new();
+    let mut words = Words::new();
     // Per file: its path as written and the (pending quote, rank in scope) to look up there.
     let mut wanted: HashMap<&str, Wanted<'_>> = HashMap::new();
+    // Every missing quote's normalised parts, by index in `parts`.
+    let mut part_ids: HashMap<String, usize> = HashMap::new();
+    let mut quote_parts_of: Vec<Vec<usize>> = Vec::new();
     for (d, (cs, scope)) in cites.iter().zip(scopes).enumerate() {
         for (k, &(_, c)) in cs.iter().enumerate() {
             let Outcome::NotFound(nf) = &resolutions[d][k].outcome else {
@@ -264,22 +442,22 @@ fn wrong_sources(
                 continue;
             };
             let parts = quote_parts(&quote.value);
-            let mut tokens = Vec::new();
-            for part in &parts {
-                for word in part.split(|ch: char| !ch.is_ascii_alphanumeric()) {
-                    if word.len() >= 4 {
-                        let next = token_ids.len();
-                        tokens.push(*token_ids.entry(word.to_string()).or_insert(next));
-                    }
-                }
-            }
             let index = pending.len() as u32;
             pending.push(Pending {
                 slot: (d, k),
                 quote: &quote.value,
                 ascii: parts.iter().all(|p| p.is_ascii()),
-                tokens,
+                words: words.add(&parts),
             });
+            quote_parts_of.push(
+                parts
+                    .into_iter()
+                    .map(|part| {
+                        let next = part_ids.len();
+                        *part_ids.entry(part).or_insert(next)
+                    })
+                    .collect(),
+            );
             let cited = scope
                 .get(&c.source.name)
                 .and_then(|def| key_of(&def.path.as_ref()?.0));
@@ -300,39 +478,14 @@ fn wrong_sources(
     if wanted.is_empty() {
         return;
     }
-    let mut words: Vec<&str> = vec![""; token_ids.len()];
-    for (w, &i) in &token_ids {
-        words[i] = w;
-    }
-    let scanner = (!words.is_empty())
-        .then(|| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&words)
-                .ok()
-        })
-        .flatten();
-    // One automaton of every missing quote's normalised parts, built once and run over each
-    // file's normalised text: a quote is a candidate in a file only if all its parts occur
-    // there, and only candidates are matched properly. Building a matcher per file for all
-    // missing quotes would cost files times quotes.
-    let mut part_ids: HashMap<String, usize> = HashMap::new();
-    let quote_parts_of: Vec<Vec<usize>> = pending
-        .iter()
-        .map(|p| {
-            quote_parts(p.quote)
-                .into_iter()
-                .map(|part| {
-                    let next = part_ids.len();
-                    *part_ids.entry(part).or_insert(next)
-                })
-                .collect()
-        })
-        .collect();
     let mut parts: Vec<&str> = vec![""; part_ids.len()];
     for (w, &i) in &part_ids {
         parts[i] = w;
     }
+    // One automaton of every missing quote's normalised parts, built once and run over the
+    // normalised text of each file still in question: a quote is a candidate in a file only
+    // if all its parts occur there, and only candidates are matched properly. Building a
+    // matcher per file for all missing quotes would cost files times quotes.
     // Built once for the whole pass, a DFA pays for itself: it scans several times faster
     // than an NFA. Past the size where its table would outweigh the sources in flight, the
     // contiguous NFA is used.
@@ -353,34 +506,43 @@ fn wrong_sources(
             let Ok(text) = provider.read_text(path) else {
                 return Vec::new();
             };
-            let items: Vec<(u32, u32)> = match (&scanner, text.is_ascii()) {
-                (Some(ac), true) => {
-                    let mut seen = vec![false; words.len()];
-                    for m in ac.find_overlapping_iter(&text) {
-                        seen[m.pattern().as_usize()] = true;
-                    }
-                    items
-                        .into_iter()
-                        .filter(|&(i, _)| {
-                            let p = &pending[i as usize];
-                            p.ascii && p.tokens.iter().all(|&t| seen[t])
-                        })
-                        .collect()
+            let ascii = text.is_ascii();
+            let keep = |held: &[bool], &(i, _): &(u32, u32)| {
+                let p = &pending[i as usize];
+                (p.ascii || !ascii) && p.words.iter().all(|&w| held[w as usize])
+            };
+            // Scan the text as written when that is exact; otherwise normalise it first.
+            let (source, items): (SourceFile, Vec<(u32, u32)>) = if keeps_ascii_words(&text) {
+                let held = words.held(text.as_bytes());
+                let items: Vec<_> = items.into_iter().filter(|i| keep(&held, i)).collect();
+                if items.is_empty() {
+                    return Vec::new();
                 }
-                (None, true) => items
-                    .into_iter()
-                    .filter(|&(i, _)| pending[i as usize].ascii)
-                    .collect(),
-                (_, false) => items,
+                (SourceFile::new(key, text), items)
+            } else {
+                let source = SourceFile::new(key, text);
+                let held = words.held(source.normalized().text.as_bytes());
+                let items = items.into_iter().filter(|i| keep(&held, i)).collect();
+                (source, items)
             };
             if items.is_empty() {
                 return Vec::new();
             }
+            // Then every part of each quote must occur: a few quotes are looked up one part at
+            // a time, many in one pass of the automaton.
+            let text = source.normalized().text.as_bytes();
             let items: Vec<(u32, u32)> = match &part_scanner {
+                _ if items.len() <= FEW_QUOTES => items
+                    .into_iter()
+                    .filter(|&(i, _)| {
+                        quote_parts_of[i as usize]
+                            .iter()
+                            .all(|&t| memchr::memmem::find(text, parts[t].as_bytes()).is_some())
+                    })
+                    .collect(),
                 Some(ac) => {
-                    let normalized = normalize(&text);
                     let mut seen = vec![false; parts.len()];
-                    for m in ac.find_overlapping_iter(&normalized.text) {
+                    for m in ac.find_overlapping_iter(&source.normalized().text) {
                         seen[m.pattern().as_usize()] = true;
                     }
                     items
@@ -388,12 +550,11 @@ fn wrong_sources(
                         .filter(|&(i, _)| quote_parts_of[i as usize].iter().all(|&t| seen[t]))
                         .collect()
                 }
-                None => items,
+                _ => items,
             };
             if items.is_empty() {
                 return Vec::new();
             }
-            let source = SourceFile::new(key, text);
             let queries: Vec<QuoteQuery<'_>> = items
                 .iter()
                 .map(|&(i, _)| QuoteQuery {
