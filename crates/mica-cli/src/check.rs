@@ -6,6 +6,7 @@ use mica_check::{CONFIG_FILE, Code, Config, Diagnostic, DocumentInput, Severity}
 use mica_sources::{DEFAULT_SIZE_LIMIT, FsProvider, SourceProvider};
 use mica_syntax::{LineIndex, TextRange};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -120,13 +121,14 @@ impl Outcome {
         relative_from(&self.cwd, &self.root.join(file))
     }
 
-    /// The text of a workspace file a diagnostic points into, if it can be read. A source is
-    /// read afresh, neither normalised nor cached.
-    pub fn text_of(&self, file: &str) -> Option<String> {
+    /// The text of a workspace file a diagnostic points into, if it can be read: a document
+    /// or `mica.toml` as the outcome holds it, a source read afresh, neither normalised nor
+    /// cached.
+    pub fn text_of(&self, file: &str) -> Option<Cow<'_, str>> {
         if let Some(text) = self.document_text(file) {
-            return Some(text.to_string());
+            return Some(Cow::Borrowed(text));
         }
-        self.provider.read_text(file).ok()
+        self.provider.read_text(file).ok().map(Cow::Owned)
     }
 
     /// The text of a checked document or of `mica.toml`, which the outcome holds.
@@ -199,8 +201,8 @@ impl CharIndex {
 }
 
 /// A file's text with its line and character indexes.
-struct Indexed {
-    text: String,
+struct Indexed<'a> {
+    text: Cow<'a, str>,
     lines: LineIndex,
     chars: CharIndex,
 }
@@ -212,17 +214,17 @@ struct Indexed {
 /// computes the positions of every offset the outcome's diagnostics name in it, from one read,
 /// and keeps only those, so that a report over a large corpus never holds its sources.
 #[derive(Default)]
-pub struct Positions {
-    indexes: HashMap<String, Indexed>,
+pub struct Positions<'a> {
+    indexes: HashMap<String, Indexed<'a>>,
     points: HashMap<String, Option<Points>>,
 }
 
 /// 1-based `(line, column)` by byte offset, for the offsets a report names in one source.
 type Points = HashMap<usize, (usize, usize)>;
 
-impl Positions {
+impl<'a> Positions<'a> {
     /// Read and index `file` once; `None` when it cannot be read.
-    fn load(&mut self, outcome: &Outcome, file: &str) -> Option<&Indexed> {
+    fn load(&mut self, outcome: &'a Outcome, file: &str) -> Option<&Indexed<'a>> {
         if !self.indexes.contains_key(file) {
             let indexed = Indexed::new(outcome.text_of(file)?);
             self.indexes.insert(file.to_string(), indexed);
@@ -231,7 +233,7 @@ impl Positions {
     }
 
     /// The text of `range` in `file`, from the cache.
-    pub fn slice(&mut self, outcome: &Outcome, file: &str, range: TextRange) -> Option<&str> {
+    pub fn slice(&mut self, outcome: &'a Outcome, file: &str, range: TextRange) -> Option<&str> {
         self.load(outcome, file)?.text.get(range.to_range())
     }
 
@@ -239,7 +241,7 @@ impl Positions {
     /// file cannot be read.
     pub fn of(
         &mut self,
-        outcome: &Outcome,
+        outcome: &'a Outcome,
         file: &str,
         range: TextRange,
     ) -> Option<((usize, usize), (usize, usize))> {
@@ -256,8 +258,8 @@ impl Positions {
     }
 }
 
-impl Indexed {
-    fn new(text: String) -> Self {
+impl<'a> Indexed<'a> {
+    fn new(text: Cow<'a, str>) -> Self {
         Self {
             lines: LineIndex::new(&text),
             chars: CharIndex::new(&text),

@@ -48,20 +48,20 @@ pub fn line(s: &str) -> Cow<'_, str> {
 /// A document's text prepared for a snippet: hostile characters escaped, line endings kept, a
 /// leading byte-order mark dropped (editors do not show it, so columns must not count it).
 /// The map turns byte offsets of the original text into offsets of the prepared one.
-pub struct Snippet {
-    /// The text to print.
-    pub text: String,
+pub struct Snippet<'a> {
+    /// The text to print: the original itself when nothing needs escaping.
+    pub text: Cow<'a, str>,
     /// `(offset in the original, total change in length up to and including that place)`.
     shifts: Vec<(usize, isize)>,
 }
 
-impl Snippet {
-    /// Prepare `text`; in the usual case (nothing to escape) this is a plain copy.
-    pub fn new(text: &str) -> Self {
+impl<'a> Snippet<'a> {
+    /// Prepare `text`; in the usual case (nothing to escape) it is borrowed, not copied.
+    pub fn new(text: &'a str) -> Self {
         let bom = text.starts_with('\u{feff}');
         if !bom && !text.chars().any(is_hostile) {
             return Self {
-                text: text.to_string(),
+                text: Cow::Borrowed(text),
                 shifts: Vec::new(),
             };
         }
@@ -81,7 +81,10 @@ impl Snippet {
                 out.push(c);
             }
         }
-        Self { text: out, shifts }
+        Self {
+            text: Cow::Owned(out),
+            shifts,
+        }
     }
 
     /// The offset in [`Snippet::text`] of `offset` in the original text. An offset at an
@@ -154,7 +157,9 @@ mod tests {
         assert_eq!(s.map(6), 8); // `c`
         assert_eq!(&s.text[s.map(8)..s.map(9)], "d");
         let plain = Snippet::new("abc");
-        assert_eq!((plain.text.as_str(), plain.map(2)), ("abc", 2));
+        assert_eq!((plain.text.as_ref(), plain.map(2)), ("abc", 2));
+        // Nothing to escape: the text is borrowed, not copied.
+        assert!(matches!(plain.text, Cow::Borrowed(_)));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use super::words::{Word, words};
 use crate::vocab;
+use aho_corasick::AhoCorasick;
 use mica_syntax::TextRange;
 use std::sync::OnceLock;
 
@@ -45,6 +46,9 @@ fn phrases_by_letter() -> &'static [Vec<Phrase>; 26] {
 /// The estimative terms of `text` that state a likelihood, in order; ranges are offset by
 /// `base`.
 pub fn scan(text: &str, base: usize) -> Vec<TermHit> {
+    if !may_hold_a_term(text) {
+        return Vec::new();
+    }
     let words = words(text, base);
     let mut out = Vec::new();
     let mut i = 0;
@@ -66,6 +70,25 @@ pub fn scan(text: &str, base: usize) -> Vec<TermHit> {
         i += len;
     }
     out
+}
+
+/// Whether `text` holds, in any case, the last word of some phrase: a term cannot be there
+/// otherwise, and one pass of a small automaton is much cheaper than splitting into words.
+fn may_hold_a_term(text: &str) -> bool {
+    static LAST_WORDS: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let finder = LAST_WORDS.get_or_init(|| {
+        let mut last: Vec<&str> = vocab::ESTIMATIVE_PHRASES
+            .iter()
+            .filter_map(|(p, _)| p.split(' ').next_back())
+            .collect();
+        last.sort_unstable();
+        last.dedup();
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(last)
+            .ok()
+    });
+    finder.as_ref().is_none_or(|f| f.is_match(text))
 }
 
 fn phrase_at(words: &[Word<'_>]) -> Option<(usize, &'static str)> {
