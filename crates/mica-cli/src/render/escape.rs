@@ -17,6 +17,20 @@ fn is_hostile(c: char) -> bool {
         )
 }
 
+/// Whether `s` holds a character [`is_hostile`] names. Every such character's UTF-8 holds a
+/// C0 control byte, DEL, or a lead byte 0xC2 (C1 controls), 0xD8 (U+061C) or 0xE2 (the
+/// separators and bidirectional controls), so text without those bytes (almost all text)
+/// is passed at the speed of a byte scan, without decoding characters.
+fn any_hostile(s: &str) -> bool {
+    may_be_hostile(s) && s.chars().any(is_hostile)
+}
+
+/// The byte scan of [`any_hostile`]; also true for line breaks and tabs.
+fn may_be_hostile(s: &str) -> bool {
+    s.bytes()
+        .any(|b| matches!(b, 0..=0x1f | 0x7f | 0xc2 | 0xd8 | 0xe2))
+}
+
 /// How an escaped character is shown: `\n`, `\r`, or `\u{1b}`.
 fn push_escaped(out: &mut String, c: char) {
     match c {
@@ -31,7 +45,7 @@ fn push_escaped(out: &mut String, c: char) {
 /// One line of text for a terminal or a log: control characters, line breaks and
 /// bidirectional controls are written as visible escapes.
 pub fn line(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_hostile(c) || c == '\n' || c == '\r') {
+    if !may_be_hostile(s) || !s.chars().any(|c| is_hostile(c) || c == '\n' || c == '\r') {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -59,7 +73,7 @@ impl<'a> Snippet<'a> {
     /// Prepare `text`; in the usual case (nothing to escape) it is borrowed, not copied.
     pub fn new(text: &'a str) -> Self {
         let bom = text.starts_with('\u{feff}');
-        if !bom && !text.chars().any(is_hostile) {
+        if !bom && !any_hostile(text) {
             return Self {
                 text: Cow::Borrowed(text),
                 shifts: Vec::new(),
@@ -98,7 +112,7 @@ impl<'a> Snippet<'a> {
 
 /// Text of many lines for a terminal: hostile characters escaped, line endings kept.
 pub fn lines(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_hostile) {
+    if !any_hostile(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -116,7 +130,7 @@ pub fn lines(s: &str) -> Cow<'_, str> {
 /// bidirectional controls) as `\uXXXX`. Valid on serialised JSON: these characters can only
 /// occur inside strings, and serde_json already escapes C0 controls.
 pub fn json(mut s: String) -> String {
-    if s.chars().any(is_hostile) {
+    if any_hostile(&s) {
         let mut out = String::with_capacity(s.len() + 16);
         for c in s.chars() {
             if is_hostile(c) {
@@ -160,6 +174,18 @@ mod tests {
         assert_eq!((plain.text.as_ref(), plain.map(2)), ("abc", 2));
         // Nothing to escape: the text is borrowed, not copied.
         assert!(matches!(plain.text, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn the_byte_scan_misses_no_hostile_character() {
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            let s: &str = c.encode_utf8(&mut buf);
+            assert_eq!(any_hostile(s), is_hostile(c), "{c:?}");
+            if c == '\n' || c == '\r' {
+                assert!(may_be_hostile(s));
+            }
+        }
     }
 
     #[test]
