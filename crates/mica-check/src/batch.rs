@@ -15,7 +15,8 @@ use crate::check::{CheckedDocument, DocumentInput, config_diagnostics, finish};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::resolve::{
-    self, DocResolution, Outcome, Resolution, SourceInfo, SourceScope, citation_in, unresolved,
+    self, Declared, DocResolution, Outcome, Resolution, SourceInfo, SourceScope, citation_in,
+    unresolved,
 };
 use mica_sources::{QuoteQuery, SourceError, SourceFile, SourceProvider};
 use mica_syntax::Citation;
@@ -60,9 +61,11 @@ pub fn check_batch(
     provider: &dyn SourceProvider,
     docs: &[DocumentInput<'_>],
 ) -> BatchResult {
+    // `mica.toml`'s sources once, shared by every document's scope.
+    let declared = Declared::of_config(config);
     let scopes: Vec<SourceScope> = docs
         .par_iter()
-        .map(|d| SourceScope::new(config, d.path, &d.parse.document))
+        .map(|d| SourceScope::with_config(&declared, d.path, &d.parse.document))
         .collect();
     let cites: Vec<Vec<(usize, &Citation)>> = docs
         .par_iter()

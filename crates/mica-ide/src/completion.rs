@@ -433,8 +433,7 @@ pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<Comple
             let range = TextRange::new(start, word_end(start).max(offset));
             let mut seen = std::collections::HashSet::new();
             doc.scope
-                .defs
-                .iter()
+                .defs()
                 .filter(|d| seen.insert(d.id.clone()))
                 .map(|d| {
                     let mut detail = d.attr("title").map(|t| shorten(t, 80)).unwrap_or_default();

@@ -16,14 +16,23 @@ use mica_sources::{
 use mica_syntax::Citation;
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-/// A file's path as written, and the (pending quote, rank in scope) to look up there.
-type Wanted<'a> = (&'a str, Vec<(u32, u32)>);
+/// A file the second pass may read: its path as written, its rank among `mica.toml`'s
+/// sources if it is one of them (every missing quote may come from it), and the (pending
+/// quote, rank) pairs of documents that declare it themselves.
+struct Wanted<'a> {
+    path: &'a str,
+    shared: Option<u32>,
+    own: Vec<(u32, u32)>,
+}
 
 /// A quote looked for in other sources, with what a file must contain to hold it.
 struct Pending<'q> {
     slot: Slot,
     quote: &'q str,
+    /// The file the quote cites, which is not looked in again.
+    cited: Option<&'q str>,
     /// The quote normalises to ASCII only, so an ASCII file may hold it.
     ascii: bool,
     /// The quote's words of four or more ASCII letters and digits, as [`Words`] ids.
@@ -56,27 +65,45 @@ enum Fit {
 /// text, whole or, at the edges of a part, as the end or start of a word ([`Fit`]); a word
 /// that is a whole part is not used. A file for which [`mica_sources::keeps_ascii_words`]
 /// holds has the same words as written, so it is scanned without normalising it. Each word of
-/// the text is hashed three ways (whole, first four bytes, last four bytes) into bitmaps of
-/// what is looked for, and only a hit is compared.
+/// the text is hashed three ways (whole, last four bytes, first four bytes) into a bitmap of
+/// what is looked for, and only a hit is looked up and compared.
 struct Words {
     words: Vec<(String, Fit)>,
     ids: HashMap<(String, Fit), u32>,
-    /// Word ids by hash, one table per [`Fit`].
-    buckets: [Vec<Vec<u32>>; 3],
-    bits: [Vec<u64>; 3],
+    /// Word ids by their full hash (which differs per [`Fit`]).
+    table: HashMap<u64, Vec<u32>, BuildHasherDefault<Premixed>>,
+    /// A bitmap of the hashes' top bits, small enough to stay in cache: most words of a text
+    /// miss it and cost nothing more.
+    bits: Vec<u64>,
+}
+
+/// A hasher for keys that are already well-mixed hashes: it passes them through.
+#[derive(Default)]
+struct Premixed(u64);
+
+impl Hasher for Premixed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl Words {
-    const BITS: u32 = 16;
+    const BITS: u32 = 18;
 
     fn new() -> Self {
-        let buckets = || vec![Vec::new(); 1 << Self::BITS];
-        let bits = || vec![0; (1 << Self::BITS) / 64];
         Words {
             words: Vec::new(),
             ids: HashMap::new(),
-            buckets: [buckets(), buckets(), buckets()],
-            bits: [bits(), bits(), bits()],
+            table: HashMap::default(),
+            bits: vec![0; (1 << Self::BITS) / 64],
         }
     }
 
@@ -100,9 +127,10 @@ impl Words {
                     Some(&id) => id,
                     None => {
                         let id = self.words.len() as u32;
-                        let slot = Self::slot(key.0.as_bytes(), fit);
-                        self.buckets[fit as usize][slot].push(id);
-                        self.bits[fit as usize][slot / 64] |= 1 << (slot % 64);
+                        let h = Self::hashes(key.0.as_bytes())[fit as usize];
+                        self.table.entry(h).or_default().push(id);
+                        let slot = Self::slot(h);
+                        self.bits[slot / 64] |= 1 << (slot % 64);
                         self.words.push(key.clone());
                         self.ids.insert(key, id);
                         id
@@ -116,66 +144,82 @@ impl Words {
         out
     }
 
-    /// The hash of `word` for `fit`: of its length and first eight bytes (whole), or of its
-    /// first (start) or last (end) four bytes.
-    fn slot(word: &[u8], fit: Fit) -> usize {
-        let h = match fit {
-            Fit::Whole => {
-                let mut w = [0u8; 8];
-                let n = word.len().min(8);
-                w[..n].copy_from_slice(&word[..n]);
-                u64::from_le_bytes(w) ^ (word.len() as u64).rotate_left(56)
-            }
-            Fit::Start => u64::from(u32::from_le_bytes([word[0], word[1], word[2], word[3]])),
-            Fit::End => {
-                let n = word.len();
-                u64::from(u32::from_le_bytes([
-                    word[n - 4],
-                    word[n - 3],
-                    word[n - 2],
-                    word[n - 1],
-                ]))
-            }
-        };
-        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
+    /// The hashes of `word` (four bytes or more) for each [`Fit`], in the order of `Fit`:
+    /// whole (its first and last four bytes and its length), end (its last four bytes) and
+    /// start (its first four bytes). Two loads per word, whatever its length.
+    fn hashes(word: &[u8]) -> [u64; 3] {
+        let n = word.len();
+        let first = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
+        let last = u32::from_le_bytes([word[n - 4], word[n - 3], word[n - 2], word[n - 1]]);
+        let mix = |x: u64, salt: u64| (x ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        [
+            mix(
+                u64::from(first) | u64::from(last) << 32,
+                (n as u64) << 56 | 1,
+            ),
+            mix(u64::from(last), 2),
+            mix(u64::from(first), 3),
+        ]
     }
 
-    /// Which of the words `text` holds, by id. Once every word of a bucket is found, its bit
-    /// is cleared, so that a common word costs one bitmap test after its first occurrence.
-    fn held(&self, text: &[u8]) -> Vec<bool> {
+    fn slot(hash: u64) -> usize {
+        (hash >> (64 - Self::BITS)) as usize
+    }
+
+    /// Which of the words `text` holds, by id, and the ids found, in the order found.
+    fn held(&self, text: &[u8]) -> (Vec<bool>, Vec<u32>) {
         let mut held = vec![false; self.words.len()];
-        let mut bits = self.bits.clone();
+        let mut found = Vec::new();
+        // Hashes whose every word is already held, direct-mapped: a common word costs one
+        // lookup here after it is first found, not a table lookup at every occurrence.
+        let mut done = [0u64; 512];
         for (start, end) in word_ranges(text) {
             if end - start < MIN_WORD {
                 continue;
             }
             let word = &text[start..end];
-            for fit in [Fit::Whole, Fit::Start, Fit::End] {
-                let slot = Self::slot(word, fit);
-                let bits = &mut bits[fit as usize];
-                if bits[slot / 64] & (1 << (slot % 64)) == 0 {
+            let hashes = Self::hashes(word);
+            for fit in [Fit::Whole, Fit::End, Fit::Start] {
+                let h = hashes[fit as usize];
+                let slot = Self::slot(h);
+                if self.bits[slot / 64] & (1 << (slot % 64)) == 0 || done[h as usize % 512] == h {
                     continue;
                 }
-                let bucket = &self.buckets[fit as usize][slot];
-                let mut all = true;
-                for &id in bucket {
-                    let id = id as usize;
-                    if !held[id] {
-                        let w = self.words[id].0.as_bytes();
-                        held[id] = match fit {
-                            Fit::Whole => w == word,
-                            Fit::Start => word.starts_with(w),
-                            Fit::End => word.ends_with(w),
-                        };
-                        all &= held[id];
+                let ids = self.table.get(&h).map_or(&[][..], Vec::as_slice);
+                for &id in ids {
+                    let i = id as usize;
+                    if held[i] {
+                        continue;
+                    }
+                    let w = self.words[i].0.as_bytes();
+                    held[i] = match fit {
+                        Fit::Whole => w == word,
+                        Fit::Start => word.starts_with(w),
+                        Fit::End => word.ends_with(w),
+                    };
+                    if held[i] {
+                        found.push(id);
                     }
                 }
-                if all {
-                    bits[slot / 64] &= !(1 << (slot % 64));
+                if ids.iter().all(|&id| held[id as usize]) {
+                    done[h as usize % 512] = h;
                 }
             }
         }
-        held
+        (held, found)
+    }
+
+    /// The word of `ids` least likely to be common, to index a quote by: digits first (serial
+    /// numbers, figures), then capitals, then length.
+    fn rarest(&self, ids: &[u32]) -> Option<u32> {
+        ids.iter().copied().max_by_key(|&id| {
+            let w = self.words[id as usize].0.as_bytes();
+            (
+                w.iter().any(u8::is_ascii_digit),
+                w.iter().any(u8::is_ascii_uppercase),
+                w.len(),
+            )
+        })
     }
 }
 
@@ -209,8 +253,13 @@ fn word_ranges(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
 /// other sources of its document's scope. Only the sources that some missing quote may come
 /// from are read again, each once. A file whose normalised words are all written in it is
 /// scanned as written for the quotes' words in one pass (any other file, once normalised),
-/// and matched properly only for the quotes whose words and parts it holds all. The first declaration in scope order that holds a
-/// quote names it.
+/// and matched properly only for the quotes whose words and parts it holds all. The first
+/// declaration in scope order that holds a quote names it.
+///
+/// `mica.toml`'s sources are in every document's scope, so they are listed once, not once per
+/// missing quote: a file of them is a candidate for every missing quote, and the quotes it may
+/// hold are found from the words it holds (each quote is indexed by its rarest word), so the
+/// work grows with the files and the quotes, not with their product.
 pub(super) fn wrong_sources(
     provider: &dyn SourceProvider,
     scopes: &[SourceScope],
@@ -219,10 +268,27 @@ pub(super) fn wrong_sources(
     resolutions: &mut [Vec<Resolution>],
 ) {
     let key_of = |path: &str| ids.get(path).and_then(|k| k.as_ref().ok());
+    let Some(first) = scopes.first() else { return };
+    let shared = first.config();
+    let shared_ids: Vec<&str> = shared.counted().map(|d| d.id.as_str()).collect();
+    let shared_len = shared_ids.len() as u32;
     let mut pending: Vec<Pending<'_>> = Vec::new();
     let mut words = Words::new();
-    // Per file: its path as written and the (pending quote, rank in scope) to look up there.
     let mut wanted: HashMap<&str, Wanted<'_>> = HashMap::new();
+    for (rank, def) in shared.counted().enumerate() {
+        let Some((path, _)) = &def.path else { continue };
+        let Some(key) = key_of(path) else { continue };
+        // Two ids naming one file: the first counts.
+        wanted
+            .entry(key.as_str())
+            .or_insert(Wanted {
+                path,
+                shared: None,
+                own: Vec::new(),
+            })
+            .shared
+            .get_or_insert(rank as u32);
+    }
     // Every missing quote's normalised parts, by index in `parts`.
     let mut part_ids: HashMap<String, usize> = HashMap::new();
     let mut quote_parts_of: Vec<Vec<usize>> = Vec::new();
@@ -236,9 +302,14 @@ pub(super) fn wrong_sources(
             };
             let parts = quote_parts(&quote.value);
             let index = pending.len() as u32;
+            let cited = scope
+                .get(&c.source.name)
+                .and_then(|def| key_of(&def.path.as_ref()?.0))
+                .map(String::as_str);
             pending.push(Pending {
                 slot: (d, k),
                 quote: &quote.value,
+                cited,
                 ascii: parts.iter().all(|p| p.is_ascii()),
                 words: words.add(&parts),
             });
@@ -251,21 +322,35 @@ pub(super) fn wrong_sources(
                     })
                     .collect(),
             );
-            let cited = scope
-                .get(&c.source.name)
-                .and_then(|def| key_of(&def.path.as_ref()?.0));
-            for (rank, def) in scope.counted().enumerate() {
+            // The document's own sources (those `mica.toml` does not give) follow.
+            for (j, def) in scope.own_counted().enumerate() {
                 let Some((path, _)) = &def.path else { continue };
                 let Some(key) = key_of(path) else { continue };
-                if def.id == c.source.name || Some(key) == cited {
+                if Some(key.as_str()) == cited {
                     continue;
                 }
                 wanted
                     .entry(key.as_str())
-                    .or_insert((path.as_str(), Vec::new()))
-                    .1
-                    .push((index, rank as u32));
+                    .or_insert(Wanted {
+                        path,
+                        shared: None,
+                        own: Vec::new(),
+                    })
+                    .own
+                    .push((index, shared_len + j as u32));
             }
+        }
+    }
+    if pending.is_empty() {
+        return;
+    }
+    // Each quote indexed by its rarest word; quotes without words are tried everywhere.
+    let mut by_word: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut wordless: Vec<u32> = Vec::new();
+    for (i, p) in pending.iter().enumerate() {
+        match words.rarest(&p.words) {
+            Some(w) => by_word.entry(w).or_default().push(i as u32),
+            None => wordless.push(i as u32),
         }
     }
     if wanted.is_empty() {
@@ -295,27 +380,42 @@ pub(super) fn wrong_sources(
         .ok();
     let found: Vec<(Slot, u32, Elsewhere)> = wanted
         .into_par_iter()
-        .flat_map_iter(|(key, (path, items))| {
-            let Ok(text) = provider.read_text(path) else {
+        .flat_map_iter(|(key, want)| {
+            let Ok(text) = provider.read_text(want.path) else {
                 return Vec::new();
             };
             let ascii = text.is_ascii();
-            let keep = |held: &[bool], &(i, _): &(u32, u32)| {
-                let p = &pending[i as usize];
-                (p.ascii || !ascii) && p.words.iter().all(|&w| held[w as usize])
+            // The (quote, rank) pairs whose words the file holds all.
+            let candidates = |(held, found): (Vec<bool>, Vec<u32>)| -> Vec<(u32, u32)> {
+                let keep = |&(i, _): &(u32, u32)| {
+                    let p = &pending[i as usize];
+                    (p.ascii || !ascii) && p.words.iter().all(|&w| held[w as usize])
+                };
+                let mut items: Vec<(u32, u32)> = want.own.iter().copied().filter(keep).collect();
+                if let Some(rank) = want.shared {
+                    let indexed = found
+                        .iter()
+                        .flat_map(|w| by_word.get(w).into_iter().flatten());
+                    items.extend(
+                        indexed
+                            .chain(&wordless)
+                            .filter(|&&i| pending[i as usize].cited != Some(key))
+                            .map(|&i| (i, rank))
+                            .filter(keep),
+                    );
+                }
+                items
             };
             // Scan the text as written when that is exact; otherwise normalise it first.
             let (source, items): (SourceFile, Vec<(u32, u32)>) = if keeps_ascii_words(&text) {
-                let held = words.held(text.as_bytes());
-                let items: Vec<_> = items.into_iter().filter(|i| keep(&held, i)).collect();
+                let items = candidates(words.held(text.as_bytes()));
                 if items.is_empty() {
                     return Vec::new();
                 }
                 (SourceFile::new(key, text), items)
             } else {
                 let source = SourceFile::new(key, text);
-                let held = words.held(source.normalized().text.as_bytes());
-                let items = items.into_iter().filter(|i| keep(&held, i)).collect();
+                let items = candidates(words.held(source.normalized().text.as_bytes()));
                 (source, items)
             };
             if items.is_empty() {
@@ -360,7 +460,10 @@ pub(super) fn wrong_sources(
                 .iter()
                 .filter_map(|&(i, rank)| {
                     let p = &pending[i as usize];
-                    let id = &scopes[p.slot.0].counted().nth(rank as usize)?.id;
+                    let id = match rank.checked_sub(shared_len) {
+                        None => shared_ids[rank as usize],
+                        Some(j) => &scopes[p.slot.0].own_counted().nth(j as usize)?.id,
+                    };
                     Some((p.slot, rank, resolve::elsewhere_in(&source, id, p.quote)?))
                 })
                 .collect()
