@@ -45,6 +45,8 @@ pub struct Outcome {
     pub unchecked: Vec<Unchecked>,
     /// Where other files (sources) are read from, for positions of labels.
     pub provider: FsProvider,
+    /// Each checked file's index in `files`, by path.
+    by_path: HashMap<String, usize>,
 }
 
 /// Totals for the summary line.
@@ -133,8 +135,8 @@ impl Outcome {
 
     /// The text of a checked document or of `mica.toml`, which the outcome holds.
     fn document_text(&self, file: &str) -> Option<&str> {
-        if let Some(f) = self.files.iter().find(|f| f.path == file) {
-            return Some(&f.text);
+        if let Some(&i) = self.by_path.get(file) {
+            return Some(&self.files[i].text);
         }
         (file == CONFIG_FILE).then_some(self.config.text.as_str())
     }
@@ -217,6 +219,9 @@ struct Indexed<'a> {
 pub struct Positions<'a> {
     indexes: HashMap<String, Indexed<'a>>,
     points: HashMap<String, Option<Points>>,
+    /// The offsets the outcome's diagnostics name in each file, gathered in one pass the first
+    /// time a source is asked about (not one pass per source).
+    wanted: Option<HashMap<&'a str, Vec<usize>>>,
 }
 
 /// 1-based `(line, column)` by byte offset, for the offsets a report names in one source.
@@ -246,11 +251,13 @@ impl<'a> Positions<'a> {
         range: TextRange,
     ) -> Option<((usize, usize), (usize, usize))> {
         if outcome.document_text(file).is_none() && !self.indexes.contains_key(file) {
-            let points = self
-                .points
-                .entry(file.to_string())
-                .or_insert_with(|| source_points(outcome, file))
-                .as_ref()?;
+            if !self.points.contains_key(file) {
+                let wanted = self.wanted.get_or_insert_with(|| wanted_offsets(outcome));
+                let offsets = wanted.get(file).map_or(&[][..], Vec::as_slice);
+                let points = source_points(outcome, file, offsets);
+                self.points.insert(file.to_string(), points);
+            }
+            let points = self.points.get(file)?.as_ref()?;
             return Some((*points.get(&range.start)?, *points.get(&range.end)?));
         }
         let indexed = self.load(outcome, file)?;
@@ -285,19 +292,25 @@ impl<'a> Indexed<'a> {
     }
 }
 
-/// The 1-based positions of every offset that `outcome`'s diagnostics and their labels name
-/// in the source `file`, from one read of it.
-fn source_points(outcome: &Outcome, file: &str) -> Option<Points> {
-    let indexed = Indexed::new(outcome.text_of(file)?);
-    let mut points = HashMap::new();
+/// Every offset that `outcome`'s diagnostics and their labels name, by file, in one pass.
+fn wanted_offsets(outcome: &Outcome) -> HashMap<&str, Vec<usize>> {
+    let mut wanted: HashMap<&str, Vec<usize>> = HashMap::new();
     let locations = outcome
         .diagnostics()
-        .flat_map(|d| std::iter::once(&d.location).chain(d.labels.iter().map(|l| &l.location)))
-        .filter(|l| l.file == file);
+        .flat_map(|d| std::iter::once(&d.location).chain(d.labels.iter().map(|l| &l.location)));
     for l in locations {
-        for o in [l.range.start, l.range.end] {
-            points.entry(o).or_insert_with(|| indexed.line_col(o));
-        }
+        let offsets = wanted.entry(l.file.as_str()).or_default();
+        offsets.extend([l.range.start, l.range.end]);
+    }
+    wanted
+}
+
+/// The 1-based positions of `offsets` in the source `file`, from one read of it.
+fn source_points(outcome: &Outcome, file: &str, offsets: &[usize]) -> Option<Points> {
+    let indexed = Indexed::new(outcome.text_of(file)?);
+    let mut points = HashMap::new();
+    for &o in offsets {
+        points.entry(o).or_insert_with(|| indexed.line_col(o));
     }
     Some(points)
 }
@@ -469,6 +482,11 @@ fn run_workspace(
     }
     drop(parses);
     let config_diagnostics = batch.config;
+    let by_path = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect();
     Ok(Outcome {
         cwd: cwd.to_path_buf(),
         root,
@@ -477,5 +495,6 @@ fn run_workspace(
         files,
         unchecked,
         provider,
+        by_path,
     })
 }
