@@ -559,3 +559,31 @@ pub(crate) fn citation_in(source: &SourceFile, c: &Citation) -> Outcome {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_share_the_config_sources_and_order_them_first() {
+        let config = Config::parse(
+            "[sources.a]\npath = \"a.txt\"\n[sources.b]\npath = \"b.txt\"\n[sources.a2]\npath = \"a.txt\"\n",
+        )
+        .unwrap();
+        let declared = Declared::of_config(&config);
+        let one = mica_syntax::parse("@source c \"c.txt\"\n@source a \"other.txt\"\n");
+        let two = mica_syntax::parse("@source d \"d.txt\"\n");
+        let s1 = SourceScope::with_config(&declared, "one.mica", &one.document);
+        let s2 = SourceScope::with_config(&declared, "two.mica", &two.document);
+        // One copy of mica.toml's sources, whatever the number of documents.
+        assert!(Arc::ptr_eq(s1.config(), s2.config()));
+        assert_eq!(Arc::strong_count(&declared), 3);
+        // mica.toml's declaration of `a` counts; the document's is shadowed.
+        let ids = |s: &SourceScope| s.counted().map(|d| d.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&s1), ["a", "b", "a2", "c"]);
+        assert_eq!(ids(&s2), ["a", "b", "a2", "d"]);
+        assert_eq!(s1.get("a").unwrap().path.as_ref().unwrap().0, "a.txt");
+        assert_eq!(s1.defs().count(), 5);
+        assert_eq!(s1.own_counted().count(), 1);
+    }
+}
