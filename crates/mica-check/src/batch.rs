@@ -15,14 +15,16 @@ use crate::check::{CheckedDocument, DocumentInput, config_diagnostics, finish};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::resolve::{
-    self, DocResolution, Elsewhere, Outcome, Resolution, SourceInfo, SourceScope, citation_in,
+    self, Declared, DocResolution, Outcome, Resolution, SourceInfo, SourceScope, citation_in,
     unresolved,
 };
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use mica_sources::{QuoteQuery, SourceError, SourceFile, SourceProvider, normalize, quote_parts};
+use mica_sources::{QuoteQuery, SourceError, SourceFile, SourceProvider};
 use mica_syntax::Citation;
 use rayon::prelude::*;
 use std::collections::HashMap;
+
+mod wrong_source;
+use wrong_source::wrong_sources;
 
 /// What a batch check of one workspace produced.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,9 +61,11 @@ pub fn check_batch(
     provider: &dyn SourceProvider,
     docs: &[DocumentInput<'_>],
 ) -> BatchResult {
+    // `mica.toml`'s sources once, shared by every document's scope.
+    let declared = Declared::of_config(config);
     let scopes: Vec<SourceScope> = docs
         .par_iter()
-        .map(|d| SourceScope::new(config, d.path, &d.parse.document))
+        .map(|d| SourceScope::with_config(&declared, d.path, &d.parse.document))
         .collect();
     let cites: Vec<Vec<(usize, &Citation)>> = docs
         .par_iter()
@@ -219,211 +223,5 @@ fn visit(provider: &dyn SourceProvider, key: &str, g: &Group<'_>) -> Visited {
     Visited {
         status: Ok(()),
         outcomes,
-    }
-}
-
-/// A file's path as written, and the (pending quote, rank in scope) to look up there.
-type Wanted<'a> = (&'a str, Vec<(u32, u32)>);
-
-/// A quote looked for in other sources, with what a file must contain to hold it.
-struct Pending<'q> {
-    slot: Slot,
-    quote: &'q str,
-    /// The quote normalises to ASCII only, so an ASCII file may hold it.
-    ascii: bool,
-    /// The quote's runs of four or more ASCII letters and digits (as indexes into the token
-    /// table): after normalisation they are in the quote, so an ASCII file that holds the
-    /// quote holds each of them verbatim (normalisation changes no ASCII letter or digit and
-    /// removes nothing between them).
-    tokens: Vec<usize>,
-}
-
-/// The second pass: every quote not found in its source is looked up, word for word, in the
-/// other sources of its document's scope. Only the sources that some missing quote may come
-/// from are read again, each once; a file in ASCII is first scanned raw for the quotes' words,
-/// and normalised and searched only for the quotes whose words it has all. The first
-/// declaration in scope order that holds a quote names it.
-fn wrong_sources(
-    provider: &dyn SourceProvider,
-    scopes: &[SourceScope],
-    cites: &[Vec<(usize, &Citation)>],
-    ids: &HashMap<&str, Result<String, SourceError>>,
-    resolutions: &mut [Vec<Resolution>],
-) {
-    let key_of = |path: &str| ids.get(path).and_then(|k| k.as_ref().ok());
-    let mut pending: Vec<Pending<'_>> = Vec::new();
-    let mut token_ids: HashMap<String, usize> = HashMap::new();
-    // Per file: its path as written and the (pending quote, rank in scope) to look up there.
-    let mut wanted: HashMap<&str, Wanted<'_>> = HashMap::new();
-    for (d, (cs, scope)) in cites.iter().zip(scopes).enumerate() {
-        for (k, &(_, c)) in cs.iter().enumerate() {
-            let Outcome::NotFound(nf) = &resolutions[d][k].outcome else {
-                continue;
-            };
-            let Some(quote) = c.quote.as_ref().filter(|_| !nf.every_part_found) else {
-                continue;
-            };
-            let parts = quote_parts(&quote.value);
-            let mut tokens = Vec::new();
-            for part in &parts {
-                for word in part.split(|ch: char| !ch.is_ascii_alphanumeric()) {
-                    if word.len() >= 4 {
-                        let next = token_ids.len();
-                        tokens.push(*token_ids.entry(word.to_string()).or_insert(next));
-                    }
-                }
-            }
-            let index = pending.len() as u32;
-            pending.push(Pending {
-                slot: (d, k),
-                quote: &quote.value,
-                ascii: parts.iter().all(|p| p.is_ascii()),
-                tokens,
-            });
-            let cited = scope
-                .get(&c.source.name)
-                .and_then(|def| key_of(&def.path.as_ref()?.0));
-            for (rank, def) in scope.counted().enumerate() {
-                let Some((path, _)) = &def.path else { continue };
-                let Some(key) = key_of(path) else { continue };
-                if def.id == c.source.name || Some(key) == cited {
-                    continue;
-                }
-                wanted
-                    .entry(key.as_str())
-                    .or_insert((path.as_str(), Vec::new()))
-                    .1
-                    .push((index, rank as u32));
-            }
-        }
-    }
-    if wanted.is_empty() {
-        return;
-    }
-    let mut words: Vec<&str> = vec![""; token_ids.len()];
-    for (w, &i) in &token_ids {
-        words[i] = w;
-    }
-    let scanner = (!words.is_empty())
-        .then(|| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&words)
-                .ok()
-        })
-        .flatten();
-    // One automaton of every missing quote's normalised parts, built once and run over each
-    // file's normalised text: a quote is a candidate in a file only if all its parts occur
-    // there, and only candidates are matched properly. Building a matcher per file for all
-    // missing quotes would cost files times quotes.
-    let mut part_ids: HashMap<String, usize> = HashMap::new();
-    let quote_parts_of: Vec<Vec<usize>> = pending
-        .iter()
-        .map(|p| {
-            quote_parts(p.quote)
-                .into_iter()
-                .map(|part| {
-                    let next = part_ids.len();
-                    *part_ids.entry(part).or_insert(next)
-                })
-                .collect()
-        })
-        .collect();
-    let mut parts: Vec<&str> = vec![""; part_ids.len()];
-    for (w, &i) in &part_ids {
-        parts[i] = w;
-    }
-    // Built once for the whole pass, a DFA pays for itself: it scans several times faster
-    // than an NFA. Past the size where its table would outweigh the sources in flight, the
-    // contiguous NFA is used.
-    let total: usize = parts.iter().map(|p| p.len()).sum();
-    let kind = if total <= 256 * 1024 {
-        AhoCorasickKind::DFA
-    } else {
-        AhoCorasickKind::ContiguousNFA
-    };
-    let part_scanner = AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .kind(Some(kind))
-        .build(&parts)
-        .ok();
-    let found: Vec<(Slot, u32, Elsewhere)> = wanted
-        .into_par_iter()
-        .flat_map_iter(|(key, (path, items))| {
-            let Ok(text) = provider.read_text(path) else {
-                return Vec::new();
-            };
-            let items: Vec<(u32, u32)> = match (&scanner, text.is_ascii()) {
-                (Some(ac), true) => {
-                    let mut seen = vec![false; words.len()];
-                    for m in ac.find_overlapping_iter(&text) {
-                        seen[m.pattern().as_usize()] = true;
-                    }
-                    items
-                        .into_iter()
-                        .filter(|&(i, _)| {
-                            let p = &pending[i as usize];
-                            p.ascii && p.tokens.iter().all(|&t| seen[t])
-                        })
-                        .collect()
-                }
-                (None, true) => items
-                    .into_iter()
-                    .filter(|&(i, _)| pending[i as usize].ascii)
-                    .collect(),
-                (_, false) => items,
-            };
-            if items.is_empty() {
-                return Vec::new();
-            }
-            let items: Vec<(u32, u32)> = match &part_scanner {
-                Some(ac) => {
-                    let normalized = normalize(&text);
-                    let mut seen = vec![false; parts.len()];
-                    for m in ac.find_overlapping_iter(&normalized.text) {
-                        seen[m.pattern().as_usize()] = true;
-                    }
-                    items
-                        .into_iter()
-                        .filter(|&(i, _)| quote_parts_of[i as usize].iter().all(|&t| seen[t]))
-                        .collect()
-                }
-                None => items,
-            };
-            if items.is_empty() {
-                return Vec::new();
-            }
-            let source = SourceFile::new(key, text);
-            let queries: Vec<QuoteQuery<'_>> = items
-                .iter()
-                .map(|&(i, _)| QuoteQuery {
-                    quote: pending[i as usize].quote,
-                    lines: None,
-                })
-                .collect();
-            source.find_quotes(&queries);
-            items
-                .iter()
-                .filter_map(|&(i, rank)| {
-                    let p = &pending[i as usize];
-                    let id = &scopes[p.slot.0].counted().nth(rank as usize)?.id;
-                    Some((p.slot, rank, resolve::elsewhere_in(&source, id, p.quote)?))
-                })
-                .collect()
-        })
-        .collect();
-    let mut best: HashMap<Slot, (u32, Elsewhere)> = HashMap::new();
-    for (slot, rank, e) in found {
-        match best.get(&slot) {
-            Some((r, _)) if *r <= rank => {}
-            _ => {
-                best.insert(slot, (rank, e));
-            }
-        }
-    }
-    for ((d, k), (_, e)) in best {
-        if let Outcome::NotFound(nf) = &mut resolutions[d][k].outcome {
-            nf.elsewhere = Some(e);
-        }
     }
 }

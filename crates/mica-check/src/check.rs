@@ -8,7 +8,7 @@
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::resolve::{self, DocResolution, Resolution, SourceScope};
+use crate::resolve::{self, Declared, DocResolution, Resolution, SourceScope};
 use crate::rules::{self, DocContext};
 use crate::vocab;
 use mica_sources::{LineSpan, QuoteQuery, SourceError, SourceProvider, Suggestion};
@@ -87,9 +87,11 @@ pub fn check(
     provider: &dyn SourceProvider,
     docs: &[DocumentInput<'_>],
 ) -> Vec<CheckedDocument> {
+    // `mica.toml`'s sources once, shared by every document's scope.
+    let declared = Declared::of_config(config);
     let scopes: Vec<SourceScope> = docs
         .iter()
-        .map(|d| SourceScope::new(config, d.path, &d.parse.document))
+        .map(|d| SourceScope::with_config(&declared, d.path, &d.parse.document))
         .collect();
     prefetch(provider, docs, &scopes);
     docs.iter()

@@ -19,4 +19,4 @@ pub use batch::{BatchResult, check_batch};
 pub use check::{CheckedDocument, DocumentInput, ResolvedCitation, check, check_config, shorten};
 pub use config::{CONFIG_FILE, Config, ConfigError};
 pub use diagnostic::{Code, Diagnostic, Edit, Fix, Label, Location, Severity};
-pub use resolve::{SourceDef, SourceScope};
+pub use resolve::{Declared, SourceDef, SourceScope};

@@ -151,6 +151,19 @@ fn generated_workspaces() {
                 if rng.below(3) == 0 {
                     t.push('\n');
                 }
+                // Characters whose normalisation makes or unmakes ASCII words (a ligature, a
+                // superscript, a soft hyphen, a combining accent), so that the wrong-source
+                // pass must normalise before it looks for words.
+                if i % 3 == 2 && rng.below(4) == 0 {
+                    t.push_str(
+                        [
+                            "con\u{fb01}rms ",
+                            "rate\u{b2} ",
+                            "tech\u{ad}nology ",
+                            "cafe\u{301}s ",
+                        ][rng.below(4)],
+                    );
+                }
             }
             std::fs::write(root.join(format!("src/s{i}.txt")), &t).unwrap();
             texts.push(t);
@@ -183,7 +196,7 @@ fn generated_workspaces() {
                 let mut quote = words[start..(start + len).min(words.len())].join(" ");
                 let mut id = format!("s{f}");
                 let mut locator = String::new();
-                match rng.below(12) {
+                match rng.below(13) {
                     0 => quote = quote.replacen(' ', " zebra ", 1),
                     1 => id = format!("s{}", (f + 1) % n),
                     2 => id = "nosuch".into(),
@@ -197,6 +210,13 @@ fn generated_workspaces() {
                     7 => id = "alias".into(),
                     8 => id = ["gone", "out", "bad"][rng.below(3)].into(),
                     9 => quote = "...".into(),
+                    10 => {
+                        // Taken from another source, starting and ending inside a word.
+                        id = format!("s{}", (f + 1) % n);
+                        let cut: String = quote.chars().skip(2).collect();
+                        let keep = cut.chars().count().saturating_sub(2);
+                        quote = cut.chars().take(keep).collect();
+                    }
                     _ => {}
                 }
                 let cite = if rng.below(10) == 0 {
@@ -219,4 +239,46 @@ fn generated_workspaces() {
         wrong_source > 5,
         "too few wrong-source cases: {wrong_source}"
     );
+}
+
+/// The wrong-source pass looks for a missing quote's words before it matches the quote, in a
+/// source's text as written only when its normalised words are the same. A source whose
+/// ligature, superscript, soft hyphen or combining accent makes or unmakes ASCII words must
+/// still be found to hold a quote typed the plain way, and a quote that starts and ends
+/// inside words of the other source must be found too.
+#[test]
+fn wrong_source_found_through_normalisation() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("a.txt"),
+        "The survey con\u{fb01}rms that tech\u{ad}nology spending rose, up 4\u{b2} points at the \
+         cafe\u{301}s of Shenzhen.\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("b.txt"), "Nothing of the kind is said here.\n").unwrap();
+    let toml = "[workspace]\n[sources.a]\npath = \"a.txt\"\n[sources.b]\npath = \"b.txt\"\n";
+    std::fs::write(root.join("mica.toml"), toml).unwrap();
+    let config = Config::parse(toml).unwrap();
+    let quotes = [
+        "survey confirms that technology spending rose",
+        "up 42 points",
+        "at the cafés of Shenzhen",
+        "rvey confirms that technology spen",
+    ];
+    let mut doc = String::new();
+    for (i, q) in quotes.iter().enumerate() {
+        writeln!(doc, "- [Claim {i}]{{#c{i} cite=b:\"{q}\"}}").unwrap();
+    }
+    let checked = compare(
+        &config,
+        &FsProvider::new(root),
+        &[("brief.mica".to_string(), doc)],
+    );
+    let named = checked[0]
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("occurs word for word in `a`"))
+        .count();
+    assert_eq!(named, quotes.len(), "{:#?}", checked[0].diagnostics);
 }

@@ -6,6 +6,7 @@ use mica_check::{CONFIG_FILE, Code, Config, Diagnostic, DocumentInput, Severity}
 use mica_sources::{DEFAULT_SIZE_LIMIT, FsProvider, SourceProvider};
 use mica_syntax::{ColumnUnit, LineCol, LineIndex, TextRange};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -44,6 +45,8 @@ pub struct Outcome {
     pub unchecked: Vec<Unchecked>,
     /// Where other files (sources) are read from, for positions of labels.
     pub provider: FsProvider,
+    /// Each checked file's index in `files`, by path.
+    by_path: HashMap<String, usize>,
 }
 
 /// Totals for the summary line.
@@ -120,19 +123,20 @@ impl Outcome {
         relative_from(&self.cwd, &self.root.join(file))
     }
 
-    /// The text of a workspace file a diagnostic points into, if it can be read. A source is
-    /// read afresh, neither normalised nor cached.
-    pub fn text_of(&self, file: &str) -> Option<String> {
+    /// The text of a workspace file a diagnostic points into, if it can be read: a document
+    /// or `mica.toml` as the outcome holds it, a source read afresh, neither normalised nor
+    /// cached.
+    pub fn text_of(&self, file: &str) -> Option<Cow<'_, str>> {
         if let Some(text) = self.document_text(file) {
-            return Some(text.to_string());
+            return Some(Cow::Borrowed(text));
         }
-        self.provider.read_text(file).ok()
+        self.provider.read_text(file).ok().map(Cow::Owned)
     }
 
     /// The text of a checked document or of `mica.toml`, which the outcome holds.
     fn document_text(&self, file: &str) -> Option<&str> {
-        if let Some(f) = self.files.iter().find(|f| f.path == file) {
-            return Some(&f.text);
+        if let Some(&i) = self.by_path.get(file) {
+            return Some(&self.files[i].text);
         }
         (file == CONFIG_FILE).then_some(self.config.text.as_str())
     }
@@ -163,8 +167,8 @@ pub fn relative_from(base: &Path, target: &Path) -> String {
 }
 
 /// A file's text with its line index.
-struct Indexed {
-    text: String,
+struct Indexed<'a> {
+    text: Cow<'a, str>,
     lines: LineIndex,
 }
 
@@ -175,17 +179,20 @@ struct Indexed {
 /// computes the positions of every offset the outcome's diagnostics name in it, from one read,
 /// and keeps only those, so that a report over a large corpus never holds its sources.
 #[derive(Default)]
-pub struct Positions {
-    indexes: HashMap<String, Indexed>,
+pub struct Positions<'a> {
+    indexes: HashMap<String, Indexed<'a>>,
     points: HashMap<String, Option<Points>>,
+    /// The offsets the outcome's diagnostics name in each file, gathered in one pass the first
+    /// time a source is asked about (not one pass per source).
+    wanted: Option<HashMap<&'a str, Vec<usize>>>,
 }
 
 /// 1-based `(line, column)` by byte offset, for the offsets a report names in one source.
 type Points = HashMap<usize, (usize, usize)>;
 
-impl Positions {
+impl<'a> Positions<'a> {
     /// Read and index `file` once; `None` when it cannot be read.
-    fn load(&mut self, outcome: &Outcome, file: &str) -> Option<&Indexed> {
+    fn load(&mut self, outcome: &'a Outcome, file: &str) -> Option<&Indexed<'a>> {
         if !self.indexes.contains_key(file) {
             let indexed = Indexed::new(outcome.text_of(file)?);
             self.indexes.insert(file.to_string(), indexed);
@@ -194,7 +201,7 @@ impl Positions {
     }
 
     /// The text of `range` in `file`, from the cache.
-    pub fn slice(&mut self, outcome: &Outcome, file: &str, range: TextRange) -> Option<&str> {
+    pub fn slice(&mut self, outcome: &'a Outcome, file: &str, range: TextRange) -> Option<&str> {
         self.load(outcome, file)?.text.get(range.to_range())
     }
 
@@ -202,16 +209,18 @@ impl Positions {
     /// file cannot be read.
     pub fn of(
         &mut self,
-        outcome: &Outcome,
+        outcome: &'a Outcome,
         file: &str,
         range: TextRange,
     ) -> Option<((usize, usize), (usize, usize))> {
         if outcome.document_text(file).is_none() && !self.indexes.contains_key(file) {
-            let points = self
-                .points
-                .entry(file.to_string())
-                .or_insert_with(|| source_points(outcome, file))
-                .as_ref()?;
+            if !self.points.contains_key(file) {
+                let wanted = self.wanted.get_or_insert_with(|| wanted_offsets(outcome));
+                let offsets = wanted.get(file).map_or(&[][..], Vec::as_slice);
+                let points = source_points(outcome, file, offsets);
+                self.points.insert(file.to_string(), points);
+            }
+            let points = self.points.get(file)?.as_ref()?;
             return Some((*points.get(&range.start)?, *points.get(&range.end)?));
         }
         let indexed = self.load(outcome, file)?;
@@ -219,8 +228,8 @@ impl Positions {
     }
 }
 
-impl Indexed {
-    fn new(text: String) -> Self {
+impl<'a> Indexed<'a> {
+    fn new(text: Cow<'a, str>) -> Self {
         Self {
             lines: LineIndex::new(&text),
             text,
@@ -239,19 +248,25 @@ impl Indexed {
     }
 }
 
-/// The 1-based positions of every offset that `outcome`'s diagnostics and their labels name
-/// in the source `file`, from one read of it.
-fn source_points(outcome: &Outcome, file: &str) -> Option<Points> {
-    let indexed = Indexed::new(outcome.text_of(file)?);
-    let mut points = HashMap::new();
+/// Every offset that `outcome`'s diagnostics and their labels name, by file, in one pass.
+fn wanted_offsets(outcome: &Outcome) -> HashMap<&str, Vec<usize>> {
+    let mut wanted: HashMap<&str, Vec<usize>> = HashMap::new();
     let locations = outcome
         .diagnostics()
-        .flat_map(|d| std::iter::once(&d.location).chain(d.labels.iter().map(|l| &l.location)))
-        .filter(|l| l.file == file);
+        .flat_map(|d| std::iter::once(&d.location).chain(d.labels.iter().map(|l| &l.location)));
     for l in locations {
-        for o in [l.range.start, l.range.end] {
-            points.entry(o).or_insert_with(|| indexed.line_col(o));
-        }
+        let offsets = wanted.entry(l.file.as_str()).or_default();
+        offsets.extend([l.range.start, l.range.end]);
+    }
+    wanted
+}
+
+/// The 1-based positions of `offsets` in the source `file`, from one read of it.
+fn source_points(outcome: &Outcome, file: &str, offsets: &[usize]) -> Option<Points> {
+    let indexed = Indexed::new(outcome.text_of(file)?);
+    let mut points = HashMap::new();
+    for &o in offsets {
+        points.entry(o).or_insert_with(|| indexed.line_col(o));
     }
     Some(points)
 }
@@ -423,6 +438,11 @@ fn run_workspace(
     }
     drop(parses);
     let config_diagnostics = batch.config;
+    let by_path = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect();
     Ok(Outcome {
         cwd: cwd.to_path_buf(),
         root,
@@ -431,5 +451,6 @@ fn run_workspace(
         files,
         unchecked,
         provider,
+        by_path,
     })
 }

@@ -85,13 +85,12 @@ fn declare_source(analysis: &Analysis, doc: &DocumentData, d: &Diagnostic) -> Ve
     let mut out = Vec::new();
     let declared: Vec<&str> = doc
         .scope
-        .defs
-        .iter()
+        .defs()
         .filter_map(|def| def.path.as_ref().map(|(p, _)| p.as_str()))
         .collect();
     // A declared source that holds the quote (the id is probably a slip).
     if cite.quote.is_some() {
-        for def in &doc.scope.defs {
+        for def in doc.scope.defs() {
             let Some((path, _)) = &def.path else { continue };
             if holds_quote(path) == Some(true) && doc.scope.get(&def.id).is_some() {
                 out.push(Action {

@@ -266,16 +266,13 @@ fn scan_attrs(text: &str, from: usize, offset: usize, in_claim: bool) -> Option<
     }
 }
 
-/// `L12` or `L12-14` (or `L12-L14`) as a span.
+/// `L12` or `L12-14` (or `L12-L14`) as a span, as the parser reads a line locator (so `L0`
+/// and `L5-3` are none).
 fn parse_lines(s: &str) -> Option<LineSpan> {
-    let s = s.strip_prefix('L')?;
-    let (a, b) = match s.split_once('-') {
-        Some((a, b)) => (a, b.strip_prefix('L').unwrap_or(b)),
-        None => (s, s),
-    };
+    let locator = mica_syntax::parse_lines(s, TextRange::default()).ok()?;
     Some(LineSpan {
-        start: a.parse().ok()?,
-        end: b.parse().ok()?,
+        start: locator.start,
+        end: locator.end,
     })
 }
 
@@ -436,8 +433,7 @@ pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<Comple
             let range = TextRange::new(start, word_end(start).max(offset));
             let mut seen = std::collections::HashSet::new();
             doc.scope
-                .defs
-                .iter()
+                .defs()
                 .filter(|d| seen.insert(d.id.clone()))
                 .map(|d| {
                     let mut detail = d.attr("title").map(|t| shorten(t, 80)).unwrap_or_default();
@@ -775,6 +771,27 @@ mod tests {
             apply(r#"[x]{cite=art:L3:"$0"}"#, "The target"),
             r#"[x]{cite=art:L3:"The target was 70 percent by 2025."}"#
         );
+        // What the parser rejects as a line locator restricts nothing: the passage is found
+        // wherever it is, as without a locator.
+        for bad in ["L0", "L5-3", "L00", "L-3"] {
+            let f = fixture(&format!(r#"[x]{{cite=art:{bad}:"The target$0"}}"#));
+            let items = completions(&f.analysis, &f.file, f.offset());
+            assert_eq!(items.len(), 1, "{bad}");
+            assert_eq!(items[0].detail.as_deref(), Some("article.txt:3"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn line_locators_are_read_as_the_parser_reads_them() {
+        let span = |start, end| Some(LineSpan { start, end });
+        assert_eq!(parse_lines("L3"), span(3, 3));
+        assert_eq!(parse_lines("L3-5"), span(3, 5));
+        assert_eq!(parse_lines("L3-L5"), span(3, 5));
+        for bad in ["L0", "L0-2", "L5-3", "L-3", "L3-", "L+3", "3"] {
+            assert_eq!(parse_lines(bad), None, "{bad}");
+            let parsed = mica_syntax::parse_lines(bad, TextRange::default());
+            assert!(parsed.is_err(), "{bad}");
+        }
     }
 
     #[test]

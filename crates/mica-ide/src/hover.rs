@@ -80,8 +80,7 @@ pub fn hover(analysis: &Analysis, path: &str, offset: usize) -> Option<HoverResu
 /// The source declared at `id_range` of the document (which may be a duplicate declaration).
 pub(crate) fn decl_def(doc: &DocumentData, id_range: TextRange) -> Option<&SourceDef> {
     doc.scope
-        .defs
-        .iter()
+        .defs()
         .find(|d| d.declared.file == doc.path && d.declared.range == id_range)
 }
 

@@ -194,7 +194,7 @@ pub(crate) fn occurrences(analysis: &Analysis, symbol: &Symbol) -> Vec<(String, 
                 let counts = doc.scope.get(name).is_some_and(|d| &d.declared == declared);
                 // Declarations of the same id in this document (the one that counts, and
                 // duplicates that collide with it).
-                for d in &doc.scope.defs {
+                for d in doc.scope.defs() {
                     if &d.id == name
                         && d.declared.file == doc.path
                         && (counts || &d.declared == declared)

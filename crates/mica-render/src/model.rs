@@ -555,7 +555,7 @@ impl Gather<'_> {
         }
 
         let mut sources: Vec<SourceView> = Vec::new();
-        for def in &self.scope.defs {
+        for def in self.scope.defs() {
             if sources.iter().any(|s| s.id == def.id) {
                 continue;
             }

@@ -45,6 +45,7 @@
 //! the byte map must change together, so they stay in one file.
 
 use mica_syntax::TextRange;
+use std::collections::HashMap;
 use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
@@ -144,6 +145,45 @@ impl Normalized {
             .partition_point(|a| a.norm <= offset)
             .saturating_sub(1)
     }
+}
+
+/// Whether `normalize(text)` has the same words as `text`, where a word is a maximal run of
+/// ASCII letters and digits: true when every character outside ASCII starts a normalisation
+/// unit of its own (so it cannot compose with an ASCII letter before it, as a combining accent
+/// does) and normalises to something non-empty without an ASCII letter or digit (unlike `ﬁ`,
+/// `²`, a full-width `Ａ`, or a removed soft hyphen). A search for such words may then read
+/// the text as written and skip normalising it. ASCII text always qualifies; the check reads
+/// only the characters outside ASCII.
+pub fn keeps_ascii_words(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut seen: HashMap<char, bool> = HashMap::new();
+    while i < bytes.len() {
+        // Skip ASCII eight bytes at a time.
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            if word & 0x8080_8080_8080_8080 != 0 {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&b) = bytes.get(i) else { break };
+        if b.is_ascii() {
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        i += c.len_utf8();
+        let ok = *seen.entry(c).or_insert_with(|| {
+            let mut buf = [0u8; 4];
+            let n = normalize(c.encode_utf8(&mut buf)).text;
+            starts_unit(c) && !n.is_empty() && !n.bytes().any(|b| b.is_ascii_alphanumeric())
+        });
+        if !ok {
+            return false;
+        }
+    }
+    true
 }
 
 /// Normalise `text` (see the module documentation for the exact rules).

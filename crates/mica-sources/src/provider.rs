@@ -156,7 +156,7 @@ pub fn read_beneath(dir: &Dir, rel: &Path, limit: u64) -> Result<ReadText, Sourc
     if !meta.is_file() {
         return Err(SourceError::NotAFile);
     }
-    let bytes = read_limited(file, meta.len(), limit)?;
+    let bytes = read_limited(file.into_std(), meta.len(), limit)?;
     Ok(ReadText {
         text: text_of(bytes)?,
         len: meta.len(),
@@ -198,7 +198,7 @@ pub fn read_document(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, So
     if !meta.is_file() {
         return Err(SourceError::NotAFile);
     }
-    read_limited(file, meta.len(), limit)
+    read_limited(file.into_std(), meta.len(), limit)
 }
 
 /// Read the regular file at `path` as text with the rules of [`read_beneath`] (for documents
@@ -221,11 +221,12 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, SourceError
     read_limited(file, meta.len(), limit)
 }
 
-fn read_limited(file: impl Read, len: u64, limit: u64) -> Result<Vec<u8>, SourceError> {
+fn read_limited(file: std::fs::File, len: u64, limit: u64) -> Result<Vec<u8>, SourceError> {
     if len > limit {
         return Err(SourceError::TooLarge { size: len, limit });
     }
-    // Read at most one byte past the limit, in case the file grew since its metadata.
+    // Read at most one byte past the limit, in case the file grew since its metadata. A
+    // `std::fs::File` reads into the spare capacity without zeroing it first.
     let mut bytes = Vec::with_capacity(len as usize);
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)

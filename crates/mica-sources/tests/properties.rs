@@ -1,7 +1,10 @@
 //! Property tests: the normalisation map is exact and monotonic, unit-wise NFKC equals
-//! whole-string NFKC, and lookups never panic.
+//! whole-string NFKC, `keeps_ascii_words` never vouches for a text whose normalised words are
+//! not its own, and lookups never panic.
 
-use mica_sources::{LineSpan, QuoteOutcome, QuoteQuery, SourceFile, TextRange, normalize};
+use mica_sources::{
+    LineSpan, QuoteOutcome, QuoteQuery, SourceFile, TextRange, keeps_ascii_words, normalize,
+};
 use proptest::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
@@ -71,6 +74,18 @@ fn prose_strategy() -> impl Strategy<Value = String> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn kept_ascii_words_are_the_original_words(text in prose_strategy()) {
+        fn words(s: &str) -> Vec<&str> {
+            s.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect()
+        }
+        if keeps_ascii_words(&text) {
+            let n = normalize(&text);
+            prop_assert_eq!(words(&n.text), words(&text));
+        }
+        prop_assert!(!text.is_ascii() || keeps_ascii_words(&text));
+    }
 
     #[test]
     fn unit_wise_normalisation_equals_whole_string(text in text_strategy()) {

@@ -3,10 +3,17 @@
 //! median MB/s of `mica_syntax::parse` and of `pulldown-cmark` (parse + render HTML) on the
 //! same bytes, with their ratio. Asserts nothing.
 //!
+//! Then, when the release binary has been built (`cargo build --release -p mica-cli`), the
+//! whole `mica check` on each brief, as a process (read, parse, check, report in JSON and for
+//! people), with its peak memory (`/usr/bin/time -v`), next to pulldown-cmark's time on the
+//! same bytes.
+//!
 //! `cargo bench -p mica-syntax --bench parse`
 //! Environment: `MICA_BENCH_MB` (size of each brief, default 10), `MICA_BENCH_RUNS` (default
-//! 15), `MICA_BENCH_WRITE=DIR` (also write the briefs there, for timing `mica check`).
+//! 15), `MICA_BENCH_WRITE=DIR` (keep the briefs there).
 
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A small deterministic generator (xorshift), so every run parses the same bytes.
@@ -131,6 +138,34 @@ fn time(runs: usize, mut f: impl FnMut() -> usize) -> Duration {
     median(times)
 }
 
+/// The median wall time and peak resident memory (bytes) of `mica check` on `path`, as a
+/// process under `/usr/bin/time -v`.
+fn check_process(mica: &Path, path: &Path, format: &str, runs: usize) -> (Duration, u64) {
+    let mut times = Vec::new();
+    let mut rss = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let out = Command::new("/usr/bin/time")
+            .arg("-v")
+            .arg(mica)
+            .args(["check", "--color", "never", "--format", format])
+            .arg(path)
+            .stdout(Stdio::null())
+            .output()
+            .expect("run mica");
+        times.push(t.elapsed());
+        rss = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("Maximum resident set size (kbytes): ")
+            })
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(rss, |kb| kb * 1024);
+    }
+    (median(times), rss)
+}
+
 fn mb_per_s(bytes: usize, t: Duration) -> f64 {
     bytes as f64 / 1e6 / t.as_secs_f64()
 }
@@ -150,13 +185,15 @@ fn main() {
         "{:<26} {:>8} {:>7} {:>10} {:>10} {:>14} {:>8}",
         "document", "MB", "claims", "mica ms", "mica MB/s", "pulldown MB/s", "ratio"
     );
+    let kept = std::env::var("MICA_BENCH_WRITE").ok();
+    let temp = std::env::temp_dir().join(format!("mica-parse-bench-{}", std::process::id()));
+    let dir = kept.as_ref().map_or(temp.clone(), Into::into);
+    std::fs::create_dir_all(&dir).expect("bench folder");
+    let mut whole = Vec::new();
     for (name, cite) in [("prose-heavy", false), ("citation-heavy", true)] {
         let text = brief(root, mb * 1_000_000, mb * 500, cite);
-        if let Ok(dir) = std::env::var("MICA_BENCH_WRITE") {
-            let path = format!("{dir}/{name}.mica");
-            std::fs::write(&path, &text).expect("write brief");
-            println!("wrote {path}");
-        }
+        let path = dir.join(format!("{name}.mica"));
+        std::fs::write(&path, &text).expect("write brief");
         let parse = mica_syntax::parse(&text);
         let claims = parse.document.claims.len();
         let errors = parse.errors.len();
@@ -176,8 +213,30 @@ fn main() {
             mb_per_s(text.len(), cmark),
             cmark.as_secs_f64() / mica.as_secs_f64(),
         );
+        whole.push((name, path, text.len(), cmark));
     }
     println!("ratio = pulldown-cmark's time / Mica's time (above 1: Mica is faster)");
+    let binary = Path::new(root).join("target/release/mica");
+    if binary.exists() {
+        println!("\nmica check (release binary, a process) on the same bytes, median of {runs}:");
+        for (name, path, len, cmark) in &whole {
+            for format in ["json", "human"] {
+                let (t, rss) = check_process(&binary, path, format, runs);
+                println!(
+                    "  {name:<15} --format {format:<6} {:>7.1} ms = {:.2}x pulldown-cmark; peak RSS {:.1} MB = {:.2}x the document",
+                    t.as_secs_f64() * 1e3,
+                    t.as_secs_f64() / cmark.as_secs_f64(),
+                    rss as f64 / 1e6,
+                    rss as f64 / *len as f64
+                );
+            }
+        }
+    } else {
+        println!("\n(no target/release/mica: build it to time `mica check` on the same bytes)");
+    }
+    if kept.is_none() {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
     // Whole-document parse times the language server would pay per keystroke: the example
     // brief repeated (ids made unique per copy, as the check_document bench does), and the
     // generated prose-heavy shape with citations.

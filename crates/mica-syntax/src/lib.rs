@@ -14,7 +14,7 @@ mod tests;
 pub mod text;
 
 pub use ast::*;
-pub use lower::{escape_string, is_ident, unescape_string};
+pub use lower::{escape_string, is_ident, parse_lines, unescape_string};
 pub use text::{ColumnUnit, LineCol, LineIndex, TextRange};
 
 use serde::Serialize;

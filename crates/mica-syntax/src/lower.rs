@@ -482,7 +482,10 @@ pub fn is_ident(name: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
-fn parse_lines(text: &str, range: TextRange) -> Result<LineLocator, String> {
+/// Read a line locator (`L12`, `L12-14`, `L12-L14`) written at `range`: the one definition
+/// the parser and the editor's completion share. Line numbers start at 1 and a range may not
+/// end before it starts; the error says what is wrong, for a diagnostic.
+pub fn parse_lines(text: &str, range: TextRange) -> Result<LineLocator, String> {
     let bad = || {
         format!(
             "`{text}` is not a line locator: write `L12` for one line or `L12-14` for a range \

@@ -8,6 +8,7 @@ use crate::check::{Outcome, Positions};
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
 use mica_check::{Diagnostic, Severity};
 use mica_syntax::LineIndex;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Lines longer than this are not printed as snippets (a minified or generated file would
@@ -22,14 +23,16 @@ fn kind(s: Severity) -> (ReportKind<'static>, Color) {
     }
 }
 
-/// A file's text prepared once for every diagnostic in it.
-struct Prepared {
-    /// The escaped text ariadne prints from.
-    source: Source<String>,
-    /// The map from the text's offsets into the escaped one.
-    snippet: Snippet,
-    text: String,
+/// A file's text prepared once for every diagnostic in it. Nothing here copies the text
+/// unless it needs escaping: the snippet and ariadne's source borrow it from the outcome (a
+/// checked document) or from the one read of a source.
+struct Prepared<'a> {
+    text: &'a str,
     lines: LineIndex,
+    /// The map from the text's offsets into the escaped one.
+    snippet: &'a Snippet<'a>,
+    /// The escaped text ariadne prints from.
+    source: Source<&'a str>,
 }
 
 /// Render every diagnostic and the summary.
@@ -37,21 +40,35 @@ pub fn render(outcomes: &[Outcome], color: bool) -> String {
     let mut out = Vec::new();
     for outcome in outcomes {
         let mut positions = Positions::default();
-        let mut files: HashMap<String, Prepared> = HashMap::new();
-        for d in outcome.diagnostics() {
-            let file = &d.location.file;
-            if !files.contains_key(file) {
-                let text = outcome.text_of(file).unwrap_or_default();
-                let snippet = Snippet::new(&text);
+        // Every file a diagnostic is in: its text, then its snippet, then ariadne's source,
+        // each borrowing the one before.
+        let mut names: Vec<&str> = outcome
+            .diagnostics()
+            .map(|d| d.location.file.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let texts: Vec<Cow<'_, str>> = names
+            .iter()
+            .map(|f| outcome.text_of(f).unwrap_or_default())
+            .collect();
+        let snippets: Vec<Snippet<'_>> = texts.iter().map(|t| Snippet::new(t)).collect();
+        let files: HashMap<&str, Prepared<'_>> = names
+            .iter()
+            .zip(&texts)
+            .zip(&snippets)
+            .map(|((name, text), snippet)| {
                 let prepared = Prepared {
-                    source: Source::from(snippet.text.clone()),
-                    snippet,
-                    lines: LineIndex::new(&text),
                     text,
+                    lines: LineIndex::new(text),
+                    snippet,
+                    source: Source::from(&*snippet.text),
                 };
-                files.insert(file.clone(), prepared);
-            }
-            let prepared = &files[file];
+                (*name, prepared)
+            })
+            .collect();
+        for d in outcome.diagnostics() {
+            let prepared = &files[d.location.file.as_str()];
             render_one(outcome, &mut positions, d, prepared, color, &mut out);
         }
     }
@@ -70,7 +87,7 @@ pub fn render(outcomes: &[Outcome], color: bool) -> String {
     s
 }
 
-fn notes(outcome: &Outcome, positions: &mut Positions, d: &Diagnostic) -> Vec<String> {
+fn notes<'a>(outcome: &'a Outcome, positions: &mut Positions<'a>, d: &Diagnostic) -> Vec<String> {
     let mut notes = Vec::new();
     // Every secondary place becomes a note with its file:line:column: one snippet per
     // diagnostic reads better than several out of order.
@@ -121,11 +138,11 @@ fn underline(d: &Diagnostic) -> &'static str {
     }
 }
 
-fn render_one(
-    outcome: &Outcome,
-    positions: &mut Positions,
+fn render_one<'a>(
+    outcome: &'a Outcome,
+    positions: &mut Positions<'a>,
     d: &Diagnostic,
-    file: &Prepared,
+    file: &Prepared<'_>,
     color: bool,
     out: &mut Vec<u8>,
 ) {
@@ -136,7 +153,7 @@ fn render_one(
     let notes = notes(outcome, positions, d);
     let line_len = file
         .lines
-        .line_content_range(&file.text, file.lines.line_of(range.start))
+        .line_content_range(file.text, file.lines.line_of(range.start))
         .map_or(0, |r| r.len());
     if line_len > MAX_SNIPPET_LINE || file.text.is_empty() {
         // The same header as ariadne's, then the location and notes without a snippet.

@@ -52,7 +52,11 @@ pub struct Range {
 }
 
 /// The range of a location in 1-based line/column terms.
-pub fn range_of(outcome: &Outcome, positions: &mut Positions, loc: &mica_check::Location) -> Range {
+pub fn range_of<'a>(
+    outcome: &'a Outcome,
+    positions: &mut Positions<'a>,
+    loc: &mica_check::Location,
+) -> Range {
     let ((l1, c1), (l2, c2)) = positions
         .of(outcome, &loc.file, loc.range)
         .unwrap_or(((1, 1), (1, 1)));

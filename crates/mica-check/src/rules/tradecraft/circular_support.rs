@@ -10,6 +10,13 @@ use std::collections::HashMap;
 
 /// The rule over a document's claims.
 pub fn check(doc: Doc<'_>, claims: &[Claim]) -> Vec<Diagnostic> {
+    // Most briefs have no `supports=` at all: then there is no graph to build.
+    if !claims
+        .iter()
+        .any(|c| c.attrs_named("supports").next().is_some())
+    {
+        return Vec::new();
+    }
     let mut by_id: HashMap<&str, usize> = HashMap::new();
     for (i, c) in claims.iter().enumerate() {
         if let Some(id) = &c.id {

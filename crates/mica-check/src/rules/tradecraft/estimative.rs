@@ -8,6 +8,7 @@
 
 use super::words::{Word, words};
 use crate::vocab;
+use aho_corasick::AhoCorasick;
 use mica_syntax::TextRange;
 use std::sync::OnceLock;
 
@@ -20,22 +21,34 @@ pub struct TermHit {
     pub term: &'static str,
 }
 
-/// The phrases split into words, longest first.
-fn phrases() -> &'static [(Vec<&'static str>, &'static str)] {
-    static PHRASES: OnceLock<Vec<(Vec<&'static str>, &'static str)>> = OnceLock::new();
+/// A phrase split into words, and the term it stands for.
+type Phrase = (Vec<&'static str>, &'static str);
+
+/// The phrases split into words, grouped by the first letter of their first word (`a`–`z`),
+/// longest first within each group: a word is compared only with the phrases it could begin.
+fn phrases_by_letter() -> &'static [Vec<Phrase>; 26] {
+    static PHRASES: OnceLock<[Vec<Phrase>; 26]> = OnceLock::new();
     PHRASES.get_or_init(|| {
-        let mut v: Vec<_> = vocab::ESTIMATIVE_PHRASES
+        let mut v: Vec<Phrase> = vocab::ESTIMATIVE_PHRASES
             .iter()
             .map(|(p, t)| (p.split(' ').collect::<Vec<_>>(), *t))
             .collect();
         v.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
-        v
+        let mut groups: [Vec<Phrase>; 26] = Default::default();
+        for phrase in v {
+            let first = phrase.0[0].as_bytes()[0];
+            groups[usize::from(first - b'a')].push(phrase);
+        }
+        groups
     })
 }
 
 /// The estimative terms of `text` that state a likelihood, in order; ranges are offset by
 /// `base`.
 pub fn scan(text: &str, base: usize) -> Vec<TermHit> {
+    if !may_hold_a_term(text) {
+        return Vec::new();
+    }
     let words = words(text, base);
     let mut out = Vec::new();
     let mut i = 0;
@@ -59,11 +72,36 @@ pub fn scan(text: &str, base: usize) -> Vec<TermHit> {
     out
 }
 
+/// Whether `text` holds, in any case, the last word of some phrase: a term cannot be there
+/// otherwise, and one pass of a small automaton is much cheaper than splitting into words.
+fn may_hold_a_term(text: &str) -> bool {
+    static LAST_WORDS: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let finder = LAST_WORDS.get_or_init(|| {
+        let mut last: Vec<&str> = vocab::ESTIMATIVE_PHRASES
+            .iter()
+            .filter_map(|(p, _)| p.split(' ').next_back())
+            .collect();
+        last.sort_unstable();
+        last.dedup();
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(last)
+            .ok()
+    });
+    finder.as_ref().is_none_or(|f| f.is_match(text))
+}
+
 fn phrase_at(words: &[Word<'_>]) -> Option<(usize, &'static str)> {
-    phrases().iter().find_map(|(parts, term)| {
-        (words.len() >= parts.len() && parts.iter().zip(words).all(|(p, w)| w.is(p)))
-            .then_some((parts.len(), *term))
-    })
+    let first = words.first()?.text.as_bytes()[0].to_ascii_lowercase();
+    if !first.is_ascii_lowercase() {
+        return None;
+    }
+    phrases_by_letter()[usize::from(first - b'a')]
+        .iter()
+        .find_map(|(parts, term)| {
+            (words.len() >= parts.len() && parts.iter().zip(words).all(|(p, w)| w.is(p)))
+                .then_some((parts.len(), *term))
+        })
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 //! so it stays in one file.
 
 use mica_syntax::TextRange;
+use std::borrow::Cow;
 
 /// What a figure counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -308,7 +309,17 @@ fn starts_sentence(text: &str, start: usize) -> bool {
 pub fn extract(text: &str, base: usize, side: Side) -> Vec<Figure> {
     let mut out = Vec::new();
     let mut i = 0;
+    let bytes = text.as_bytes();
+    // In a claim only digits start a figure; most sentences have none.
+    if side == Side::Claim && !bytes.iter().any(u8::is_ascii_digit) {
+        return out;
+    }
     while i < text.len() {
+        // Fast path: ASCII punctuation and spaces start nothing and end any word.
+        if bytes[i].is_ascii() && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
         let c = text[i..].chars().next().unwrap_or(' ');
         let prev = text[..i].chars().next_back();
         // Scripts written without spaces (Chinese, Japanese) glue figures to words:
@@ -333,9 +344,14 @@ pub fn extract(text: &str, base: usize, side: Side) -> Vec<Figure> {
                 // Skip the rest of the word or number, so "MIC25" yields nothing.
                 let mut j = i + c.len_utf8();
                 if c.is_alphanumeric() && !is_unspaced(c) {
-                    j += text[j..]
-                        .find(|n: char| !n.is_alphanumeric())
-                        .unwrap_or(text.len() - j);
+                    while bytes.get(j).is_some_and(u8::is_ascii_alphanumeric) {
+                        j += 1;
+                    }
+                    if bytes.get(j).is_some_and(|b| !b.is_ascii()) {
+                        j += text[j..]
+                            .find(|n: char| !n.is_alphanumeric())
+                            .unwrap_or(text.len() - j);
+                    }
                 }
                 i = j;
             }
@@ -388,7 +404,12 @@ fn digits_at(text: &str, start: usize) -> Option<(Figure, usize)> {
     if b.get(j) == Some(&b'/') {
         return None;
     }
-    let number: String = text[start..j].chars().filter(|c| *c != ',').collect();
+    let written = &text[start..j];
+    let number: Cow<'_, str> = if has_comma {
+        Cow::Owned(written.replace(',', ""))
+    } else {
+        Cow::Borrowed(written)
+    };
     let value: f64 = number.parse().ok()?;
     let mut unit = if decimals > 0 {
         10f64.powi(-(decimals as i32))
@@ -535,10 +556,10 @@ fn words_at(text: &str, start: usize) -> Option<(Figure, usize)> {
     if !(3..=10).contains(&word.len()) {
         return None;
     }
-    let lower = word.to_ascii_lowercase();
+    let is = |w: &str| w.len() == word.len() && w.eq_ignore_ascii_case(word);
     if let Some((n, v)) = ORDINAL_WORDS
         .iter()
-        .find(|(w, _)| *w == lower)
+        .find(|(w, _)| is(w))
         .map(|(w, v)| (w.len(), *v))
     {
         let r = TextRange::new(start, start + n);
@@ -555,7 +576,7 @@ fn words_at(text: &str, start: usize) -> Option<(Figure, usize)> {
     }
     let (n, v) = NUMBER_WORDS
         .iter()
-        .find(|(w, _)| *w == lower)
+        .find(|(w, _)| is(w))
         .map(|(w, v)| (w.len(), *v))?;
     let mut end = start + n;
     let mut value = v;

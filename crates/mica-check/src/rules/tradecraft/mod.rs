@@ -28,7 +28,7 @@ pub mod unsupported_figure;
 pub mod words;
 
 use super::DocContext;
-use crate::diagnostic::{Diagnostic, Edit, Location};
+use crate::diagnostic::{Code, Diagnostic, Edit, Location};
 use crate::resolve::{Outcome, Resolution};
 use crate::vocab::{Grade, Likelihood};
 use mica_syntax::{Attr, Citation, Claim, TextRange, ValueKind};
@@ -45,12 +45,23 @@ pub fn check_claim(
         path: ctx.path,
         text: ctx.text,
     };
+    let on = |code: Code| ctx.config.severity(code).is_some();
     let evidence = evidence(claim, resolutions);
     let minimum = ctx.config.tradecraft.high_confidence_grade;
-    let mut out = likelihood::check(doc, claim);
-    out.extend(unsupported_figure::check(doc, claim, &evidence));
-    out.extend(overconfident_claim::check(doc, claim, &evidence, minimum));
-    out.extend(elided_negation::check(doc, claim, &evidence));
+    let mut out = Vec::new();
+    // A rule turned off in `[rules]` costs nothing.
+    if on(Code::LikelihoodMismatch) || on(Code::UnstatedLikelihood) {
+        out.extend(likelihood::check(doc, claim));
+    }
+    if on(Code::UnsupportedFigure) {
+        out.extend(unsupported_figure::check(doc, claim, &evidence));
+    }
+    if on(Code::OverconfidentClaim) {
+        out.extend(overconfident_claim::check(doc, claim, &evidence, minimum));
+    }
+    if on(Code::ElidedNegation) {
+        out.extend(elided_negation::check(doc, claim, &evidence));
+    }
     out
 }
 
@@ -61,9 +72,15 @@ pub fn check_document_wide(ctx: &DocContext<'_>) -> Vec<Diagnostic> {
         path: ctx.path,
         text: ctx.text,
     };
+    let on = |code: Code| ctx.config.severity(code).is_some();
     let claims = &ctx.parse.document.claims;
-    let mut out = circular_support::check(doc, claims);
-    out.extend(incoherent_likelihood::check(doc, claims));
+    let mut out = Vec::new();
+    if on(Code::CircularSupport) {
+        out.extend(circular_support::check(doc, claims));
+    }
+    if on(Code::IncoherentLikelihood) {
+        out.extend(incoherent_likelihood::check(doc, claims));
+    }
     out
 }
 

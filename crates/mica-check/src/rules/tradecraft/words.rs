@@ -23,7 +23,10 @@ impl Word<'_> {
         if self.text.len() == lower.len() {
             return self.text.eq_ignore_ascii_case(lower);
         }
-        self.text.contains('’') && self.text.replace('’', "'").eq_ignore_ascii_case(lower)
+        // A curly apostrophe takes three bytes where the straight one takes one.
+        self.text.len() > lower.len()
+            && self.text.contains('’')
+            && self.text.replace('’', "'").eq_ignore_ascii_case(lower)
     }
 }
 

@@ -1,0 +1,486 @@
+//! The second pass of the batch check: quotes not found in the source they cite are looked
+//! up, word for word, in the other sources of their document's scope, to name the source a
+//! quote was really taken from (`quote-not-found`'s wrong-source note and fix).
+//!
+//! Only the files some missing quote may come from are read again, each once, and each is
+//! filtered before any quote is matched: first by the missing quotes' words ([`Words`], one
+//! hashed pass over the text as written when normalisation keeps its ASCII words, else over
+//! the normalised text), then by their normalised parts, and only then matched properly.
+
+use super::Slot;
+use crate::resolve::{self, Elsewhere, Outcome, Resolution, SourceScope};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use mica_sources::{
+    QuoteQuery, SourceError, SourceFile, SourceProvider, keeps_ascii_words, quote_parts,
+};
+use mica_syntax::Citation;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A file the second pass may read: its path as written, its rank among `mica.toml`'s
+/// sources if it is one of them (every missing quote may come from it), and the (pending
+/// quote, rank) pairs of documents that declare it themselves.
+struct Wanted<'a> {
+    path: &'a str,
+    shared: Option<u32>,
+    own: Vec<(u32, u32)>,
+}
+
+/// A quote looked for in other sources, with what a file must contain to hold it.
+struct Pending<'q> {
+    slot: Slot,
+    quote: &'q str,
+    /// The file the quote cites, which is not looked in again.
+    cited: Option<&'q str>,
+    /// The quote normalises to ASCII only, so an ASCII file may hold it.
+    ascii: bool,
+    /// The quote's words of four or more ASCII letters and digits, as [`Words`] ids.
+    words: Vec<u32>,
+}
+
+/// Up to this many quotes are tested in a file one part at a time, with `memmem`, rather
+/// than with one pass of the automaton of every missing quote's parts.
+const FEW_QUOTES: usize = 8;
+
+/// The shortest word worth looking for.
+const MIN_WORD: usize = 4;
+
+/// How a word of a quote must appear among the words of a file that holds the quote.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Fit {
+    /// As a whole word: it has something other than a letter or digit on both sides inside
+    /// the quote.
+    Whole,
+    /// As the end of a word: it starts its part of the quote, which may start inside a word.
+    End,
+    /// As the start of a word: it ends its part of the quote.
+    Start,
+}
+
+/// The words of the quotes not found, and a one-pass test of which of them a text holds.
+///
+/// A word is a maximal run of ASCII letters and digits. A file that holds a quote holds each
+/// of the quote's words (of [`MIN_WORD`] bytes or more) among the words of its normalised
+/// text, whole or, at the edges of a part, as the end or start of a word ([`Fit`]); a word
+/// that is a whole part is not used. A file for which [`mica_sources::keeps_ascii_words`]
+/// holds has the same words as written, so it is scanned without normalising it. Each word of
+/// the text is hashed three ways (whole, last four bytes, first four bytes) into a bitmap of
+/// what is looked for, and only a hit is looked up and compared.
+struct Words {
+    words: Vec<(String, Fit)>,
+    ids: HashMap<(String, Fit), u32>,
+    /// Word ids by their full hash (which differs per [`Fit`]).
+    table: HashMap<u64, Vec<u32>, BuildHasherDefault<Premixed>>,
+    /// A bitmap of the hashes' top bits, small enough to stay in cache: most words of a text
+    /// miss it and cost nothing more.
+    bits: Vec<u64>,
+}
+
+/// A hasher for keys that are already well-mixed hashes: it passes them through.
+#[derive(Default)]
+struct Premixed(u64);
+
+impl Hasher for Premixed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl Words {
+    const BITS: u32 = 18;
+
+    fn new() -> Self {
+        Words {
+            words: Vec::new(),
+            ids: HashMap::new(),
+            table: HashMap::default(),
+            bits: vec![0; (1 << Self::BITS) / 64],
+        }
+    }
+
+    /// The ids of the words of a quote whose normalised parts are `parts`, added if new.
+    fn add(&mut self, parts: &[String]) -> Vec<u32> {
+        let mut out = Vec::new();
+        for part in parts {
+            let bytes = part.as_bytes();
+            for (start, end) in word_ranges(bytes) {
+                let fit = match (start > 0, end < bytes.len()) {
+                    (true, true) => Fit::Whole,
+                    (false, true) => Fit::End,
+                    (true, false) => Fit::Start,
+                    (false, false) => continue,
+                };
+                if end - start < MIN_WORD {
+                    continue;
+                }
+                let key = (part[start..end].to_string(), fit);
+                let id = match self.ids.get(&key) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.words.len() as u32;
+                        let h = Self::hashes(key.0.as_bytes())[fit as usize];
+                        self.table.entry(h).or_default().push(id);
+                        let slot = Self::slot(h);
+                        self.bits[slot / 64] |= 1 << (slot % 64);
+                        self.words.push(key.clone());
+                        self.ids.insert(key, id);
+                        id
+                    }
+                };
+                out.push(id);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The hashes of `word` (four bytes or more) for each [`Fit`], in the order of `Fit`:
+    /// whole (its first and last four bytes and its length), end (its last four bytes) and
+    /// start (its first four bytes). Two loads per word, whatever its length.
+    fn hashes(word: &[u8]) -> [u64; 3] {
+        let n = word.len();
+        let first = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
+        let last = u32::from_le_bytes([word[n - 4], word[n - 3], word[n - 2], word[n - 1]]);
+        let mix = |x: u64, salt: u64| (x ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        [
+            mix(
+                u64::from(first) | u64::from(last) << 32,
+                (n as u64) << 56 | 1,
+            ),
+            mix(u64::from(last), 2),
+            mix(u64::from(first), 3),
+        ]
+    }
+
+    fn slot(hash: u64) -> usize {
+        (hash >> (64 - Self::BITS)) as usize
+    }
+
+    /// Which of the words `text` holds, by id, and the ids found, in the order found.
+    fn held(&self, text: &[u8]) -> (Vec<bool>, Vec<u32>) {
+        let mut held = vec![false; self.words.len()];
+        let mut found = Vec::new();
+        // Hashes whose every word is already held, direct-mapped: a common word costs one
+        // lookup here after it is first found, not a table lookup at every occurrence.
+        let mut done = [0u64; 512];
+        for (start, end) in word_ranges(text) {
+            if end - start < MIN_WORD {
+                continue;
+            }
+            let word = &text[start..end];
+            let hashes = Self::hashes(word);
+            for fit in [Fit::Whole, Fit::End, Fit::Start] {
+                let h = hashes[fit as usize];
+                let slot = Self::slot(h);
+                if self.bits[slot / 64] & (1 << (slot % 64)) == 0 || done[h as usize % 512] == h {
+                    continue;
+                }
+                let ids = self.table.get(&h).map_or(&[][..], Vec::as_slice);
+                for &id in ids {
+                    let i = id as usize;
+                    if held[i] {
+                        continue;
+                    }
+                    let w = self.words[i].0.as_bytes();
+                    held[i] = match fit {
+                        Fit::Whole => w == word,
+                        Fit::Start => word.starts_with(w),
+                        Fit::End => word.ends_with(w),
+                    };
+                    if held[i] {
+                        found.push(id);
+                    }
+                }
+                if ids.iter().all(|&id| held[id as usize]) {
+                    done[h as usize % 512] = h;
+                }
+            }
+        }
+        (held, found)
+    }
+
+    /// The word of `ids` least likely to be common, to index a quote by: digits first (serial
+    /// numbers, figures), then capitals, then length.
+    fn rarest(&self, ids: &[u32]) -> Option<u32> {
+        ids.iter().copied().max_by_key(|&id| {
+            let w = self.words[id as usize].0.as_bytes();
+            (
+                w.iter().any(u8::is_ascii_digit),
+                w.iter().any(u8::is_ascii_uppercase),
+                w.len(),
+            )
+        })
+    }
+}
+
+/// The byte ranges of the maximal runs of ASCII letters and digits in `bytes`.
+fn word_ranges(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    /// Which bytes are ASCII letters and digits, as a table: the scan reads every byte of
+    /// every file looked in.
+    static ALNUM: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            t[b] = (b as u8).is_ascii_alphanumeric();
+            b += 1;
+        }
+        t
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !ALNUM[usize::from(bytes[i])] {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && ALNUM[usize::from(bytes[i])] {
+            i += 1;
+        }
+        (i > start).then_some((start, i))
+    })
+}
+
+/// The second pass: every quote not found in its source is looked up, word for word, in the
+/// other sources of its document's scope. Only the sources that some missing quote may come
+/// from are read again, each once. A file whose normalised words are all written in it is
+/// scanned as written for the quotes' words in one pass (any other file, once normalised),
+/// and matched properly only for the quotes whose words and parts it holds all. The first
+/// declaration in scope order that holds a quote names it.
+///
+/// `mica.toml`'s sources are in every document's scope, so they are listed once, not once per
+/// missing quote: a file of them is a candidate for every missing quote, and the quotes it may
+/// hold are found from the words it holds (each quote is indexed by its rarest word), so the
+/// work grows with the files and the quotes, not with their product.
+pub(super) fn wrong_sources(
+    provider: &dyn SourceProvider,
+    scopes: &[SourceScope],
+    cites: &[Vec<(usize, &Citation)>],
+    ids: &HashMap<&str, Result<String, SourceError>>,
+    resolutions: &mut [Vec<Resolution>],
+) {
+    let key_of = |path: &str| ids.get(path).and_then(|k| k.as_ref().ok());
+    let Some(first) = scopes.first() else { return };
+    let shared = first.config();
+    let shared_ids: Vec<&str> = shared.counted().map(|d| d.id.as_str()).collect();
+    let shared_len = shared_ids.len() as u32;
+    let mut pending: Vec<Pending<'_>> = Vec::new();
+    let mut words = Words::new();
+    let mut wanted: HashMap<&str, Wanted<'_>> = HashMap::new();
+    for (rank, def) in shared.counted().enumerate() {
+        let Some((path, _)) = &def.path else { continue };
+        let Some(key) = key_of(path) else { continue };
+        // Two ids naming one file: the first counts.
+        wanted
+            .entry(key.as_str())
+            .or_insert(Wanted {
+                path,
+                shared: None,
+                own: Vec::new(),
+            })
+            .shared
+            .get_or_insert(rank as u32);
+    }
+    // Every missing quote's normalised parts, by index in `parts`.
+    let mut part_ids: HashMap<String, usize> = HashMap::new();
+    let mut quote_parts_of: Vec<Vec<usize>> = Vec::new();
+    for (d, (cs, scope)) in cites.iter().zip(scopes).enumerate() {
+        for (k, &(_, c)) in cs.iter().enumerate() {
+            let Outcome::NotFound(nf) = &resolutions[d][k].outcome else {
+                continue;
+            };
+            let Some(quote) = c.quote.as_ref().filter(|_| !nf.every_part_found) else {
+                continue;
+            };
+            let parts = quote_parts(&quote.value);
+            let index = pending.len() as u32;
+            let cited = scope
+                .get(&c.source.name)
+                .and_then(|def| key_of(&def.path.as_ref()?.0))
+                .map(String::as_str);
+            pending.push(Pending {
+                slot: (d, k),
+                quote: &quote.value,
+                cited,
+                ascii: parts.iter().all(|p| p.is_ascii()),
+                words: words.add(&parts),
+            });
+            quote_parts_of.push(
+                parts
+                    .into_iter()
+                    .map(|part| {
+                        let next = part_ids.len();
+                        *part_ids.entry(part).or_insert(next)
+                    })
+                    .collect(),
+            );
+            // The document's own sources (those `mica.toml` does not give) follow.
+            for (j, def) in scope.own_counted().enumerate() {
+                let Some((path, _)) = &def.path else { continue };
+                let Some(key) = key_of(path) else { continue };
+                if Some(key.as_str()) == cited {
+                    continue;
+                }
+                wanted
+                    .entry(key.as_str())
+                    .or_insert(Wanted {
+                        path,
+                        shared: None,
+                        own: Vec::new(),
+                    })
+                    .own
+                    .push((index, shared_len + j as u32));
+            }
+        }
+    }
+    if pending.is_empty() {
+        return;
+    }
+    // Each quote indexed by its rarest word; quotes without words are tried everywhere.
+    let mut by_word: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut wordless: Vec<u32> = Vec::new();
+    for (i, p) in pending.iter().enumerate() {
+        match words.rarest(&p.words) {
+            Some(w) => by_word.entry(w).or_default().push(i as u32),
+            None => wordless.push(i as u32),
+        }
+    }
+    if wanted.is_empty() {
+        return;
+    }
+    let mut parts: Vec<&str> = vec![""; part_ids.len()];
+    for (w, &i) in &part_ids {
+        parts[i] = w;
+    }
+    // One automaton of every missing quote's normalised parts, built once and run over the
+    // normalised text of each file still in question: a quote is a candidate in a file only
+    // if all its parts occur there, and only candidates are matched properly. Building a
+    // matcher per file for all missing quotes would cost files times quotes.
+    // Built once for the whole pass, a DFA pays for itself: it scans several times faster
+    // than an NFA. Past the size where its table would outweigh the sources in flight, the
+    // contiguous NFA is used.
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    let kind = if total <= 256 * 1024 {
+        AhoCorasickKind::DFA
+    } else {
+        AhoCorasickKind::ContiguousNFA
+    };
+    let part_scanner = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(kind))
+        .build(&parts)
+        .ok();
+    let found: Vec<(Slot, u32, Elsewhere)> = wanted
+        .into_par_iter()
+        .flat_map_iter(|(key, want)| {
+            let Ok(text) = provider.read_text(want.path) else {
+                return Vec::new();
+            };
+            let ascii = text.is_ascii();
+            // The (quote, rank) pairs whose words the file holds all.
+            let candidates = |(held, found): (Vec<bool>, Vec<u32>)| -> Vec<(u32, u32)> {
+                let keep = |&(i, _): &(u32, u32)| {
+                    let p = &pending[i as usize];
+                    (p.ascii || !ascii) && p.words.iter().all(|&w| held[w as usize])
+                };
+                let mut items: Vec<(u32, u32)> = want.own.iter().copied().filter(keep).collect();
+                if let Some(rank) = want.shared {
+                    let indexed = found
+                        .iter()
+                        .flat_map(|w| by_word.get(w).into_iter().flatten());
+                    items.extend(
+                        indexed
+                            .chain(&wordless)
+                            .filter(|&&i| pending[i as usize].cited != Some(key))
+                            .map(|&i| (i, rank))
+                            .filter(keep),
+                    );
+                }
+                items
+            };
+            // Scan the text as written when that is exact; otherwise normalise it first.
+            let (source, items): (SourceFile, Vec<(u32, u32)>) = if keeps_ascii_words(&text) {
+                let items = candidates(words.held(text.as_bytes()));
+                if items.is_empty() {
+                    return Vec::new();
+                }
+                (SourceFile::new(key, text), items)
+            } else {
+                let source = SourceFile::new(key, text);
+                let items = candidates(words.held(source.normalized().text.as_bytes()));
+                (source, items)
+            };
+            if items.is_empty() {
+                return Vec::new();
+            }
+            // Then every part of each quote must occur: a few quotes are looked up one part at
+            // a time, many in one pass of the automaton.
+            let text = source.normalized().text.as_bytes();
+            let items: Vec<(u32, u32)> = match &part_scanner {
+                _ if items.len() <= FEW_QUOTES => items
+                    .into_iter()
+                    .filter(|&(i, _)| {
+                        quote_parts_of[i as usize]
+                            .iter()
+                            .all(|&t| memchr::memmem::find(text, parts[t].as_bytes()).is_some())
+                    })
+                    .collect(),
+                Some(ac) => {
+                    let mut seen = vec![false; parts.len()];
+                    for m in ac.find_overlapping_iter(&source.normalized().text) {
+                        seen[m.pattern().as_usize()] = true;
+                    }
+                    items
+                        .into_iter()
+                        .filter(|&(i, _)| quote_parts_of[i as usize].iter().all(|&t| seen[t]))
+                        .collect()
+                }
+                _ => items,
+            };
+            if items.is_empty() {
+                return Vec::new();
+            }
+            let queries: Vec<QuoteQuery<'_>> = items
+                .iter()
+                .map(|&(i, _)| QuoteQuery {
+                    quote: pending[i as usize].quote,
+                    lines: None,
+                })
+                .collect();
+            source.find_quotes(&queries);
+            items
+                .iter()
+                .filter_map(|&(i, rank)| {
+                    let p = &pending[i as usize];
+                    let id = match rank.checked_sub(shared_len) {
+                        None => shared_ids[rank as usize],
+                        Some(j) => &scopes[p.slot.0].own_counted().nth(j as usize)?.id,
+                    };
+                    Some((p.slot, rank, resolve::elsewhere_in(&source, id, p.quote)?))
+                })
+                .collect()
+        })
+        .collect();
+    let mut best: HashMap<Slot, (u32, Elsewhere)> = HashMap::new();
+    for (slot, rank, e) in found {
+        match best.get(&slot) {
+            Some((r, _)) if *r <= rank => {}
+            _ => {
+                best.insert(slot, (rank, e));
+            }
+        }
+    }
+    for ((d, k), (_, e)) in best {
+        if let Outcome::NotFound(nf) = &mut resolutions[d][k].outcome {
+            nf.elsewhere = Some(e);
+        }
+    }
+}
