@@ -360,3 +360,30 @@ fn columns_on_the_first_line_do_not_count_a_byte_order_mark() {
     let human = stdout(&mica(ws.path(), &["check", "--color", "never"]));
     assert!(human.contains("bom.mica:1:2"), "{human}");
 }
+
+/// A report of many diagnostics needs memory in proportion to its size: SARIF once built a
+/// tree of JSON values per result, 4 GB for the 125,000 duplicate ids of a 1 MB line
+/// (adversarial finding N1). Half a megabyte of them (62,500 diagnostics with a label each)
+/// must fit in 1.2 GB of address space in every format.
+#[cfg(unix)]
+#[test]
+fn many_diagnostics_fit_in_bounded_memory() {
+    let ws = workspace(&[("mica.toml", "[workspace]\n")]);
+    std::fs::write(ws.path().join("dense.mica"), "[x]{#a} ".repeat(62_500)).unwrap();
+    for format in ["sarif", "json", "human", "github"] {
+        let out = mica_memory_limited(
+            ws.path(),
+            &[
+                "check",
+                "--color",
+                "never",
+                "--format",
+                format,
+                "dense.mica",
+            ],
+            1200,
+        );
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert!(out.stdout.len() > 1_000_000, "{format}");
+    }
+}

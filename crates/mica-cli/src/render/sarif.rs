@@ -1,9 +1,12 @@
 //! SARIF 2.1.0 for GitHub code scanning: one run, the rule table from the code registry, one
-//! result per diagnostic with its region and related locations.
+//! result per diagnostic with its region and related locations. Results are typed structs
+//! that borrow the diagnostics' text, so a report of many diagnostics costs about its own size
+//! in memory, not a tree of JSON values per result.
 
 use super::{Range, escape, range_of};
 use crate::check::{Outcome, Positions, relative_from};
 use mica_check::{Code, Severity};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 fn level(s: Severity) -> &'static str {
@@ -14,13 +17,23 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn region(r: Range) -> Value {
-    json!({
-        "startLine": r.start.line,
-        "startColumn": r.start.column,
-        "endLine": r.end.line,
-        "endColumn": r.end.column,
-    })
+/// A region, 1-based, columns in Unicode code points.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+fn region(r: Range) -> Region {
+    Region {
+        start_line: r.start.line,
+        start_column: r.start.column,
+        end_line: r.end.line,
+        end_column: r.end.column,
+    }
 }
 
 /// Percent-encode a path for a URI, keeping `/` and the unreserved characters.
@@ -36,23 +49,124 @@ fn encode_path(path: &str) -> String {
     out
 }
 
+#[derive(Serialize)]
+struct Artifact {
+    uri: String,
+    #[serde(rename = "uriBaseId", skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
 /// An artifact location: relative to `%SRCROOT%` (the current folder, so `../` for a file
 /// above it), or an absolute `file:` URI when there is no relative path.
-fn artifact(shown: &str) -> Value {
+fn artifact(shown: &str) -> Artifact {
     if shown.starts_with('/') {
-        json!({ "uri": format!("file://{}", encode_path(shown)) })
+        Artifact {
+            uri: format!("file://{}", encode_path(shown)),
+            uri_base_id: None,
+        }
     } else {
-        json!({ "uri": encode_path(shown), "uriBaseId": "%SRCROOT%" })
+        Artifact {
+            uri: encode_path(shown),
+            uri_base_id: Some("%SRCROOT%"),
+        }
     }
 }
 
-fn location(shown: &str, r: Range) -> Value {
-    json!({
-        "physicalLocation": {
-            "artifactLocation": artifact(shown),
-            "region": region(r),
-        }
-    })
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Artifact,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: Physical,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<'a>>,
+}
+
+fn location<'a>(shown: &str, r: Range) -> SarifLocation<'a> {
+    SarifLocation {
+        id: None,
+        physical_location: Physical {
+            artifact_location: artifact(shown),
+            region: Some(region(r)),
+        },
+        message: None,
+    }
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "micaFlagged/v1")]
+    flagged: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: Region,
+    inserted_content: Text<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: Artifact,
+    replacements: [Replacement<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: Text<'a>,
+    artifact_changes: Vec<ArtifactChange<'a>>,
+}
+
+/// One result, typed and borrowing the diagnostic's text: a report of many diagnostics holds
+/// a few hundred bytes per result, not a tree of JSON values.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text<'a>,
+    locations: [SarifLocation<'a>; 1],
+    partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<SarifLocation<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
+}
+
+/// The run, with the small parts as JSON values and the results typed.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Value,
+    original_uri_base_ids: Value,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+    invocations: Value,
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
 }
 
 /// FNV-1a: a small hash that is stable across runs and toolchains, for fingerprints.
@@ -99,22 +213,22 @@ pub fn render(outcomes: &[Outcome]) -> String {
             rule
         })
         .collect();
-    let mut results: Vec<Value> = Vec::new();
+    let mut results: Vec<SarifResult<'_>> = Vec::new();
     let mut seen: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     for outcome in outcomes {
         let mut positions = Positions::default();
         for d in outcome.diagnostics() {
             let shown = outcome.shown(&d.location.file);
             let r = range_of(outcome, &mut positions, &d.location);
-            let related: Vec<Value> = d
+            let related = d
                 .labels
                 .iter()
                 .enumerate()
                 .map(|(i, l)| {
                     let lr = range_of(outcome, &mut positions, &l.location);
                     let mut loc = location(&outcome.shown(&l.location.file), lr);
-                    loc["id"] = json!(i);
-                    loc["message"] = json!({ "text": l.message });
+                    loc.id = Some(i);
+                    loc.message = Some(Text { text: &l.message });
                     loc
                 })
                 .collect();
@@ -127,37 +241,40 @@ pub fn render(outcomes: &[Outcome]) -> String {
             let key = fnv1a(&format!("{}\u{0}{shown}\u{0}{snippet}", d.code));
             let n = seen.entry(key).or_insert(0);
             *n += 1;
-            let rule_index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
-            let mut result = json!({
-                "ruleId": d.code.name(),
-                "ruleIndex": rule_index,
-                "level": level(d.severity),
-                "message": { "text": d.message },
-                "locations": [location(&shown, r)],
-                "partialFingerprints": { "micaFlagged/v1": format!("{key:016x}:{n}") },
-            });
-            if !related.is_empty() {
-                result["relatedLocations"] = json!(related);
-            }
-            if let Some(fix) = &d.fix {
-                let changes: Vec<Value> = fix
-                    .edits
-                    .iter()
-                    .map(|e| {
-                        let er = range_of(outcome, &mut positions, &e.location);
-                        json!({
-                            "artifactLocation": artifact(&outcome.shown(&e.location.file)),
-                            "replacements": [{
-                                "deletedRegion": region(er),
-                                "insertedContent": { "text": e.new_text },
+            let fixes = d
+                .fix
+                .iter()
+                .map(|fix| SarifFix {
+                    description: Text { text: &fix.title },
+                    artifact_changes: fix
+                        .edits
+                        .iter()
+                        .map(|e| ArtifactChange {
+                            artifact_location: artifact(&outcome.shown(&e.location.file)),
+                            replacements: [Replacement {
+                                deleted_region: region(range_of(
+                                    outcome,
+                                    &mut positions,
+                                    &e.location,
+                                )),
+                                inserted_content: Text { text: &e.new_text },
                             }],
                         })
-                    })
-                    .collect();
-                result["fixes"] =
-                    json!([{ "description": { "text": fix.title }, "artifactChanges": changes }]);
-            }
-            results.push(result);
+                        .collect(),
+                })
+                .collect();
+            results.push(SarifResult {
+                rule_id: d.code.name(),
+                rule_index: Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0),
+                level: level(d.severity),
+                message: Text { text: &d.message },
+                locations: [location(&shown, r)],
+                partial_fingerprints: Fingerprints {
+                    flagged: format!("{key:016x}:{n}"),
+                },
+                related_locations: related,
+                fixes,
+            });
         }
     }
     let notifications: Vec<Value> = outcomes
@@ -178,20 +295,20 @@ pub fn render(outcomes: &[Outcome]) -> String {
         .first()
         .map(|o| o.cwd.display().to_string())
         .unwrap_or_default();
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": { "name": "mica", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
-            "originalUriBaseIds": { "%SRCROOT%": { "uri": format!("file://{}/", encode_path(cwd.trim_end_matches('/'))) } },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-            "invocations": [{
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({ "driver": { "name": "mica", "version": env!("CARGO_PKG_VERSION"), "rules": rules } }),
+            original_uri_base_ids: json!({ "%SRCROOT%": { "uri": format!("file://{}/", encode_path(cwd.trim_end_matches('/'))) } }),
+            column_kind: "unicodeCodePoints",
+            results,
+            invocations: json!([{
                 "executionSuccessful": notifications.is_empty(),
                 "toolExecutionNotifications": notifications,
-            }],
-        }]
-    });
+            }]),
+        }],
+    };
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     escape::json(out)
@@ -207,7 +324,7 @@ mod tests {
             encode_path("my briefs/brief #1 ü.mica"),
             "my%20briefs/brief%20%231%20%C3%BC.mica"
         );
-        assert_eq!(artifact("/abs/a b")["uri"], "file:///abs/a%20b");
-        assert_eq!(artifact("rel/a")["uriBaseId"], "%SRCROOT%");
+        assert_eq!(artifact("/abs/a b").uri, "file:///abs/a%20b");
+        assert_eq!(artifact("rel/a").uri_base_id, Some("%SRCROOT%"));
     }
 }

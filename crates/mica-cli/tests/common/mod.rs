@@ -31,6 +31,23 @@ pub fn mica_cpu_limited(dir: &Path, args: &[&str], cpu_seconds: u32) -> Output {
     run_within(command, dir, args, Duration::from_secs(900))
 }
 
+/// Run `mica args...` in `dir` with at most `megabytes` of address space (the shell's
+/// `ulimit -v`): an allocation past it fails and the process aborts, so a report that needs
+/// memory out of proportion to its input fails the test.
+#[cfg(unix)]
+pub fn mica_memory_limited(dir: &Path, args: &[&str], megabytes: u64) -> Output {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {}; exec \"$0\" \"$@\"",
+            megabytes * 1024
+        ))
+        .arg(env!("CARGO_BIN_EXE_mica"))
+        .args(args);
+    run_within(command, dir, args, Duration::from_secs(900))
+}
+
 fn run_within(mut command: Command, dir: &Path, args: &[&str], limit: Duration) -> Output {
     let mut child = command
         .current_dir(dir)
