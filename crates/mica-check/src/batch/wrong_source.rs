@@ -27,6 +27,21 @@ struct Wanted<'a> {
     own: Vec<(u32, u32)>,
 }
 
+impl<'a> Wanted<'a> {
+    /// The entry of the file `key` (read by `path`), made on first sight.
+    fn of<'m>(
+        wanted: &'m mut HashMap<&'a str, Wanted<'a>>,
+        key: &'a str,
+        path: &'a str,
+    ) -> &'m mut Wanted<'a> {
+        wanted.entry(key).or_insert(Wanted {
+            path,
+            shared: None,
+            own: Vec::new(),
+        })
+    }
+}
+
 /// A quote looked for in other sources, with what a file must contain to hold it.
 struct Pending<'q> {
     slot: Slot,
@@ -279,13 +294,7 @@ pub(super) fn wrong_sources(
         let Some((path, _)) = &def.path else { continue };
         let Some(key) = key_of(path) else { continue };
         // Two ids naming one file: the first counts.
-        wanted
-            .entry(key.as_str())
-            .or_insert(Wanted {
-                path,
-                shared: None,
-                own: Vec::new(),
-            })
+        Wanted::of(&mut wanted, key, path)
             .shared
             .get_or_insert(rank as u32);
     }
@@ -329,13 +338,7 @@ pub(super) fn wrong_sources(
                 if Some(key.as_str()) == cited {
                     continue;
                 }
-                wanted
-                    .entry(key.as_str())
-                    .or_insert(Wanted {
-                        path,
-                        shared: None,
-                        own: Vec::new(),
-                    })
+                Wanted::of(&mut wanted, key, path)
                     .own
                     .push((index, shared_len + j as u32));
             }
