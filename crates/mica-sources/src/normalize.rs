@@ -41,8 +41,9 @@
 //! single space maps to the whole original run. A removed invisible character is attached to the
 //! unit before it.
 //!
-//! Length: about 540 lines of code and 120 of tests: the exact path, the ASCII fast path and
-//! the byte map must change together, so they stay in one file.
+//! Length: about 580 lines of code and 120 of tests: the exact path, the ASCII fast path, the
+//! byte map and `keeps_ascii_words` (which must agree with the unit rule) change together, so
+//! they stay in one file.
 
 use mica_syntax::TextRange;
 use std::collections::HashMap;
