@@ -14,7 +14,7 @@
 use crate::normalize::normalize;
 use memchr::memmem;
 use mica_syntax::TextRange;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The most normalised characters allowed between two consecutive parts of an elided quote.
 pub const MAX_ELISION_GAP: usize = 400;
@@ -200,88 +200,148 @@ impl Part<'_> {
 /// A chain of part occurrences: (start, end) of each part in the normalised text.
 pub(crate) type Chain = Vec<(usize, usize)>;
 
-/// The chain starting with the first part at `s0`, if the following parts can be placed in
-/// order with at most [`MAX_ELISION_GAP`] characters between consecutive parts.
+/// What the chain searches of one quote share: the placements (part index, start) from which no
+/// chain can be completed, and for those that complete, where the first completion places the
+/// next part and where it ends. Dead ends sit in a set of their own because they are by far the
+/// most numerous when a quote cannot be found.
+#[derive(Default)]
+struct Memo {
+    dead: HashSet<(usize, usize)>,
+    alive: HashMap<(usize, usize), (usize, usize)>,
+    /// The latest start at which each part still leaves room for the following ones in order,
+    /// ignoring the gap limit: no chain places a part later.
+    latest: Vec<usize>,
+}
+
+/// The latest start of each part such that the following parts still occur after it in order
+/// (gaps ignored), found backwards from the end of the text with the stored occurrences;
+/// `None` if the parts cannot occur in order. A part whose stored list is incomplete is only
+/// bounded by the room the following parts leave, so that this never scans the text.
+fn latest_starts(parts: &[Part<'_>], text_len: usize) -> Option<Vec<usize>> {
+    let mut latest = vec![0; parts.len()];
+    let mut bound = text_len;
+    for (k, part) in parts.iter().enumerate().rev() {
+        let room = bound.checked_sub(part.pattern.len())?;
+        latest[k] = if part.occ.complete {
+            let i = part.occ.starts.partition_point(|&s| s <= room);
+            *part.occ.starts[..i].last()?
+        } else {
+            room
+        };
+        bound = latest[k];
+    }
+    Some(latest)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many placements this thread's chain searches have tried, so that tests can count
+    /// work.
+    static TRIED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Where the first chain starting with the first part at `s0` ends, if the following parts can
+/// be placed in order with at most [`MAX_ELISION_GAP`] characters between consecutive parts.
 ///
 /// Taking the earliest occurrence of each following part is not enough: an early occurrence
 /// can leave the next part too far away where a later one would not. So each part tries every
-/// occurrence within reach, depth first; `dead` remembers the (part, start) pairs from which
-/// no chain can be completed, so that no pair is explored twice across all first parts.
-fn chain_from(
-    text: &str,
-    parts: &[Part<'_>],
-    s0: usize,
-    dead: &mut HashSet<(usize, usize)>,
-) -> Option<Chain> {
-    let end = s0 + parts[0].pattern.len();
-    let mut chain = Vec::with_capacity(parts.len());
-    chain.push((s0, end));
-    extend_chain(text, parts, &mut chain, dead).then_some(chain)
-}
-
-/// Place parts `1..` after the chain's first part, depth first. The search keeps its own
-/// stack (where each part's search resumes) instead of recursing once per part, so that a quote
-/// of a hundred thousand elisions cannot overflow the thread's stack: recursion aborted
-/// `mica check` and the server on such a quote (second adversarial pass).
-fn extend_chain(
-    text: &str,
-    parts: &[Part<'_>],
-    chain: &mut Chain,
-    dead: &mut HashSet<(usize, usize)>,
-) -> bool {
-    // `resume[k]` is where the search for part `k + 1` goes on.
-    let mut resume = vec![chain[0].1];
-    loop {
-        let i = chain.len();
-        let Some(part) = parts.get(i) else {
-            return true;
-        };
-        let end = chain[i - 1].1;
+/// occurrence within reach, depth first, and the first completion (in the order of the parts'
+/// positions) wins. Whether a placement can be completed, and how, does not depend on how it
+/// was reached, so `memo` keeps both outcomes: a dead end is never explored twice, and a chain
+/// that reaches a placement already completed stops there. Every placement is thus expanded at
+/// most once across all first parts, and the chains from a thousand starts of the first part
+/// soon run into placements already completed instead of each walking every part again
+/// (adversarial N3: counting the matches of a quote of ten thousand elisions took a thousand
+/// times its parts). A quote that cannot be completed still expands every placement within
+/// reach, up to its parts times their occurrences.
+///
+/// The search keeps its own stack instead of recursing once per part, so that a quote of a
+/// hundred thousand elisions cannot overflow the thread's stack.
+fn chain_end(text: &str, parts: &[Part<'_>], s0: usize, memo: &mut Memo) -> Option<usize> {
+    let last = parts.len() - 1;
+    // The placements of the current path, and where the search for the part after each
+    // goes on.
+    let mut path = vec![s0];
+    let mut resume = vec![s0 + parts[0].pattern.len()];
+    let end = loop {
+        let i = path.len();
+        if i > last {
+            break path[last] + parts[last].pattern.len();
+        }
+        let part = &parts[i];
+        let end = path[i - 1] + parts[i - 1].pattern.len();
         // A character is at most four bytes, so this bounds the start from above.
         let max_start = end + MAX_ELISION_GAP * 4;
         let mut from = resume[i - 1];
         let mut next = None;
-        while let Some(s) = part.first_in(text, from, max_start) {
+        while let Some(s) = part.first_in(text, from, max_start.min(memo.latest[i])) {
             if s - end > MAX_ELISION_GAP && text[end..s].chars().count() > MAX_ELISION_GAP {
                 // Occurrences come in order, so every later one is further away still.
                 break;
             }
-            if !dead.contains(&(i, s)) {
-                next = Some(s);
+            if memo.dead.contains(&(i, s)) {
+                from = s + 1;
+            } else {
+                next = Some((s, memo.alive.get(&(i, s)).copied()));
                 break;
             }
-            from = s + 1;
         }
         match next {
-            Some(s) => {
+            Some((s, known)) => {
+                #[cfg(test)]
+                TRIED.with(|t| t.set(t.get() + 1));
                 resume[i - 1] = s + 1;
-                let part_end = s + part.pattern.len();
-                chain.push((s, part_end));
-                resume.push(part_end);
+                path.push(s);
+                if let Some((_, end)) = known {
+                    // The rest of the chain is known already.
+                    break end;
+                }
+                resume.push(s + part.pattern.len());
             }
             None => {
                 // No place for part `i` after this placement of part `i - 1`: take that back,
                 // remember it as a dead end, and try its next occurrence.
                 resume.pop();
+                let s = path.pop().expect("the path holds the first part");
+                memo.dead.insert((i - 1, s));
                 if i == 1 {
-                    return false;
-                }
-                if let Some((s, _)) = chain.pop() {
-                    dead.insert((i - 1, s));
+                    return None;
                 }
             }
         }
+    };
+    // Every placement on the path (but the last part's) now has a known completion.
+    for (k, pair) in path.windows(2).enumerate() {
+        memo.alive.insert((k, pair[0]), (pair[1], end));
     }
+    Some(end)
 }
 
-/// The first valid chain whose first part starts in `lo..hi` (normalised offsets) and which
-/// `accept` approves, plus how many such chains there are (up to [`OCCURRENCE_CAP`]).
+/// The whole chain that [`chain_end`] found from `s0`, read back from the memo.
+fn chain_from(parts: &[Part<'_>], s0: usize, memo: &Memo) -> Chain {
+    let mut chain = Vec::with_capacity(parts.len());
+    let mut s = s0;
+    for (k, part) in parts.iter().enumerate() {
+        chain.push((s, s + part.pattern.len()));
+        if k + 1 < parts.len() {
+            let Some(&(next, _)) = memo.alive.get(&(k, s)) else {
+                unreachable!("a found chain's placements are all alive");
+            };
+            s = next;
+        }
+    }
+    chain
+}
+
+/// The first valid chain whose first part starts in `lo..hi` (normalised offsets) and whose
+/// span (start of the first part, end of the last) `accept` approves, plus how many such
+/// chains there are (up to [`OCCURRENCE_CAP`]).
 pub(crate) fn find_chains(
     text: &str,
     parts: &[Part<'_>],
     lo: usize,
     hi: usize,
-    accept: impl FnMut(&Chain) -> bool,
+    accept: impl FnMut(usize, usize) -> bool,
 ) -> Option<(Chain, usize)> {
     chains_upto(text, parts, lo, hi, OCCURRENCE_CAP, accept)
 }
@@ -292,7 +352,7 @@ pub(crate) fn first_chain(
     parts: &[Part<'_>],
     lo: usize,
     hi: usize,
-    accept: impl FnMut(&Chain) -> bool,
+    accept: impl FnMut(usize, usize) -> bool,
 ) -> Option<Chain> {
     chains_upto(text, parts, lo, hi, 1, accept).map(|(c, _)| c)
 }
@@ -303,7 +363,7 @@ fn chains_upto(
     lo: usize,
     hi: usize,
     max: usize,
-    mut accept: impl FnMut(&Chain) -> bool,
+    mut accept: impl FnMut(usize, usize) -> bool,
 ) -> Option<(Chain, usize)> {
     // A part that does not occur at all rules out every chain: no need to walk the others.
     if parts
@@ -312,24 +372,29 @@ fn chains_upto(
     {
         return None;
     }
-    let mut dead = HashSet::new();
+    let latest = latest_starts(parts, text.len())?;
+    let mut memo = Memo {
+        latest,
+        ..Memo::default()
+    };
     let mut first = None;
     let mut count = 0;
     let mut from = lo;
     while count < max {
-        let Some(s0) = parts[0].first_in(text, from, hi.saturating_sub(1)) else {
+        let last_start = hi.saturating_sub(1).min(memo.latest[0]);
+        let Some(s0) = parts[0].first_in(text, from, last_start) else {
             break;
         };
         from = s0 + 1;
         if s0 >= hi {
             break;
         }
-        if let Some(chain) = chain_from(text, parts, s0, &mut dead)
-            && accept(&chain)
+        if let Some(end) = chain_end(text, parts, s0, &mut memo)
+            && accept(s0, end)
         {
             count += 1;
             if first.is_none() {
-                first = Some(chain);
+                first = Some(chain_from(parts, s0, &memo));
             }
         }
     }
@@ -403,7 +468,7 @@ mod tests {
                 occ: &c,
             },
         ];
-        let (chain, count) = find_chains(&text, &parts, 0, text.len(), |_| true).unwrap();
+        let (chain, count) = find_chains(&text, &parts, 0, text.len(), |_, _| true).unwrap();
         assert_eq!(count, 1);
         assert_eq!(chain[1].0, b.starts[1]);
     }
@@ -423,7 +488,7 @@ mod tests {
                     occ: &ox,
                 },
             ];
-            let (chain, count) = find_chains(text, &parts, 0, text.len(), |_| true).unwrap();
+            let (chain, count) = find_chains(text, &parts, 0, text.len(), |_, _| true).unwrap();
             assert_eq!(chain, vec![(0, 1), (10, 13)], "cap {cap}");
             assert_eq!(count, 5, "cap {cap}");
         }
@@ -445,8 +510,152 @@ mod tests {
                     occ: &o2,
                 },
             ];
-            let found = find_chains(text, &parts, 0, text.len(), |_| true).is_some();
+            let found = find_chains(text, &parts, 0, text.len(), |_, _| true).is_some();
             assert_eq!(found, ok);
         }
+    }
+
+    /// The chain search as it was before placements that complete were remembered: depth
+    /// first, remembering dead ends only. The reference for the differential test.
+    fn reference_chains(
+        text: &str,
+        parts: &[Part<'_>],
+        lo: usize,
+        hi: usize,
+        mut accept: impl FnMut(usize, usize) -> bool,
+    ) -> Option<(Chain, usize)> {
+        if parts
+            .iter()
+            .any(|p| p.occ.complete && p.occ.starts.is_empty())
+        {
+            return None;
+        }
+        let mut dead = HashSet::new();
+        let (mut first, mut count, mut from) = (None, 0, lo);
+        while count < OCCURRENCE_CAP {
+            let Some(s0) = parts[0].first_in(text, from, hi.saturating_sub(1)) else {
+                break;
+            };
+            from = s0 + 1;
+            let mut chain = vec![(s0, s0 + parts[0].pattern.len())];
+            let mut resume = vec![chain[0].1];
+            let complete = loop {
+                let i = chain.len();
+                let Some(part) = parts.get(i) else {
+                    break true;
+                };
+                let end = chain[i - 1].1;
+                let mut from = resume[i - 1];
+                let mut next = None;
+                while let Some(s) = part.first_in(text, from, end + MAX_ELISION_GAP * 4) {
+                    if text[end..s].chars().count() > MAX_ELISION_GAP {
+                        break;
+                    }
+                    if !dead.contains(&(i, s)) {
+                        next = Some(s);
+                        break;
+                    }
+                    from = s + 1;
+                }
+                if let Some(s) = next {
+                    resume[i - 1] = s + 1;
+                    chain.push((s, s + part.pattern.len()));
+                    resume.push(s + part.pattern.len());
+                } else {
+                    resume.pop();
+                    if i == 1 {
+                        break false;
+                    }
+                    let (s, _) = chain.pop().unwrap();
+                    dead.insert((i - 1, s));
+                }
+            };
+            if complete && accept(chain[0].0, chain[chain.len() - 1].1) {
+                count += 1;
+                first.get_or_insert(chain);
+            }
+        }
+        first.map(|c| (c, count))
+    }
+
+    /// xorshift64*, so failures reproduce.
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+        }
+    }
+
+    #[test]
+    fn remembering_completions_finds_the_same_chains_and_counts() {
+        let mut rng = Rng(0x5EED_0FC4_A145);
+        let tokens = ["a", "b", "ab", " ", " ", "c"];
+        let fillers = ["x".repeat(150), "é".repeat(120), "y".repeat(390)];
+        let words = ["a", "b", "ab", "a b", "ba", "b a", "c"];
+        for round in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..rng.below(300) {
+                if rng.below(12) == 0 {
+                    text.push_str(&fillers[rng.below(fillers.len())]);
+                } else {
+                    text.push_str(tokens[rng.below(tokens.len())]);
+                }
+            }
+            let patterns: Vec<&str> = (0..1 + rng.below(6))
+                .map(|_| words[rng.below(words.len())])
+                .collect();
+            let cap = [0, 1, 3, OCCURRENCE_CAP][rng.below(4)];
+            let occs: Vec<Occurrences> = patterns.iter().map(|p| occ(&text, p, cap)).collect();
+            let parts: Vec<Part<'_>> = patterns
+                .iter()
+                .zip(&occs)
+                .map(|(&pattern, occ)| Part { pattern, occ })
+                .collect();
+            let lo = rng.below(text.len() + 1);
+            let hi = lo + rng.below(text.len() + 1 - lo);
+            let limit = rng.below(text.len() + 1);
+            let accept = |_: usize, e: usize| round % 2 == 0 || e <= limit;
+            assert_eq!(
+                find_chains(&text, &parts, lo, hi, accept),
+                reference_chains(&text, &parts, lo, hi, accept),
+                "round {round}: {patterns:?} in {lo}..{hi} of {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn chains_from_many_starts_share_their_completions() {
+        // A dozen words and a quote of two thousand elisions: every start of the first part
+        // has a chain, and the chains soon run into one another. Remembering only dead ends,
+        // each of the 1024 counted starts walked all its parts again: two million placements.
+        let vocab = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
+        let mut rng = Rng(0x00E1_1DED);
+        let text: Vec<&str> = (0..100_000)
+            .map(|_| vocab[rng.below(vocab.len())])
+            .collect();
+        let text = text.join(" ");
+        let patterns: Vec<&str> = (0..2000).map(|_| vocab[rng.below(vocab.len())]).collect();
+        let occs: HashMap<&str, Occurrences> = vocab
+            .iter()
+            .map(|&w| (w, occ(&text, w, OCCURRENCE_CAP)))
+            .collect();
+        let parts: Vec<Part<'_>> = patterns
+            .iter()
+            .map(|&pattern| Part {
+                pattern,
+                occ: &occs[pattern],
+            })
+            .collect();
+        TRIED.with(|t| t.set(0));
+        let (chain, count) = find_chains(&text, &parts, 0, text.len(), |_, _| true).unwrap();
+        let tried = TRIED.with(|t| t.get());
+        assert_eq!((chain.len(), count), (patterns.len(), OCCURRENCE_CAP));
+        assert!(
+            tried < 40 * (patterns.len() + OCCURRENCE_CAP),
+            "{tried} placements tried"
+        );
     }
 }

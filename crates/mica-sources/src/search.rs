@@ -1,5 +1,6 @@
 //! Finding every occurrence (overlapping ones included) of a batch of patterns in a normalised
-//! text, without building an automaton per source.
+//! text, without building an automaton per source for the usual few patterns, and in one pass
+//! over the source however many patterns there are.
 //!
 //! Patterns of at least [`ANCHOR`] bytes are found through an [`ANCHOR`]-byte piece of each
 //! (its *anchor*) with aho-corasick's packed (Teddy) searcher, which scans many bytes per
@@ -8,16 +9,23 @@
 //! capital, a digit, a rare letter rather than "the "). All anchors have the same length, so
 //! two different anchors never match at the same position: a leftmost-first search that
 //! restarts one byte after each hit therefore visits every position where some anchor occurs,
-//! and there every pattern with that anchor is compared in full where it would start. That gives exactly the overlapping occurrences an Aho–Corasick automaton
-//! would report (a differential test checks this). Shorter patterns, and batches the packed
-//! searcher refuses, are found one by one with `memchr::memmem`.
+//! and there every pattern with that anchor is compared in full where it would start. That
+//! gives exactly the overlapping occurrences an Aho–Corasick automaton would report (a
+//! differential test checks this). Teddy takes [`ANCHORS_PER_PASS`] anchors per pass; past
+//! [`PACKED_PASSES`] passes, or when the packed searcher refuses a batch, the anchors are found
+//! in one overlapping Aho–Corasick pass instead.
+//!
+//! Shorter patterns are found one by one with `memchr::memmem` while there are at most
+//! [`MEMMEM_SHORT`] distinct ones, and otherwise all at once in one overlapping Aho–Corasick
+//! pass. A pass over the source thus costs its length plus the patterns' total length, never
+//! their product: a hundred thousand short quotes took one `memmem` pass each before.
 //!
 //! Each pattern keeps at most [`OCCURRENCE_CAP`] starts; a pass stops early once every pattern
 //! it looks for is past the cap.
 
 use crate::matching::{OCCURRENCE_CAP, Occurrences};
-use aho_corasick::Span;
 use aho_corasick::packed::{Config, MatchKind};
+use aho_corasick::{AhoCorasick, Span};
 use memchr::memmem;
 use std::collections::HashMap;
 
@@ -30,7 +38,16 @@ const ANCHORS_PER_PASS: usize = 64;
 /// Below this many patterns, one `memmem` pass per pattern is as fast as a packed pass.
 const MEMMEM_PATTERNS: usize = 2;
 
-/// An anchor and the patterns that have it: (pattern index, the anchor's offset in it).
+/// Up to this many distinct short patterns are found one by one with `memmem`; more go through
+/// one Aho–Corasick pass, so that many short quotes cost one pass over the source, not one each.
+const MEMMEM_SHORT: usize = 16;
+
+/// Up to this many packed passes over the source; a batch with more anchors goes through one
+/// Aho–Corasick pass, so that the cost stays source size plus pattern length.
+const PACKED_PASSES: usize = 4;
+
+/// A key (an anchor, or a whole short pattern) and the patterns that have it: (pattern index,
+/// the key's offset in it).
 type Group<'a> = (&'a [u8], Vec<(usize, usize)>);
 
 /// Every occurrence of every pattern in `text`, in order, each list cut at [`OCCURRENCE_CAP`].
@@ -43,31 +60,76 @@ pub(crate) fn find_all(text: &str, patterns: &[&str]) -> Vec<Occurrences> {
         patterns.len()
     ];
     let hay = text.as_bytes();
-    // Group the long patterns by anchor; the short ones go one by one.
-    let mut groups: Vec<Group<'_>> = Vec::new();
-    let mut by_anchor: HashMap<&[u8], usize> = HashMap::new();
+    if patterns.len() <= MEMMEM_PATTERNS {
+        for (p, o) in patterns.iter().zip(&mut out) {
+            one_by_one(hay, p.as_bytes(), o);
+        }
+        return out;
+    }
+    // Group the long patterns by anchor and the short ones by their whole text, so that a
+    // pattern given twice is searched for once.
+    let (mut short, mut long) = (Grouping::default(), Grouping::default());
     for (i, p) in patterns.iter().enumerate() {
         let p = p.as_bytes();
-        if p.len() < ANCHOR || patterns.len() <= MEMMEM_PATTERNS {
-            one_by_one(hay, p, &mut out[i]);
+        if p.is_empty() {
             continue;
         }
-        let at = anchor_offset(p);
-        let anchor = &p[at..at + ANCHOR];
-        let g = *by_anchor.entry(anchor).or_insert_with(|| {
-            groups.push((anchor, Vec::new()));
-            groups.len() - 1
-        });
-        groups[g].1.push((i, at));
-    }
-    for pass in groups.chunks(ANCHORS_PER_PASS) {
-        if !packed_pass(hay, patterns, pass, &mut out) {
-            for &(i, _) in pass.iter().flat_map(|(_, members)| members) {
-                one_by_one(hay, patterns[i].as_bytes(), &mut out[i]);
-            }
+        if p.len() < ANCHOR {
+            short.add(p, i, 0);
+        } else {
+            let at = anchor_offset(p);
+            long.add(&p[at..at + ANCHOR], i, at);
         }
     }
+    if short.groups.len() <= MEMMEM_SHORT {
+        for (key, members) in &short.groups {
+            let mut o = Occurrences {
+                starts: Vec::new(),
+                complete: true,
+            };
+            one_by_one(hay, key, &mut o);
+            for &(i, _) in members {
+                out[i] = o.clone();
+            }
+        }
+    } else {
+        automaton_pass(hay, patterns, &short.groups, &mut out);
+    }
+    let long = long.groups;
+    let packed = long.len() <= ANCHORS_PER_PASS * PACKED_PASSES
+        && long
+            .chunks(ANCHORS_PER_PASS)
+            .all(|pass| packed_pass(hay, patterns, pass, &mut out));
+    if !packed {
+        // Nothing is recorded for a pass the packed searcher refuses, but earlier passes may
+        // have recorded: start the long patterns afresh.
+        for &(i, _) in long.iter().flat_map(|(_, members)| members) {
+            out[i] = Occurrences {
+                starts: Vec::new(),
+                complete: true,
+            };
+        }
+        automaton_pass(hay, patterns, &long, &mut out);
+    }
     out
+}
+
+/// Patterns grouped by key, in the order keys are first seen.
+#[derive(Default)]
+struct Grouping<'a> {
+    groups: Vec<Group<'a>>,
+    by_key: HashMap<&'a [u8], usize>,
+}
+
+impl<'a> Grouping<'a> {
+    fn add(&mut self, key: &'a [u8], pattern: usize, offset: usize) {
+        let groups = &mut self.groups;
+        let g = *self.by_key.entry(key).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push((pattern, offset));
+    }
 }
 
 /// How common a byte is in prose, roughly the base-2 logarithm of its frequency per thousand.
@@ -92,6 +154,18 @@ fn anchor_offset(p: &[u8]) -> usize {
         .unwrap_or(0)
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many passes over the source this thread has made, so that tests can count work.
+    static PASSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Count one pass over the source (in tests only).
+fn count_pass() {
+    #[cfg(test)]
+    PASSES.with(|p| p.set(p.get() + 1));
+}
+
 /// Record an occurrence at `start`; `false` once the list is past the cap.
 fn record(o: &mut Occurrences, start: usize) -> bool {
     if o.starts.len() < OCCURRENCE_CAP {
@@ -108,6 +182,7 @@ fn one_by_one(hay: &[u8], pattern: &[u8], o: &mut Occurrences) {
     if pattern.is_empty() {
         return;
     }
+    count_pass();
     let finder = memmem::Finder::new(pattern);
     let mut at = 0;
     while let Some(p) = finder.find(&hay[at..]) {
@@ -133,6 +208,7 @@ fn packed_pass(
     let Some(searcher) = builder.build() else {
         return false;
     };
+    count_pass();
     let mut open: usize = groups.iter().map(|(_, m)| m.len()).sum();
     let mut at = 0;
     while open > 0 && at < hay.len() {
@@ -140,24 +216,64 @@ fn packed_pass(
             break;
         };
         let p = m.start();
-        for &(i, offset) in &groups[m.pattern().as_usize()].1 {
-            let o = &mut out[i];
-            let Some(s) = p.checked_sub(offset) else {
-                continue;
-            };
-            if o.complete && hay[s..].starts_with(patterns[i].as_bytes()) && !record(o, s) {
-                open -= 1;
-            }
-        }
+        open -= verify(hay, patterns, &groups[m.pattern().as_usize()].1, p, out);
         at = p + 1;
     }
     true
 }
 
+/// One overlapping Aho–Corasick pass for any number of groups, whatever their keys' lengths.
+///
+/// Distinct keys that end at the same position have distinct lengths, so with keys of at most
+/// [`ANCHOR`] bytes a position yields at most [`ANCHOR`] hits: the pass costs the source's
+/// length plus the keys' total length, however many patterns there are.
+fn automaton_pass(hay: &[u8], patterns: &[&str], groups: &[Group<'_>], out: &mut [Occurrences]) {
+    if groups.is_empty() {
+        return;
+    }
+    let automaton = AhoCorasick::new(groups.iter().map(|(key, _)| key))
+        .expect("keys of at most eight bytes fit any automaton");
+    count_pass();
+    let mut open: usize = groups.iter().map(|(_, m)| m.len()).sum();
+    for m in automaton.find_overlapping_iter(hay) {
+        open -= verify(
+            hay,
+            patterns,
+            &groups[m.pattern().as_usize()].1,
+            m.start(),
+            out,
+        );
+        if open == 0 {
+            break;
+        }
+    }
+}
+
+/// Compare every member of a group in full where it would start, given its key at `p`, and
+/// record the occurrences; returns how many members this took past the cap.
+fn verify(
+    hay: &[u8],
+    patterns: &[&str],
+    members: &[(usize, usize)],
+    p: usize,
+    out: &mut [Occurrences],
+) -> usize {
+    let mut closed = 0;
+    for &(i, offset) in members {
+        let o = &mut out[i];
+        let Some(s) = p.checked_sub(offset) else {
+            continue;
+        };
+        if o.complete && hay[s..].starts_with(patterns[i].as_bytes()) && !record(o, s) {
+            closed += 1;
+        }
+    }
+    closed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aho_corasick::AhoCorasick;
 
     /// The reference: an Aho–Corasick automaton's overlapping matches, as before.
     fn reference(text: &str, patterns: &[&str]) -> Vec<Occurrences> {
@@ -201,7 +317,11 @@ mod tests {
             let text: String = (0..len)
                 .map(|_| alphabet[rng.below(3 + round % 2)])
                 .collect();
-            let count = 1 + rng.below(if round % 7 == 0 { 150 } else { 12 });
+            let count = 1 + rng.below(match round {
+                _ if round % 50 == 0 => 700,
+                _ if round % 7 == 0 => 150,
+                _ => 12,
+            });
             let owned: Vec<String> = (0..count)
                 .map(|_| {
                     if !text.is_empty() && rng.below(2) == 0 {
@@ -237,5 +357,26 @@ mod tests {
         );
         assert_eq!(got[0].starts[..3], [0, 2, 4]);
         assert_eq!(got[1].starts[..3], [1, 3, 5]);
+    }
+
+    #[test]
+    fn many_distinct_patterns_cost_a_few_passes_not_one_each() {
+        // Before the automaton pass, every short pattern took a `memmem` pass of its own and
+        // every 64 long ones a packed pass: 20 000 + 157 passes here.
+        let text = "the quick brown fox jumps over the lazy dog; ".repeat(200);
+        let owned: Vec<String> = (0..10_000)
+            .map(|i| format!("{i:x}"))
+            .chain((0..10_000).map(|i| format!("{i:08x}q")))
+            .chain(["quick", "the lazy dog", "fox"].map(String::from))
+            .collect();
+        let patterns: Vec<&str> = owned.iter().map(String::as_str).collect();
+        PASSES.with(|p| p.set(0));
+        let got = find_all(&text, &patterns);
+        assert!(
+            PASSES.with(|p| p.get()) <= 2,
+            "one pass for each kind of pattern"
+        );
+        assert_eq!(got, reference(&text, &patterns));
+        assert_eq!(got[20_000].starts.len(), 200);
     }
 }

@@ -393,8 +393,8 @@ impl SourceFile {
                 occ: o,
             };
             let text = &self.normalized.text;
-            let exact = first_chain(text, &[p], prev_end, hi, |c| c[0].1 <= hi)
-                .or_else(|| first_chain(text, &[p], lo, hi, |c| c[0].1 <= hi));
+            let exact = first_chain(text, &[p], prev_end, hi, |_, e| e <= hi)
+                .or_else(|| first_chain(text, &[p], lo, hi, |_, e| e <= hi));
             let (s, e) = match exact {
                 Some(chain) => chain[0],
                 None => {
@@ -449,7 +449,7 @@ impl SourceFile {
         let mut seen = HashSet::new();
         let mut from = 0;
         while out.len() < limit {
-            let Some(chain) = first_chain(text, &[part], from, text.len(), |_| true) else {
+            let Some(chain) = first_chain(text, &[part], from, text.len(), |_, _| true) else {
                 break;
             };
             let (s, e) = chain[0];
@@ -496,7 +496,7 @@ impl SourceFile {
             .collect();
         let text = &self.normalized.text;
         let whole = |outcome: fn(QuoteMatch) -> QuoteOutcome| {
-            find_chains(text, &parts, 0, text.len(), |_| true)
+            find_chains(text, &parts, 0, text.len(), |_, _| true)
                 .map_or(QuoteOutcome::NotFound, |(c, n)| {
                     outcome(self.to_match(&c, n))
                 })
@@ -510,8 +510,8 @@ impl SourceFile {
             };
         };
         let (lo, hi) = self.normalized_region(allowed);
-        let inside = find_chains(text, &parts, lo, hi, |c| {
-            allowed.contains_range(self.chain_range(c))
+        let inside = find_chains(text, &parts, lo, hi, |s, e| {
+            allowed.contains_range(self.normalized.to_original(TextRange::new(s, e)))
         });
         match inside {
             Some((c, n)) => QuoteOutcome::Found(self.to_match(&c, n)),
