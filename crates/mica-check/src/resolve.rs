@@ -10,8 +10,8 @@
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostic::Location;
 use mica_sources::{
-    LineSpan, QuoteOutcome, QuoteQuery, SourceError, SourceFile, SourceProvider, Suggestion,
-    quote_parts,
+    LineSpan, MAX_ELISIONS, QuoteOutcome, QuoteQuery, SourceError, SourceFile, SourceProvider,
+    Suggestion, quote_parts,
 };
 use mica_syntax::{Citation, Document, TextRange, ValueKind};
 use std::collections::HashMap;
@@ -400,7 +400,8 @@ pub fn outcome_in(
         QuoteOutcome::Empty => Outcome::Empty,
         QuoteOutcome::NotFound => {
             let parts = quote_parts(quote);
-            let every_part_found = parts.len() > 1 && {
+            // A quote with too many elisions is not looked for, nor are its parts.
+            let every_part_found = parts.len() > 1 && parts.len() <= MAX_ELISIONS + 1 && {
                 let queries: Vec<QuoteQuery<'_>> = parts
                     .iter()
                     .map(|p| QuoteQuery { quote: p, lines })

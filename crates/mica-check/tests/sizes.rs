@@ -45,3 +45,39 @@ fn a_claim_with_two_hundred_thousand_citations() {
         &diagnostics[..3.min(diagnostics.len())]
     );
 }
+
+/// A quote of 20,000 elisions over a source made of the same few words, which cannot be
+/// matched: the search explored parts times occurrences, over a minute in a release build
+/// (third adversarial pass, N3). A quote past `MAX_ELISIONS` is not looked for, and the message
+/// says why; one at the limit is still matched.
+#[test]
+fn a_quote_of_twenty_thousand_elisions() {
+    let words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"];
+    let source: String = (0..60_000)
+        .map(|i| words[i * 7 % 6])
+        .collect::<Vec<_>>()
+        .join(" ");
+    let many = vec!["alpha"; 20_001].join(" ... ") + " ... omega";
+    let limit = mica_sources::MAX_ELISIONS;
+    let at_limit = vec!["alpha"; limit + 1].join(" ... ");
+    let text = format!("[A.]{{#a cite=art:\"{many}\"}}\n\n[B.]{{#b cite=art:\"{at_limit}\"}}\n");
+    let diagnostics = within(Duration::from_secs(60), move || {
+        let provider = MemoryProvider::new("/ws");
+        provider.insert("src.txt", &source);
+        let config = Config::parse("[sources.art]\npath = \"src.txt\"\n").unwrap();
+        let parse = parse(&text);
+        let input = DocumentInput {
+            path: "doc.mica",
+            text: &text,
+            parse: &parse,
+        };
+        check(&config, &provider, &[input]).remove(0).diagnostics
+    });
+    let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}"); // not looked for; ambiguous at the limit
+    assert!(
+        messages[0].contains(&format!("more than {limit} elisions")),
+        "{messages:?}"
+    );
+    assert!(messages[1].contains("occurs"), "{messages:?}");
+}

@@ -35,8 +35,8 @@ mod source;
 mod suggest;
 
 pub use matching::{
-    LineSpan, MAX_ELISION_GAP, OCCURRENCE_CAP, Passage, QuoteMatch, QuoteOutcome, QuoteQuery,
-    Suggestion, quote_parts,
+    LineSpan, MAX_ELISION_GAP, MAX_ELISIONS, OCCURRENCE_CAP, Passage, QuoteMatch, QuoteOutcome,
+    QuoteQuery, Suggestion, quote_parts,
 };
 pub use mica_syntax::TextRange;
 pub use normalize::{Normalized, collapse_whitespace, keeps_ascii_words, normalize};

@@ -19,6 +19,20 @@ use std::collections::{HashMap, HashSet};
 /// The most normalised characters allowed between two consecutive parts of an elided quote.
 pub const MAX_ELISION_GAP: usize = 400;
 
+/// The most elisions (`...`) a quote may have and still be looked for. Matching an elided
+/// quote that is not in its source explores where each part could go, which grows with the
+/// parts times their occurrences; a real quote has a handful of elisions, and one with
+/// thousands is either generated or hostile. A quote past this is reported as not found, with
+/// no passage suggested, and the checker's message says why.
+pub const MAX_ELISIONS: usize = 64;
+
+/// `quote_parts(quote)`, or `None` when the quote has more than [`MAX_ELISIONS`] elisions and
+/// is not looked for.
+pub(crate) fn searchable_parts(quote: &str) -> Option<Vec<String>> {
+    let parts = quote_parts(quote);
+    (parts.len() <= MAX_ELISIONS + 1).then_some(parts)
+}
+
 /// How many occurrences of one pattern are stored, and the most matches a quote counts.
 ///
 /// A tiny pattern such as `a` would otherwise store one entry for every few bytes of the

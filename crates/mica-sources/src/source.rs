@@ -3,7 +3,7 @@
 
 use crate::matching::{
     Chain, LineSpan, Occurrences, Part, Passage, QuoteMatch, QuoteOutcome, QuoteQuery, Suggestion,
-    find_chains, first_chain, quote_parts,
+    find_chains, first_chain, searchable_parts,
 };
 use crate::normalize::{Normalized, collapse_whitespace, normalize};
 use crate::search;
@@ -210,18 +210,21 @@ impl SourceFile {
         };
         let missing: Vec<usize> = (0..queries.len()).filter(|&i| out[i].is_none()).collect();
         if !missing.is_empty() {
-            let parts: Vec<Vec<String>> = missing
+            let parts: Vec<Option<Vec<String>>> = missing
                 .iter()
-                .map(|&i| quote_parts(queries[i].quote))
+                .map(|&i| searchable_parts(queries[i].quote))
                 .collect();
-            let occ = self.occurrences(parts.iter().flatten().map(String::as_str));
+            let occ = self.occurrences(parts.iter().flatten().flatten().map(String::as_str));
             let mut cache = write(&self.outcomes);
             if cache.len() + missing.len() > OUTCOME_CACHE_LIMIT {
                 cache.clear();
             }
             let mut pending = lock(&self.pending);
             for (&i, p) in missing.iter().zip(&parts) {
-                let outcome = self.resolve(p, queries[i].lines, &occ);
+                let outcome = match p {
+                    Some(p) => self.resolve(p, queries[i].lines, &occ),
+                    None => QuoteOutcome::NotFound,
+                };
                 if outcome == QuoteOutcome::NotFound && pending.len() < PENDING_LIMIT {
                     pending.push((Box::from(queries[i].quote), queries[i].lines));
                 }
@@ -324,7 +327,11 @@ impl SourceFile {
                 lines: *lines,
             })
             .collect();
-        let parts: Vec<Vec<String>> = queries.iter().map(|q| quote_parts(q.quote)).collect();
+        // A quote with too many elisions gets no suggestion: no parts to look for.
+        let parts: Vec<Vec<String>> = queries
+            .iter()
+            .map(|q| searchable_parts(q.quote).unwrap_or_default())
+            .collect();
         let occ = self.occurrences(parts.iter().flatten().map(String::as_str));
         // Votes for every part that may need an approximate passage: one that does not occur
         // at all, or (with a line locator) may not occur within the lines.

@@ -708,23 +708,32 @@ fn suggestions_asked_one_by_one_share_one_pass_over_the_source() {
     }
 }
 
-/// A quote of 50,000 elisions is matched part by part without recursing once per part: the
-/// recursive search overflowed the stack and aborted the process (second adversarial pass:
-/// 100,000 in `mica check`; a test thread's smaller stack overflows sooner). Backtracking
-/// is covered by the unit tests of `matching`.
+/// A quote of 50,000 elisions neither overflows the stack nor explores its parts: the recursive
+/// search aborted the process (second adversarial pass: 100,000 in `mica check`), and a search
+/// that cannot match explored parts times occurrences (third pass). Past
+/// [`mica_sources::MAX_ELISIONS`] a quote is not looked for; at the limit it is matched part
+/// by part. Backtracking is covered by the unit tests of `matching`.
 #[test]
-fn a_quote_of_fifty_thousand_elisions_does_not_overflow_the_stack() {
-    // One `start`, so one chain is tried, and it succeeds part after part.
+fn a_quote_of_fifty_thousand_elisions_is_not_looked_for() {
     let text = "start ".to_string() + &"alpha ".repeat(50_000) + "omega\n";
     let src = SourceFile::new("long.txt", text.clone());
     let quote = "start".to_string() + &" ... alpha".repeat(50_000);
+    let query = QuoteQuery {
+        quote: &quote,
+        lines: None,
+    };
+    assert_eq!(src.find_quote(query), QuoteOutcome::NotFound);
+    assert_eq!(src.suggest(&quote, None), None);
+    // At the limit: found, one part after another.
+    let limit = mica_sources::MAX_ELISIONS;
+    let quote = "start".to_string() + &" ... alpha".repeat(limit);
     match src.find_quote(QuoteQuery {
         quote: &quote,
         lines: None,
     }) {
         QuoteOutcome::Found(m) => {
-            assert_eq!(m.parts.len(), 50_001);
-            assert_eq!(m.range, TextRange::new(0, 6 + 50_000 * 6 - 1));
+            assert_eq!(m.parts.len(), limit + 1);
+            assert_eq!(m.range, TextRange::new(0, 6 + limit * 6 - 1));
         }
         other => panic!("{other:?}"),
     }

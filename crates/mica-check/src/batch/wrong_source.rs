@@ -11,7 +11,8 @@ use super::Slot;
 use crate::resolve::{self, Elsewhere, Outcome, Resolution, SourceScope};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use mica_sources::{
-    QuoteQuery, SourceError, SourceFile, SourceProvider, keeps_ascii_words, quote_parts,
+    MAX_ELISIONS, QuoteQuery, SourceError, SourceFile, SourceProvider, keeps_ascii_words,
+    quote_parts,
 };
 use mica_syntax::Citation;
 use rayon::prelude::*;
@@ -310,6 +311,9 @@ pub(super) fn wrong_sources(
                 continue;
             };
             let parts = quote_parts(&quote.value);
+            if parts.len() > MAX_ELISIONS + 1 {
+                continue; // Not looked for anywhere.
+            }
             let index = pending.len() as u32;
             let cited = scope
                 .get(&c.source.name)

@@ -6,7 +6,9 @@ use crate::diagnostic::{Code, Diagnostic, Fix, Label};
 use crate::resolve::{Elsewhere, Found, NotFound, Outcome, Resolution, SourceInfo};
 use crate::shorten;
 use crate::similar::did_you_mean;
-use mica_sources::{MAX_ELISION_GAP, MAX_SUGGESTION_CHARS, OCCURRENCE_CAP, quote_parts};
+use mica_sources::{
+    MAX_ELISION_GAP, MAX_ELISIONS, MAX_SUGGESTION_CHARS, OCCURRENCE_CAP, quote_parts,
+};
 use mica_syntax::{Citation, StrLit, TextRange, escape_string};
 
 /// The diagnostics of citation `c`, which resolved to `r`.
@@ -170,6 +172,13 @@ fn not_found(
             s.line,
             shorten(&s.suggestion.text, 160)
         ));
+    } else if quote_parts(&quote.value).len() > MAX_ELISIONS + 1 {
+        // Not looked for at all; say so rather than "not found".
+        msg = format!(
+            "quote not looked for in `{}` ({}): it has more than {MAX_ELISIONS} elisions; \
+             quote fewer, longer passages",
+            c.source.name, source.path
+        );
     } else if quote_parts(&quote.value)
         .iter()
         .any(|p| p.chars().count() > MAX_SUGGESTION_CHARS)
