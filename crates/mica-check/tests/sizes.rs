@@ -81,3 +81,37 @@ fn a_quote_of_twenty_thousand_elisions() {
     );
     assert!(messages[1].contains("occurs"), "{messages:?}");
 }
+
+/// A quote of 80,000 backslashes that is in no source: the wrong-source lookup built a DFA of
+/// the missing quotes' parts up front, and the construction is quadratic on so long and
+/// repetitive a pattern (6 s at 40,000 in a release build, 24 s at 80,000). The automaton is
+/// now built only when a file has many candidate quotes, and never as a DFA for a long part.
+#[test]
+fn a_missing_quote_of_eighty_thousand_backslashes_in_a_batch() {
+    let text = format!("[A.]{{#a cite=art:\"{}\"}}\n", "\\\\".repeat(80_000));
+    let diagnostics = within(Duration::from_secs(60), move || {
+        let provider = MemoryProvider::new("/ws");
+        provider.insert("src.txt", "alpha beta gamma.\n");
+        provider.insert("other.txt", "delta epsilon.\n");
+        let config = Config::parse(
+            "[sources.art]\npath = \"src.txt\"\n[sources.other]\npath = \"other.txt\"\n",
+        )
+        .unwrap();
+        let parse = parse(&text);
+        let input = DocumentInput {
+            path: "doc.mica",
+            text: &text,
+            parse: &parse,
+        };
+        mica_check::check_batch(&config, &provider, &[input])
+            .documents
+            .remove(0)
+            .diagnostics
+    });
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.message.starts_with("quote not found in `art`")),
+        "{diagnostics:?}"
+    );
+}

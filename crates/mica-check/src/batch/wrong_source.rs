@@ -18,6 +18,7 @@ use mica_syntax::Citation;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 /// A file the second pass may read: its path as written, its rank among `mica.toml`'s
 /// sources if it is one of them (every missing quote may come from it), and the (pending
@@ -374,17 +375,28 @@ pub(super) fn wrong_sources(
     // Built once for the whole pass, a DFA pays for itself: it scans several times faster
     // than an NFA. Past the size where its table would outweigh the sources in flight, the
     // contiguous NFA is used.
+    // A very long part (a repetitive one especially) makes the DFA's construction slow, so
+    // it also calls for the NFA. The automaton is built only if some file needs it: with few
+    // candidate quotes per file, `memmem` does.
     let total: usize = parts.iter().map(|p| p.len()).sum();
-    let kind = if total <= 256 * 1024 {
+    let longest = parts.iter().map(|p| p.len()).max().unwrap_or(0);
+    let kind = if total <= 256 * 1024 && longest <= 1024 {
         AhoCorasickKind::DFA
     } else {
         AhoCorasickKind::ContiguousNFA
     };
-    let part_scanner = AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .kind(Some(kind))
-        .build(&parts)
-        .ok();
+    let part_scanner: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let part_scanner = || {
+        part_scanner
+            .get_or_init(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(kind))
+                    .build(&parts)
+                    .ok()
+            })
+            .as_ref()
+    };
     let found: Vec<(Slot, u32, Elsewhere)> = wanted
         .into_par_iter()
         .flat_map_iter(|(key, want)| {
@@ -431,26 +443,26 @@ pub(super) fn wrong_sources(
             // Then every part of each quote must occur: a few quotes are looked up one part at
             // a time, many in one pass of the automaton.
             let text = source.normalized().text.as_bytes();
-            let items: Vec<(u32, u32)> = match &part_scanner {
-                _ if items.len() <= FEW_QUOTES => items
+            let items: Vec<(u32, u32)> = if items.len() <= FEW_QUOTES {
+                items
                     .into_iter()
                     .filter(|&(i, _)| {
                         quote_parts_of[i as usize]
                             .iter()
                             .all(|&t| memchr::memmem::find(text, parts[t].as_bytes()).is_some())
                     })
-                    .collect(),
-                Some(ac) => {
-                    let mut seen = vec![false; parts.len()];
-                    for m in ac.find_overlapping_iter(&source.normalized().text) {
-                        seen[m.pattern().as_usize()] = true;
-                    }
-                    items
-                        .into_iter()
-                        .filter(|&(i, _)| quote_parts_of[i as usize].iter().all(|&t| seen[t]))
-                        .collect()
+                    .collect()
+            } else if let Some(ac) = part_scanner() {
+                let mut seen = vec![false; parts.len()];
+                for m in ac.find_overlapping_iter(&source.normalized().text) {
+                    seen[m.pattern().as_usize()] = true;
                 }
-                _ => items,
+                items
+                    .into_iter()
+                    .filter(|&(i, _)| quote_parts_of[i as usize].iter().all(|&t| seen[t]))
+                    .collect()
+            } else {
+                items
             };
             if items.is_empty() {
                 return Vec::new();
