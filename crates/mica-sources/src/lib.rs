@@ -33,6 +33,8 @@ mod search;
 pub mod sentence;
 mod source;
 mod suggest;
+#[cfg(test)]
+mod test_rng;
 
 pub use matching::{
     LineSpan, MAX_ELISION_GAP, MAX_ELISIONS, OCCURRENCE_CAP, Passage, QuoteMatch, QuoteOutcome,

@@ -296,16 +296,7 @@ mod tests {
         out
     }
 
-    /// xorshift64*, so failures reproduce.
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
-        }
-    }
+    use crate::test_rng::Rng;
 
     #[test]
     fn agrees_with_an_overlapping_automaton_on_random_inputs() {

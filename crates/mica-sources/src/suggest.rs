@@ -684,22 +684,15 @@ mod tests {
         assert_eq!(d("abc", ""), 3);
     }
 
-    /// xorshift64*, so failures reproduce.
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
-        }
-        fn text(&mut self, max: usize) -> String {
-            let alphabet = ['a', 'b', 'c', ' ', 'é', '中'];
-            let n = self.below(max + 1);
-            (0..n)
-                .map(|_| alphabet[self.below(alphabet.len())])
-                .collect()
-        }
+    use crate::test_rng::Rng;
+
+    /// Random text of at most `max` characters over a small alphabet.
+    fn text(rng: &mut Rng, max: usize) -> String {
+        let alphabet = ['a', 'b', 'c', ' ', 'é', '中'];
+        let n = rng.below(max + 1);
+        (0..n)
+            .map(|_| alphabet[rng.below(alphabet.len())])
+            .collect()
     }
 
     #[test]
@@ -708,7 +701,7 @@ mod tests {
         for round in 0..3000 {
             // Lengths around and past one and two 64-bit words.
             let max = [10, 70, 150][round % 3];
-            let (a, b) = (rng.text(max), rng.text(max));
+            let (a, b) = (text(&mut rng, max), text(&mut rng, max));
             let (ca, cb) = (chars(&a), chars(&b));
             assert_eq!(
                 Myers::new(&ca).distance(b.chars()),
