@@ -149,14 +149,8 @@ pub fn read_beneath(dir: &Dir, rel: &Path, limit: u64) -> Result<ReadText, Sourc
     } else {
         rel
     };
-    let mut options = cap_std::fs::OpenOptions::new();
-    options.read(true).nonblock(true);
-    let file = dir.open_with(rel, &options).map_err(|e| io_error(&e))?;
-    let meta = file.metadata().map_err(|e| io_error(&e))?;
-    if !meta.is_file() {
-        return Err(SourceError::NotAFile);
-    }
-    let bytes = read_limited(file.into_std(), meta.len(), limit)?;
+    let (file, meta) = open_file_beneath(dir, rel)?;
+    let bytes = read_limited(file, meta.len(), limit)?;
     Ok(ReadText {
         text: text_of(bytes)?,
         len: meta.len(),
@@ -165,6 +159,22 @@ pub fn read_beneath(dir: &Dir, rel: &Path, limit: u64) -> Result<ReadText, Sourc
             .ok()
             .map(cap_std::time::SystemTime::into_std),
     })
+}
+
+/// Open `rel` beneath `dir` without following a link out of it, without blocking (a FIFO
+/// opens at once), and only if it is a regular file.
+fn open_file_beneath(
+    dir: &Dir,
+    rel: &Path,
+) -> Result<(std::fs::File, cap_std::fs::Metadata), SourceError> {
+    let mut options = cap_std::fs::OpenOptions::new();
+    options.read(true).nonblock(true);
+    let file = dir.open_with(rel, &options).map_err(|e| io_error(&e))?;
+    let meta = file.metadata().map_err(|e| io_error(&e))?;
+    if !meta.is_file() {
+        return Err(SourceError::NotAFile);
+    }
+    Ok((file.into_std(), meta))
 }
 
 /// Read `path` (relative to `root`, or absolute inside it) beneath the folder `root` with the
@@ -191,14 +201,8 @@ pub fn read_document(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, So
         return read_regular_file(path, limit);
     };
     let dir = Dir::open_ambient_dir(root, ambient_authority()).map_err(|e| io_error(&e))?;
-    let mut options = cap_std::fs::OpenOptions::new();
-    options.read(true).nonblock(true);
-    let file = dir.open_with(rel, &options).map_err(|e| io_error(&e))?;
-    let meta = file.metadata().map_err(|e| io_error(&e))?;
-    if !meta.is_file() {
-        return Err(SourceError::NotAFile);
-    }
-    read_limited(file.into_std(), meta.len(), limit)
+    let (file, meta) = open_file_beneath(&dir, rel)?;
+    read_limited(file, meta.len(), limit)
 }
 
 /// Read the regular file at `path` as text with the rules of [`read_beneath`] (for documents
