@@ -375,6 +375,13 @@ pub(crate) fn first_chain(
     chains_upto(text, parts, lo, hi, 1, accept).map(|(c, _)| c)
 }
 
+/// Whether some part is known to occur nowhere (its occurrence list is complete and empty).
+fn some_part_absent(parts: &[Part<'_>]) -> bool {
+    parts
+        .iter()
+        .any(|p| p.occ.complete && p.occ.starts.is_empty())
+}
+
 fn chains_upto(
     text: &str,
     parts: &[Part<'_>],
@@ -384,10 +391,7 @@ fn chains_upto(
     mut accept: impl FnMut(usize, usize) -> bool,
 ) -> Option<(Chain, usize)> {
     // A part that does not occur at all rules out every chain: no need to walk the others.
-    if parts
-        .iter()
-        .any(|p| p.occ.complete && p.occ.starts.is_empty())
-    {
+    if some_part_absent(parts) {
         return None;
     }
     let latest = latest_starts(parts, text.len())?;
@@ -542,10 +546,7 @@ mod tests {
         hi: usize,
         mut accept: impl FnMut(usize, usize) -> bool,
     ) -> Option<(Chain, usize)> {
-        if parts
-            .iter()
-            .any(|p| p.occ.complete && p.occ.starts.is_empty())
-        {
+        if some_part_absent(parts) {
             return None;
         }
         let mut dead = HashSet::new();
