@@ -7,6 +7,37 @@ use mica_sources::MemoryProvider;
 use mica_syntax::parse;
 use std::time::Duration;
 
+/// Check the one document `text` against in-memory `sources` (path, text) declared by
+/// `toml`, the editor's way or the batch way, failing if it takes longer than a minute.
+fn check_within_a_minute(
+    sources: Vec<(&'static str, String)>,
+    toml: &'static str,
+    text: String,
+    batch: bool,
+) -> Vec<mica_check::Diagnostic> {
+    within(Duration::from_secs(60), move || {
+        let provider = MemoryProvider::new("/ws");
+        for (path, source) in &sources {
+            provider.insert(path, source);
+        }
+        let config = Config::parse(toml).unwrap();
+        let parse = parse(&text);
+        let input = DocumentInput {
+            path: "doc.mica",
+            text: &text,
+            parse: &parse,
+        };
+        if batch {
+            mica_check::check_batch(&config, &provider, &[input])
+                .documents
+                .remove(0)
+                .diagnostics
+        } else {
+            check(&config, &provider, &[input]).remove(0).diagnostics
+        }
+    })
+}
+
 /// Run `f` on a thread and fail if it does not finish within `limit`.
 fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -26,18 +57,12 @@ fn a_claim_with_two_hundred_thousand_citations() {
         "[Claim.]{{#c {}}}\n",
         vec!["cite=art:\"alpha beta\""; n].join(" ")
     );
-    let diagnostics = within(Duration::from_secs(60), move || {
-        let provider = MemoryProvider::new("/ws");
-        provider.insert("src.txt", "alpha beta gamma.\n");
-        let config = Config::parse("[sources.art]\npath = \"src.txt\"\n").unwrap();
-        let parse = parse(&text);
-        let input = DocumentInput {
-            path: "doc.mica",
-            text: &text,
-            parse: &parse,
-        };
-        check(&config, &provider, &[input]).remove(0).diagnostics
-    });
+    let diagnostics = check_within_a_minute(
+        vec![("src.txt", "alpha beta gamma.\n".into())],
+        "[sources.art]\npath = \"src.txt\"\n",
+        text,
+        false,
+    );
     // Every citation quotes the source exactly: nothing to report.
     assert!(
         diagnostics.is_empty(),
@@ -61,18 +86,12 @@ fn a_quote_of_twenty_thousand_elisions() {
     let limit = mica_sources::MAX_ELISIONS;
     let at_limit = vec!["alpha"; limit + 1].join(" ... ");
     let text = format!("[A.]{{#a cite=art:\"{many}\"}}\n\n[B.]{{#b cite=art:\"{at_limit}\"}}\n");
-    let diagnostics = within(Duration::from_secs(60), move || {
-        let provider = MemoryProvider::new("/ws");
-        provider.insert("src.txt", &source);
-        let config = Config::parse("[sources.art]\npath = \"src.txt\"\n").unwrap();
-        let parse = parse(&text);
-        let input = DocumentInput {
-            path: "doc.mica",
-            text: &text,
-            parse: &parse,
-        };
-        check(&config, &provider, &[input]).remove(0).diagnostics
-    });
+    let diagnostics = check_within_a_minute(
+        vec![("src.txt", source)],
+        "[sources.art]\npath = \"src.txt\"\n",
+        text,
+        false,
+    );
     let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(messages.len(), 2, "{messages:?}"); // not looked for; ambiguous at the limit
     assert!(
@@ -89,25 +108,15 @@ fn a_quote_of_twenty_thousand_elisions() {
 #[test]
 fn a_missing_quote_of_eighty_thousand_backslashes_in_a_batch() {
     let text = format!("[A.]{{#a cite=art:\"{}\"}}\n", "\\\\".repeat(80_000));
-    let diagnostics = within(Duration::from_secs(60), move || {
-        let provider = MemoryProvider::new("/ws");
-        provider.insert("src.txt", "alpha beta gamma.\n");
-        provider.insert("other.txt", "delta epsilon.\n");
-        let config = Config::parse(
-            "[sources.art]\npath = \"src.txt\"\n[sources.other]\npath = \"other.txt\"\n",
-        )
-        .unwrap();
-        let parse = parse(&text);
-        let input = DocumentInput {
-            path: "doc.mica",
-            text: &text,
-            parse: &parse,
-        };
-        mica_check::check_batch(&config, &provider, &[input])
-            .documents
-            .remove(0)
-            .diagnostics
-    });
+    let diagnostics = check_within_a_minute(
+        vec![
+            ("src.txt", "alpha beta gamma.\n".into()),
+            ("other.txt", "delta epsilon.\n".into()),
+        ],
+        "[sources.art]\npath = \"src.txt\"\n[sources.other]\npath = \"other.txt\"\n",
+        text,
+        true,
+    );
     assert!(
         diagnostics
             .iter()
