@@ -69,7 +69,7 @@ pub fn check_batch(
         .collect();
     let cites: Vec<Vec<(usize, &Citation)>> = docs
         .par_iter()
-        .map(|d| resolve::cite_attrs(&d.parse.document).collect())
+        .map(|d| resolve::cite_attrs(&d.parse.document.claims).collect())
         .collect();
     let mut resolutions: Vec<Vec<Resolution>> = cites
         .par_iter()

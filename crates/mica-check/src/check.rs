@@ -117,7 +117,7 @@ pub(crate) fn finish(
         parse: doc.parse,
         scope,
     };
-    let mut diagnostics = rules::check_document_wide(&ctx, resolved);
+    let mut diagnostics = rules::check_document_wide(&ctx, &resolved.sources);
     for (i, claim) in doc.parse.document.claims.iter().enumerate() {
         diagnostics.extend(rules::check_claim(&ctx, i, claim, resolved.of_claim(i)));
     }
@@ -164,7 +164,9 @@ fn prefetch(provider: &dyn SourceProvider, docs: &[DocumentInput<'_>], scopes: &
 
 /// Set each diagnostic's configured severity, drop those turned off, and order them by where
 /// they start (stably, so that diagnostics at one place keep the order the rules gave them).
-pub(crate) fn apply_severities(config: &Config, diagnostics: &mut Vec<Diagnostic>) {
+/// [`check`] ends with it; an editor that gathers the rules' diagnostics itself (claim by
+/// claim, keeping those of the claims an edit did not touch) ends with it too.
+pub fn apply_severities(config: &Config, diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.retain_mut(|d| match config.severity(d.code) {
         Some(s) => {
             d.severity = s;

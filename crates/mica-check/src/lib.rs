@@ -16,7 +16,10 @@ pub mod vocab;
 pub mod workspace;
 
 pub use batch::{BatchResult, check_batch};
-pub use check::{CheckedDocument, DocumentInput, ResolvedCitation, check, check_config, shorten};
+pub use check::{
+    CheckedDocument, DocumentInput, ResolvedCitation, apply_severities, check, check_config,
+    shorten,
+};
 pub use config::{CONFIG_FILE, Config, ConfigError};
 pub use diagnostic::{Code, Diagnostic, Edit, Fix, Label, Location, Severity};
 pub use resolve::{Declared, SourceDef, SourceScope};

@@ -13,7 +13,7 @@ use mica_sources::{
     LineSpan, MAX_ELISIONS, QuoteOutcome, QuoteQuery, SourceError, SourceFile, SourceProvider,
     Suggestion, quote_parts,
 };
-use mica_syntax::{Citation, Document, TextRange, ValueKind};
+use mica_syntax::{Citation, Claim, Document, TextRange, ValueKind};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -206,7 +206,7 @@ impl SourceInfo {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DocResolution {
     /// Every source path (as written) the document declares: readable, or why not.
-    pub sources: HashMap<String, Result<(), SourceError>>,
+    pub sources: DeclaredSources,
     /// Every citation, in document order.
     pub citations: Vec<Resolution>,
 }
@@ -373,10 +373,10 @@ pub(crate) fn line_span(c: &Citation) -> Option<LineSpan> {
     })
 }
 
-/// The citations of `doc` in the order the rules visit them: claim by claim, attribute by
-/// attribute.
-pub(crate) fn cite_attrs(doc: &Document) -> impl Iterator<Item = (usize, &Citation)> {
-    doc.claims.iter().enumerate().flat_map(|(i, claim)| {
+/// The citations of `claims` in the order the rules visit them: claim by claim, attribute by
+/// attribute, with the index of their claim in the slice.
+pub(crate) fn cite_attrs(claims: &[Claim]) -> impl Iterator<Item = (usize, &Citation)> {
+    claims.iter().enumerate().flat_map(|(i, claim)| {
         claim.attrs.iter().filter_map(move |a| match &a.value.kind {
             ValueKind::Citation(c) if a.key.name == "cite" => Some((i, c)),
             _ => None,
@@ -468,6 +468,38 @@ pub fn resolve_document(
     doc: &Document,
     scope: &SourceScope,
 ) -> DocResolution {
+    DocResolution {
+        sources: declared_sources(provider, doc),
+        citations: resolve_claims(provider, &doc.claims, 0, scope),
+    }
+}
+
+/// Every source path (as written) that a document declares, readable or why not.
+pub type DeclaredSources = HashMap<String, Result<(), SourceError>>;
+
+/// The [`DeclaredSources`] of `doc`: what the rules about `@source` declarations read.
+pub fn declared_sources(provider: &dyn SourceProvider, doc: &Document) -> DeclaredSources {
+    let mut sources = HashMap::new();
+    for decl in &doc.sources {
+        if let Some(path) = &decl.path
+            && path.terminated
+            && !sources.contains_key(&path.value)
+        {
+            sources.insert(path.value.clone(), provider.load(&path.value).map(|_| ()));
+        }
+    }
+    sources
+}
+
+/// Resolve the citations of `claims`, the document's claims from index `first` on: a claim's
+/// resolutions depend only on the claim, the scope and the sources, so an editor re-resolves
+/// only the claims an edit touched.
+pub fn resolve_claims(
+    provider: &dyn SourceProvider,
+    claims: &[Claim],
+    first: usize,
+    scope: &SourceScope,
+) -> Vec<Resolution> {
     let mut loaded: HashMap<String, Result<Arc<SourceFile>, SourceError>> = HashMap::new();
     let mut load = |path: &str| -> Result<Arc<SourceFile>, SourceError> {
         loaded
@@ -475,17 +507,9 @@ pub fn resolve_document(
             .or_insert_with(|| provider.load(path))
             .clone()
     };
-    let mut sources = HashMap::new();
-    for decl in &doc.sources {
-        if let Some(path) = &decl.path
-            && path.terminated
-        {
-            sources.insert(path.value.clone(), load(&path.value).map(|_| ()));
-        }
-    }
     let mut citations: Vec<Resolution> = Vec::new();
-    for (claim, c) in cite_attrs(doc) {
-        let mut r = unresolved(scope, claim, c);
+    for (claim, c) in cite_attrs(claims) {
+        let mut r = unresolved(scope, first + claim, c);
         if let Some((path, _)) = scope.get(&c.source.name).and_then(|d| d.path.as_ref())
             && let Ok(source) = load(path)
         {
@@ -506,7 +530,7 @@ pub fn resolve_document(
         }
         citations.push(r);
     }
-    DocResolution { sources, citations }
+    citations
 }
 
 /// Where `quote` occurs word for word (ignoring any line locator) in `source`, declared as

@@ -1,8 +1,10 @@
 //! The analysis: a snapshot of the configuration, the source provider and every document the
 //! editor features may look at, each parsed and checked once.
 
-use crate::ParseCache;
-use mica_check::{CONFIG_FILE, CheckedDocument, Config, Diagnostic, DocumentInput, SourceScope};
+use crate::DocCache;
+use mica_check::{
+    CONFIG_FILE, CheckedDocument, Config, Diagnostic, DocumentInput, ResolvedCitation, SourceScope,
+};
 use mica_sources::{SourceFile, SourceProvider};
 use mica_syntax::{LineIndex, Parse};
 use std::collections::BTreeMap;
@@ -15,12 +17,14 @@ pub struct DocumentData {
     pub path: String,
     /// The text the analysis is about.
     pub text: String,
-    /// Its parse.
-    pub parse: Parse,
+    /// Its parse (shared with the [`DocCache`] that made it, if any).
+    pub parse: Arc<Parse>,
     /// Its lines, for positions at the edges.
     pub lines: LineIndex,
-    /// The checker's result: diagnostics and where every citation resolved.
-    pub checked: CheckedDocument,
+    /// The checker's diagnostics, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every citation of the document and where it resolved, in document order.
+    pub citations: Arc<Vec<ResolvedCitation>>,
     /// The sources visible from the document.
     pub scope: SourceScope,
 }
@@ -45,7 +49,7 @@ impl DocumentData {
         Self::with_parse(config, provider, path, text, parse)
     }
 
-    /// Check `text` as the document at `path`, given its parse (from a [`ParseCache`]).
+    /// Check `text` as the document at `path`, given its parse.
     pub fn with_parse(
         config: &Config,
         provider: &dyn SourceProvider,
@@ -70,16 +74,22 @@ impl DocumentData {
         Self {
             path: path.to_string(),
             text,
-            parse,
+            parse: Arc::new(parse),
             lines,
-            checked,
+            diagnostics: checked.diagnostics,
+            citations: Arc::new(checked.citations),
             scope,
         }
     }
 
     /// The diagnostics of the document.
     pub fn diagnostics(&self) -> &[Diagnostic] {
-        &self.checked.diagnostics
+        &self.diagnostics
+    }
+
+    /// Where the citation at `range` resolved.
+    pub fn citation(&self, range: mica_syntax::TextRange) -> Option<&ResolvedCitation> {
+        self.citations.iter().find(|c| c.range == range)
     }
 }
 
@@ -179,11 +189,10 @@ impl Analysis {
         DocumentData::new(&self.config, &*self.provider, path, text)
     }
 
-    /// Like [`Analysis::analyse`], parsing only the paragraphs that changed since `cache` last
+    /// Like [`Analysis::analyse`], parsing and checking only what changed since `cache` last
     /// saw the document.
-    pub fn analyse_with(&self, path: &str, text: String, cache: &mut ParseCache) -> DocumentData {
-        let parse = cache.parse(&text);
-        DocumentData::with_parse(&self.config, &*self.provider, path, text, parse)
+    pub fn analyse_with(&self, path: &str, text: String, cache: &mut DocCache) -> DocumentData {
+        cache.analyse(&self.config, &*self.provider, path, text)
     }
 
     /// Add or replace a document that was analysed against this workspace.

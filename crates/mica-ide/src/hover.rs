@@ -86,7 +86,7 @@ pub(crate) fn decl_def(doc: &DocumentData, id_range: TextRange) -> Option<&Sourc
 
 /// Where `cite` resolved.
 pub(crate) fn resolved<'a>(doc: &'a DocumentData, cite: &Citation) -> Option<&'a ResolvedCitation> {
-    doc.checked.citations.iter().find(|r| r.range == cite.range)
+    doc.citation(cite.range)
 }
 
 /// `file:12` or `file:12-14` for a range of a workspace file.
@@ -243,7 +243,6 @@ fn citation_markdown(
         }
         _ => {
             let why = doc
-                .checked
                 .diagnostics
                 .iter()
                 .find(|d| r.range.contains_range(d.location.range))
@@ -280,8 +279,8 @@ fn sourcing_summary(doc: &DocumentData, index: usize) -> Option<String> {
             continue;
         }
         quotes += 1;
-        let resolved = doc.checked.citations.iter().find(|r| r.range == c.range);
-        let misplaced = doc.checked.diagnostics.iter().any(|d| {
+        let resolved = doc.citation(c.range);
+        let misplaced = doc.diagnostics.iter().any(|d| {
             d.code == mica_check::Code::QuoteOutsideLines
                 && c.range.contains_range(d.location.range)
         });
@@ -367,12 +366,7 @@ pub(crate) fn claim_markdown(analysis: &Analysis, doc: &DocumentData, index: usi
         md.push_str("\n\n");
         md.push_str(&facts.join("  \n"));
     }
-    let cites: Vec<&ResolvedCitation> = doc
-        .checked
-        .citations
-        .iter()
-        .filter(|r| r.claim == index)
-        .collect();
+    let cites: Vec<&ResolvedCitation> = doc.citations.iter().filter(|r| r.claim == index).collect();
     if cites.is_empty() {
         md.push_str("\n\n_No citation._");
     }

@@ -11,7 +11,7 @@ use crate::convert::{self, Encoding, Paths};
 use crate::overlay::OverlayProvider;
 use crate::scheduler::Coalescer;
 use mica_check::{Config, ConfigError};
-use mica_ide::{Analysis, DocumentData, ParseCache};
+use mica_ide::{Analysis, DocCache, DocumentData};
 use mica_sources::SourceProvider;
 use ropey::Rope;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -64,8 +64,9 @@ pub(crate) struct Doc {
     pub published_at: Option<(u64, u64)>,
     /// The source paths its last analysis declared, as the file watchers know them.
     pub declared: BTreeSet<String>,
-    /// The parses of its paragraphs, so that an edit re-parses one paragraph.
-    pub parses: Arc<Mutex<ParseCache>>,
+    /// What its last analysis found, so that an edit re-parses one paragraph and re-checks
+    /// its claims.
+    pub parses: Arc<Mutex<DocCache>>,
     /// Held while the document is analysed.
     pub gate: Arc<tokio::sync::Mutex<()>>,
 }

@@ -21,7 +21,7 @@ pub mod tradecraft;
 
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Edit, Location};
-use crate::resolve::{DocResolution, Resolution, SourceScope};
+use crate::resolve::{DeclaredSources, Resolution, SourceScope};
 use mica_syntax::{Attr, Claim, Parse, TextRange, ValueKind};
 use std::collections::HashSet;
 
@@ -110,14 +110,15 @@ pub fn check_claim(
 }
 
 /// Every rule whose inputs span the document: syntax errors and front matter (the parse),
-/// source declarations (the scope and which sources loaded), duplicate claim ids and unknown
+/// source declarations (the scope and which declared paths loaded, as
+/// [`crate::resolve::declared_sources`] gives them), duplicate claim ids and unknown
 /// `supports`/`contradicts` targets (every claim's id and references), and unused sources
 /// (every citation's source id).
-pub fn check_document_wide(ctx: &DocContext<'_>, resolved: &DocResolution) -> Vec<Diagnostic> {
+pub fn check_document_wide(ctx: &DocContext<'_>, sources: &DeclaredSources) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     syntax::errors(ctx, &mut out);
     syntax::front_matter(ctx, &mut out);
-    sources::declarations(ctx, resolved, &mut out);
+    sources::declarations(ctx, sources, &mut out);
     let ids = claims::duplicate_ids(ctx, &mut out);
     claims::references(ctx, &ids, &mut out);
     sources::unused(ctx, &mut out);

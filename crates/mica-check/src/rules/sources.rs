@@ -4,7 +4,7 @@
 use super::{DocContext, claims, emit};
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{Code, Diagnostic, Fix, Label};
-use crate::resolve::DocResolution;
+use crate::resolve::DeclaredSources;
 use crate::vocab;
 use mica_sources::SourceError;
 use mica_syntax::{Attr, TextRange, ValueKind};
@@ -15,7 +15,7 @@ use std::collections::HashSet;
 /// and which declared paths loaded.
 pub(super) fn declarations(
     ctx: &DocContext<'_>,
-    resolved: &DocResolution,
+    sources: &DeclaredSources,
     out: &mut Vec<Diagnostic>,
 ) {
     for decl in &ctx.parse.document.sources {
@@ -46,7 +46,7 @@ pub(super) fn declarations(
         }
         if let Some(path) = &decl.path
             && path.terminated
-            && let Some(Err(e)) = resolved.sources.get(&path.value)
+            && let Some(Err(e)) = sources.get(&path.value)
         {
             out.push(source_error(ctx.path, &id.name, &path.value, path.range, e));
         }

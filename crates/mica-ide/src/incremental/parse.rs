@@ -9,16 +9,69 @@
 //! would read as front matter on its own). The differential test below checks the claim on
 //! every fixture in the repository and on random edits of them.
 
-use mica_syntax::{
-    Attr, Citation, Claim, Document, FrontMatter, FrontMatterEntry, Heading, Ident, LineLocator,
-    Parse, SourceDecl, StrLit, SyntaxError, TextRange, Value, ValueKind,
-};
+use super::shift::{Shift, shifted};
+use mica_syntax::Parse;
 use std::sync::Arc;
 
-/// The paragraphs of a document's last version and their parses.
+/// How many items of each kind one paragraph's parse holds: its share of the document's
+/// vectors, which are the paragraphs' vectors laid end to end.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    sources: usize,
+    claims: usize,
+    headings: usize,
+    comments: usize,
+    errors: usize,
+}
+
+impl Counts {
+    fn of(p: &Parse) -> Self {
+        Self {
+            sources: p.document.sources.len(),
+            claims: p.document.claims.len(),
+            headings: p.document.headings.len(),
+            comments: p.document.comments.len(),
+            errors: p.errors.len(),
+        }
+    }
+
+    fn add(self, o: Self) -> Self {
+        Self {
+            sources: self.sources + o.sources,
+            claims: self.claims + o.claims,
+            headings: self.headings + o.headings,
+            comments: self.comments + o.comments,
+            errors: self.errors + o.errors,
+        }
+    }
+}
+
+/// What the last [`ParseCache::parse`] changed in the document's claims, for the check that
+/// follows: claims `0..before` are the old ones, unmoved; the old claims
+/// `before..before + removed` were replaced by the new `before..before + inserted`; and the
+/// claims after them are the old ones, moved by `delta` bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimChange {
+    /// Whether every paragraph was parsed again (nothing can be kept).
+    pub whole: bool,
+    /// Claims kept before the edit.
+    pub before: usize,
+    /// Old claims replaced.
+    pub removed: usize,
+    /// New claims in their place.
+    pub inserted: usize,
+    /// How far the claims after the edit moved, in bytes.
+    pub delta: isize,
+}
+
+/// The last version of a document: its text, its paragraphs with their parses, and the
+/// document's parse, which an edit updates in place.
 #[derive(Default)]
 pub struct ParseCache {
-    chunks: Vec<(String, Arc<Parse>)>,
+    text: String,
+    starts: Vec<usize>,
+    chunks: Vec<(Arc<Parse>, Counts)>,
+    flat: Arc<Parse>,
 }
 
 impl std::fmt::Debug for ParseCache {
@@ -40,43 +93,144 @@ impl ParseCache {
     ///
     /// An edit changes a run of paragraphs: the paragraphs before it and after it are found
     /// by comparing the new paragraphs with the old ones from both ends, and only the run
-    /// between them is parsed.
-    pub fn parse(&mut self, text: &str) -> Parse {
+    /// between them is parsed. The document's parse is then updated in place: the run's
+    /// items are replaced and the items after it moved. It is shared with the analyses made
+    /// from it, and copied first only while one of them is still in use.
+    pub fn parse(&mut self, text: &str) -> (Arc<Parse>, ClaimChange) {
         let starts = paragraph_starts(text);
-        if starts.len() < 2 {
-            self.chunks.clear();
-            return mica_syntax::parse(text);
-        }
-        let new: Vec<&str> = starts
-            .iter()
-            .enumerate()
-            .map(|(k, &s)| &text[s..starts.get(k + 1).copied().unwrap_or(text.len())])
-            .collect();
-        let old = std::mem::take(&mut self.chunks);
-        let most = new.len().min(old.len());
-        let prefix = (0..most).take_while(|&k| new[k] == old[k].0).count();
+        let old_n = self.chunks.len();
+        let most = starts.len().min(old_n);
+        let same = |k_new: usize, k_old: usize| {
+            paragraph(text, &starts, k_new) == paragraph(&self.text, &self.starts, k_old)
+        };
+        let prefix = (0..most).take_while(|&k| same(k, k)).count();
         let suffix = (0..most - prefix)
-            .take_while(|&k| new[new.len() - 1 - k] == old[old.len() - 1 - k].0)
+            .take_while(|&k| same(starts.len() - 1 - k, old_n - 1 - k))
             .count();
-        let mut out = Parse::default();
-        let mut chunks = Vec::with_capacity(new.len());
-        for (k, chunk) in new.iter().enumerate() {
-            let reused = if k < prefix {
-                Some(&old[k].1)
-            } else if k >= new.len() - suffix {
-                Some(&old[old.len() - (new.len() - k)].1)
-            } else {
-                None
-            };
-            let parse = match reused {
-                Some(p) => Arc::clone(p),
-                None => Arc::new(mica_syntax::parse(chunk)),
-            };
-            append(&mut out, &parse, starts[k], k == 0);
-            chunks.push((chunk.to_string(), parse));
+        let whole = prefix + suffix == 0;
+        let old_claims = self.flat.document.claims.len();
+        // The new run of paragraphs, each parsed on its own, and the old run it replaces.
+        let mid_new = prefix..starts.len() - suffix;
+        let mid_old = prefix..old_n - suffix;
+        let fresh: Vec<(Arc<Parse>, Counts)> = mid_new
+            .clone()
+            .map(|k| {
+                let p = mica_syntax::parse(paragraph(text, &starts, k));
+                let n = Counts::of(&p);
+                (Arc::new(p), n)
+            })
+            .collect();
+        let sum =
+            |c: &[(Arc<Parse>, Counts)]| c.iter().fold(Counts::default(), |a, (_, n)| a.add(*n));
+        let before = sum(&self.chunks[..prefix]);
+        // Everything, when the cache holds no paragraphs (a first parse).
+        let removed = if old_n == 0 {
+            Counts::of(&self.flat)
+        } else {
+            sum(&self.chunks[mid_old.clone()])
+        };
+        let old_suffix_start = self
+            .starts
+            .get(mid_old.end)
+            .copied()
+            .unwrap_or(self.text.len());
+        let new_suffix_start = starts.get(mid_new.end).copied().unwrap_or(text.len());
+        let delta = new_suffix_start as isize - old_suffix_start as isize;
+
+        let flat = Arc::make_mut(&mut self.flat);
+        let Parse { document, errors } = flat;
+        let placed = |k: usize| (starts[k] as isize, &fresh[k - prefix].0);
+        splice(
+            &mut document.sources,
+            before.sources,
+            removed.sources,
+            delta,
+            mid_new.clone().flat_map(|k| {
+                let (d, p) = placed(k);
+                p.document.sources.iter().map(move |x| shifted(x, d))
+            }),
+        );
+        splice(
+            &mut document.claims,
+            before.claims,
+            removed.claims,
+            delta,
+            mid_new.clone().flat_map(|k| {
+                let (d, p) = placed(k);
+                p.document.claims.iter().map(move |x| shifted(x, d))
+            }),
+        );
+        splice(
+            &mut document.headings,
+            before.headings,
+            removed.headings,
+            delta,
+            mid_new.clone().flat_map(|k| {
+                let (d, p) = placed(k);
+                p.document.headings.iter().map(move |x| shifted(x, d))
+            }),
+        );
+        splice(
+            &mut document.comments,
+            before.comments,
+            removed.comments,
+            delta,
+            mid_new.clone().flat_map(|k| {
+                let (d, p) = placed(k);
+                p.document.comments.iter().map(move |x| shifted(x, d))
+            }),
+        );
+        splice(
+            errors,
+            before.errors,
+            removed.errors,
+            delta,
+            mid_new.clone().flat_map(|k| {
+                let (d, p) = placed(k);
+                p.errors.iter().map(move |x| shifted(x, d))
+            }),
+        );
+        let inserted = fresh.iter().map(|(_, n)| n.claims).sum();
+        self.chunks.splice(mid_old, fresh);
+        // The front matter can only be in the first paragraph.
+        if prefix == 0 {
+            let fm = (self.chunks.first()).and_then(|(p, _)| p.document.front_matter.clone());
+            Arc::make_mut(&mut self.flat).document.front_matter = fm;
         }
-        self.chunks = chunks;
-        out
+        self.starts = starts;
+        self.text.clear();
+        self.text.push_str(text);
+        debug_assert_eq!(self.chunks.len(), self.starts.len());
+        let change = ClaimChange {
+            whole: whole
+                || old_claims != self.flat.document.claims.len() + removed.claims - inserted,
+            before: before.claims,
+            removed: removed.claims,
+            inserted,
+            delta,
+        };
+        (Arc::clone(&self.flat), change)
+    }
+}
+
+/// The text of paragraph `k` of `text`, whose paragraphs start at `starts`.
+fn paragraph<'t>(text: &'t str, starts: &[usize], k: usize) -> &'t str {
+    &text[starts[k]..starts.get(k + 1).copied().unwrap_or(text.len())]
+}
+
+/// Replace `v[at..at + remove]` with `new` and move what follows by `delta` bytes.
+fn splice<T: Shift>(
+    v: &mut Vec<T>,
+    at: usize,
+    remove: usize,
+    delta: isize,
+    new: impl Iterator<Item = T>,
+) {
+    let new: Vec<T> = new.collect();
+    let end = at + new.len();
+    v.splice(at..at + remove, new);
+    if delta != 0 {
+        v[end..].iter_mut().for_each(|x| x.shift(delta));
     }
 }
 
@@ -168,179 +322,6 @@ pub(crate) fn paragraph_starts(text: &str) -> Vec<usize> {
     starts
 }
 
-fn shift(r: TextRange, d: usize) -> TextRange {
-    TextRange::new(r.start + d, r.end + d)
-}
-
-fn ident(i: &Ident, d: usize) -> Ident {
-    let Ident { name, range } = i;
-    Ident {
-        name: name.clone(),
-        range: shift(*range, d),
-    }
-}
-
-fn strlit(s: &StrLit, d: usize) -> StrLit {
-    let StrLit {
-        value,
-        range,
-        terminated,
-    } = s;
-    StrLit {
-        value: value.clone(),
-        range: shift(*range, d),
-        terminated: *terminated,
-    }
-}
-
-fn citation(c: &Citation, d: usize) -> Citation {
-    let Citation {
-        range,
-        source,
-        lines,
-        quote,
-    } = c;
-    Citation {
-        range: shift(*range, d),
-        source: ident(source, d),
-        lines: lines.map(|l| {
-            let LineLocator { start, end, range } = l;
-            LineLocator {
-                start,
-                end,
-                range: shift(range, d),
-            }
-        }),
-        quote: quote.as_ref().map(|q| strlit(q, d)),
-    }
-}
-
-fn attr(a: &Attr, d: usize) -> Attr {
-    let Attr { key, value, range } = a;
-    let Value { range: vr, kind } = value;
-    let kind = match kind {
-        ValueKind::Bare(b) => ValueKind::Bare(b.clone()),
-        ValueKind::Str(s) => ValueKind::Str(strlit(s, d)),
-        ValueKind::Ref(i) => ValueKind::Ref(ident(i, d)),
-        ValueKind::Citation(c) => ValueKind::Citation(citation(c, d)),
-        ValueKind::Invalid(why) => ValueKind::Invalid(why.clone()),
-        ValueKind::Missing => ValueKind::Missing,
-    };
-    Attr {
-        key: ident(key, d),
-        value: Value {
-            range: shift(*vr, d),
-            kind,
-        },
-        range: shift(*range, d),
-    }
-}
-
-/// Append the parse of the paragraph starting at `d` to `out`.
-fn append(out: &mut Parse, p: &Parse, d: usize, first: bool) {
-    let Parse { document, errors } = p;
-    let Document {
-        front_matter,
-        sources,
-        claims,
-        headings,
-        comments,
-    } = document;
-    if first {
-        out.document.front_matter = front_matter.as_ref().map(|fm| {
-            let FrontMatter { range, entries } = fm;
-            FrontMatter {
-                range: shift(*range, d),
-                entries: entries
-                    .iter()
-                    .map(|e| {
-                        let FrontMatterEntry {
-                            key,
-                            value,
-                            value_range,
-                        } = e;
-                        FrontMatterEntry {
-                            key: ident(key, d),
-                            value: value.clone(),
-                            value_range: shift(*value_range, d),
-                        }
-                    })
-                    .collect(),
-            }
-        });
-    }
-    let doc = &mut out.document;
-    doc.sources.extend(sources.iter().map(|s| {
-        let SourceDecl {
-            range,
-            id,
-            path,
-            attrs,
-        } = s;
-        SourceDecl {
-            range: shift(*range, d),
-            id: id.as_ref().map(|i| ident(i, d)),
-            path: path.as_ref().map(|p| strlit(p, d)),
-            attrs: attrs.iter().map(|a| attr(a, d)).collect(),
-        }
-    }));
-    doc.claims.extend(claims.iter().map(|c| {
-        let Claim {
-            range,
-            text,
-            text_range,
-            attrs_range,
-            id,
-            tags,
-            attrs,
-            has_errors,
-        } = c;
-        Claim {
-            range: shift(*range, d),
-            text: text.clone(),
-            text_range: shift(*text_range, d),
-            attrs_range: shift(*attrs_range, d),
-            id: id.as_ref().map(|i| ident(i, d)),
-            tags: tags.iter().map(|t| ident(t, d)).collect(),
-            attrs: attrs.iter().map(|a| attr(a, d)).collect(),
-            has_errors: *has_errors,
-        }
-    }));
-    doc.headings.extend(headings.iter().map(|h| {
-        let Heading {
-            level,
-            title,
-            range,
-        } = h;
-        Heading {
-            level: *level,
-            title: title.clone(),
-            range: shift(*range, d),
-        }
-    }));
-    doc.comments.extend(comments.iter().map(|c| shift(*c, d)));
-    out.errors.extend(errors.iter().map(|e| {
-        let SyntaxError {
-            range,
-            message,
-            fix,
-        } = e;
-        SyntaxError {
-            range: shift(*range, d),
-            message: message.clone(),
-            fix: fix.as_ref().map(|f| mica_syntax::SyntaxFix {
-                edits: (f.edits.iter())
-                    .map(|e| mica_syntax::TextEdit {
-                        range: shift(e.range, d),
-                        new_text: e.new_text.clone(),
-                    })
-                    .collect(),
-                ..f.clone()
-            }),
-        }
-    }));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,8 +361,8 @@ mod tests {
     #[track_caller]
     fn same(text: &str, cache: &mut ParseCache) {
         let whole = mica_syntax::parse(text);
-        let pieces = cache.parse(text);
-        assert_eq!(pieces, whole, "for {text:?}");
+        let (pieces, _) = cache.parse(text);
+        assert_eq!(*pieces, whole, "for {text:?}");
     }
 
     #[test]
@@ -463,12 +444,12 @@ mod tests {
         ) {
             let text: String = parts.concat();
             let mut cache = ParseCache::new();
-            proptest::prop_assert_eq!(cache.parse(&text), mica_syntax::parse(&text));
+            proptest::prop_assert_eq!(&*cache.parse(&text).0, &mica_syntax::parse(&text));
             let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
             let at = bounds[at % bounds.len()];
             let mut edited = text.clone();
             edited.insert_str(at, &edit.concat());
-            proptest::prop_assert_eq!(cache.parse(&edited), mica_syntax::parse(&edited));
+            proptest::prop_assert_eq!(&*cache.parse(&edited).0, &mica_syntax::parse(&edited));
         }
     }
 

@@ -1,0 +1,552 @@
+//! Checking after an edit: each claim's diagnostics and resolved citations are kept until
+//! something they depend on changes.
+//!
+//! A claim's resolutions and the rules of [`mica_check::rules::check_claim`] read only the
+//! claim, the document's source scope, the configuration and the files of the sources it
+//! cites. So a claim is checked again when:
+//! - its paragraph changed (the parse says which claims were replaced);
+//! - the configuration or the scope changed (every claim is);
+//! - the file of a source it depends on changed: the source it cites, or, for a quote not
+//!   found that was looked for in every declared source, any of them.
+//!
+//! A source's file has changed when the provider hands out another [`SourceFile`] for its path
+//! (providers keep one per unchanged file), or another error. The rules that span the document
+//! (syntax, declarations, ids, references, the tradecraft rules over several claims) run again
+//! over the whole parse; they read no source.
+
+use super::parse::{ClaimChange, ParseCache};
+use super::shift::{shift_citation, shift_diagnostic};
+use crate::DocumentData;
+use mica_check::resolve::{self, Outcome, Resolution};
+use mica_check::rules::{self, DocContext};
+use mica_check::{Config, Diagnostic, ResolvedCitation, SourceScope};
+use mica_sources::{SourceError, SourceFile, SourceProvider};
+use mica_syntax::LineIndex;
+use std::sync::Arc;
+
+/// What a claim's result depends on among the scope's source paths: one bit per path (the
+/// first 63), and the top bit for "any".
+type Deps = u64;
+const ANY: Deps = 1 << 63;
+
+/// One claim's kept result.
+#[derive(Clone, Debug, Default)]
+struct ClaimResult {
+    diagnostics: Vec<Diagnostic>,
+    deps: Deps,
+}
+
+/// Everything kept between two analyses of one document.
+#[derive(Default)]
+pub struct DocCache {
+    parses: ParseCache,
+    config: Option<Arc<Config>>,
+    scope: Option<SourceScope>,
+    /// The scope's source paths (those that count, in order) and what each loaded to.
+    sources: Vec<(String, Result<Arc<SourceFile>, SourceError>)>,
+    claims: Vec<ClaimResult>,
+    citations: Arc<Vec<ResolvedCitation>>,
+    /// How many claims the last analysis checked (for tests and benchmarks).
+    checked: usize,
+}
+
+impl std::fmt::Debug for DocCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocCache")
+            .field("parses", &self.parses)
+            .field("claims", &self.claims.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DocCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many claims the last [`DocCache::analyse`] checked.
+    pub fn claims_checked(&self) -> usize {
+        self.checked
+    }
+
+    /// Parse and check `text` as the document at `path`, keeping what the last call found
+    /// for the paragraphs and sources that did not change. The result equals
+    /// [`DocumentData::new`]'s.
+    pub fn analyse(
+        &mut self,
+        config: &Arc<Config>,
+        provider: &dyn SourceProvider,
+        path: &str,
+        text: String,
+    ) -> DocumentData {
+        let (parse, change) = self.parses.parse(&text);
+        let scope = SourceScope::new(config, path, &parse.document);
+        let whole = change.whole
+            || !self.config.as_ref().is_some_and(|c| Arc::ptr_eq(c, config))
+            || self.scope.as_ref() != Some(&scope)
+            || self.claims.len() + change.inserted != parse.document.claims.len() + change.removed;
+        let changed = self.reload_sources(provider, &scope, whole);
+        let ctx = DocContext {
+            config,
+            path,
+            text: &text,
+            parse: &parse,
+            scope: &scope,
+        };
+        if whole {
+            self.claims.clear();
+            Arc::make_mut(&mut self.citations).clear();
+            let all = ClaimChange {
+                whole: true,
+                before: 0,
+                removed: 0,
+                inserted: parse.document.claims.len(),
+                delta: 0,
+            };
+            self.checked = self.replace(&ctx, provider, all);
+        } else {
+            self.checked = self.replace(&ctx, provider, change);
+            self.checked += self.recheck(&ctx, provider, changed);
+        }
+        let declared = resolve::declared_sources(provider, &parse.document);
+        let mut diagnostics = rules::check_document_wide(&ctx, &declared);
+        diagnostics.extend(
+            self.claims
+                .iter()
+                .flat_map(|c| c.diagnostics.iter().cloned()),
+        );
+        mica_check::apply_severities(config, &mut diagnostics);
+        self.config = Some(Arc::clone(config));
+        self.scope = Some(scope.clone());
+        DocumentData {
+            path: path.to_string(),
+            lines: LineIndex::new(&text),
+            text,
+            parse,
+            diagnostics,
+            citations: Arc::clone(&self.citations),
+            scope,
+        }
+    }
+
+    /// Load the scope's sources; the bits of those whose file changed since the last call.
+    fn reload_sources(
+        &mut self,
+        provider: &dyn SourceProvider,
+        scope: &SourceScope,
+        whole: bool,
+    ) -> Deps {
+        let mut paths: Vec<&str> = Vec::new();
+        for d in scope.counted() {
+            if let Some((p, _)) = &d.path
+                && !paths.contains(&p.as_str())
+            {
+                paths.push(p);
+            }
+        }
+        let loaded: Vec<(String, Result<Arc<SourceFile>, SourceError>)> = paths
+            .iter()
+            .map(|p| (p.to_string(), provider.load(p)))
+            .collect();
+        let mut changed = 0;
+        if !whole {
+            for (i, ((path, new), (old_path, old))) in loaded.iter().zip(&self.sources).enumerate()
+            {
+                let same = path == old_path
+                    && match (new, old) {
+                        (Ok(a), Ok(b)) => Arc::ptr_eq(a, b),
+                        (Err(a), Err(b)) => a == b,
+                        _ => false,
+                    };
+                if !same {
+                    changed |= bit(i);
+                }
+            }
+            if loaded.len() != self.sources.len() {
+                changed |= ANY;
+            }
+        }
+        self.sources = loaded;
+        changed
+    }
+
+    /// Replace the results of the claims `change` replaced, move those after them, and check
+    /// the new ones. The number of claims checked.
+    fn replace(
+        &mut self,
+        ctx: &DocContext<'_>,
+        provider: &dyn SourceProvider,
+        change: ClaimChange,
+    ) -> usize {
+        let ClaimChange {
+            before,
+            removed,
+            inserted,
+            delta,
+            ..
+        } = change;
+        let claims = &ctx.parse.document.claims[before..before + inserted];
+        let resolved = resolve::resolve_claims(provider, claims, before, ctx.scope);
+        let results: Vec<ClaimResult> = claims
+            .iter()
+            .enumerate()
+            .map(|(k, claim)| {
+                self.check_one(ctx, before + k, claim, of_claim(&resolved, before + k))
+            })
+            .collect();
+        self.claims.splice(before..before + removed, results);
+        let citations = Arc::make_mut(&mut self.citations);
+        let from = citations.partition_point(|c| c.claim < before);
+        let to = citations.partition_point(|c| c.claim < before + removed);
+        let moved = inserted as isize - removed as isize;
+        citations.splice(from..to, resolved.iter().map(ResolvedCitation::from));
+        let after = from + resolved.len();
+        if delta != 0 || moved != 0 {
+            for c in &mut citations[after..] {
+                shift_citation(c, delta, moved);
+            }
+            for c in &mut self.claims[before + inserted..] {
+                for d in &mut c.diagnostics {
+                    shift_diagnostic(d, ctx.path, delta);
+                }
+            }
+        }
+        inserted
+    }
+
+    /// Check again the claims that depend on a source whose file changed. The number checked.
+    fn recheck(
+        &mut self,
+        ctx: &DocContext<'_>,
+        provider: &dyn SourceProvider,
+        changed: Deps,
+    ) -> usize {
+        if changed == 0 {
+            return 0;
+        }
+        let mut n = 0;
+        for (i, claim) in ctx.parse.document.claims.iter().enumerate() {
+            let deps = self.claims[i].deps;
+            if changed & ANY == 0 && deps & ANY == 0 && deps & changed == 0 {
+                continue;
+            }
+            let resolved =
+                resolve::resolve_claims(provider, std::slice::from_ref(claim), i, ctx.scope);
+            self.claims[i] = self.check_one(ctx, i, claim, &resolved);
+            let citations = Arc::make_mut(&mut self.citations);
+            let from = citations.partition_point(|c| c.claim < i);
+            // The claim is unchanged, so it has as many citations as before.
+            for (slot, r) in citations[from..].iter_mut().zip(&resolved) {
+                *slot = ResolvedCitation::from(r);
+            }
+            n += 1;
+        }
+        n
+    }
+
+    /// Check one claim given its resolutions.
+    fn check_one(
+        &self,
+        ctx: &DocContext<'_>,
+        index: usize,
+        claim: &mica_syntax::Claim,
+        resolutions: &[Resolution],
+    ) -> ClaimResult {
+        let mut deps = 0;
+        for r in resolutions {
+            let cited = ctx.scope.get(&r.source_id).and_then(|d| d.path.as_ref());
+            if let Some((p, _)) = cited {
+                deps |= self
+                    .sources
+                    .iter()
+                    .position(|(s, _)| s == p)
+                    .map_or(ANY, bit);
+            }
+            // A quote not found was looked for in every declared source.
+            if matches!(&r.outcome, Outcome::NotFound(nf) if !nf.every_part_found) {
+                deps |= ANY;
+            }
+        }
+        ClaimResult {
+            diagnostics: rules::check_claim(ctx, index, claim, resolutions),
+            deps,
+        }
+    }
+}
+
+/// The bit of the `i`th source path; paths past the 63rd share the "any" bit.
+fn bit(i: usize) -> Deps {
+    if i < 63 { 1 << i } else { ANY }
+}
+
+/// The resolutions of claim `index` among `resolved` (in claim order).
+fn of_claim(resolved: &[Resolution], index: usize) -> &[Resolution] {
+    let start = resolved.partition_point(|r| r.claim < index);
+    let end = resolved.partition_point(|r| r.claim <= index);
+    &resolved[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mica_sources::MemoryProvider;
+    use std::path::Path;
+
+    /// The repository's root.
+    fn repo() -> &'static Path {
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+    }
+
+    /// The repository's configuration and seeds, in memory.
+    fn workspace() -> (Arc<Config>, MemoryProvider, Vec<(String, String)>) {
+        let root = repo();
+        let config = Config::parse(&std::fs::read_to_string(root.join("mica.toml")).unwrap())
+            .expect("mica.toml");
+        let provider = MemoryProvider::new(root);
+        let mut seeds = Vec::new();
+        for e in std::fs::read_dir(root.join("seeds")).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            let path = format!("seeds/{name}");
+            provider.insert(&path, text.clone());
+            seeds.push((path, text));
+        }
+        seeds.sort();
+        (Arc::new(config), provider, seeds)
+    }
+
+    /// The example briefs and the gallery of faults, by workspace path.
+    fn briefs() -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for dir in ["spec/examples", "spec/examples/faults"] {
+            for e in std::fs::read_dir(repo().join(dir)).unwrap().flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".mica") {
+                    let text = std::fs::read_to_string(e.path()).unwrap();
+                    out.push((format!("{dir}/{name}"), text));
+                }
+            }
+        }
+        out.sort();
+        assert!(out.len() >= 10, "too few briefs: {}", out.len());
+        out
+    }
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n.max(1) as u64) as usize
+        }
+    }
+
+    /// The char boundary of `text` at or before `at`.
+    fn floor(text: &str, mut at: usize) -> usize {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
+    /// A few consecutive words of a seed, safe to quote.
+    fn quote_from(rng: &mut Rng, seed: &str) -> String {
+        let words: Vec<&str> = seed
+            .split_whitespace()
+            .filter(|w| !w.contains(['"', '\\', '…']) && !w.contains(".."))
+            .collect();
+        let n = 2 + rng.below(6);
+        let at = rng.below(words.len().saturating_sub(n));
+        words[at..(at + n).min(words.len())].join(" ")
+    }
+
+    /// One random edit of a brief: text that matters to the grammar, the rules or the
+    /// paragraphs, inserted or put in place of a short run, or a run deleted.
+    fn edit(rng: &mut Rng, text: &mut String, seeds: &[(String, String)]) {
+        const PIECES: &[&str] = &[
+            "[",
+            "]",
+            "{",
+            "}",
+            "\"",
+            "\n",
+            "\n\n",
+            "#",
+            "=",
+            " ",
+            "x",
+            "é",
+            ":",
+            "L3-4:",
+            "\r\n",
+            "<!--",
+            "-->",
+            "---\n",
+            " conf=high",
+            " conf=low",
+            " p=likely",
+            " p=unlikely",
+            " p=0.9",
+            "almost certainly ",
+            "roughly even odds ",
+            "42 percent ",
+            "$3 billion ",
+            " supports=#",
+            " contradicts=#",
+            " #tag",
+            "not ",
+            "[A new claim]{#fresh conf=moderate p=likely}",
+            "\n\n@source extra \"seeds/000_e97dfd8da811624b.txt\" reliability=B\n\n",
+        ];
+        let at = floor(text, rng.below(text.len() + 1));
+        let end = floor(text, at + rng.below(24)).max(at);
+        let insert = match rng.below(10) {
+            0 => String::new(),
+            1 | 2 => {
+                let (path, seed) = &seeds[rng.below(seeds.len())];
+                let id = ["wiki", "merics", "primer", "nope"][rng.below(4)];
+                let _ = path;
+                format!(" cite={id}:\"{}\"", quote_from(rng, seed))
+            }
+            _ => PIECES[rng.below(PIECES.len())].to_string(),
+        };
+        let end = if rng.below(3) == 0 { end } else { at };
+        text.replace_range(at..end, &insert);
+    }
+
+    /// A random change of a seed: a line dropped, words added, the file removed or restored.
+    fn edit_source(rng: &mut Rng, provider: &MemoryProvider, seeds: &mut [(String, String)]) {
+        let k = rng.below(seeds.len());
+        let (path, text) = &mut seeds[k];
+        match rng.below(4) {
+            0 => provider.remove(path),
+            1 => {
+                let at = floor(text, rng.below(text.len()));
+                text.insert_str(at, " inserted words ");
+                provider.insert(path, text.clone());
+            }
+            2 => {
+                let lines: Vec<&str> = text.lines().collect();
+                let drop = rng.below(lines.len());
+                *text = (lines.iter().enumerate())
+                    .filter(|(i, _)| *i != drop)
+                    .map(|(_, l)| *l)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                provider.insert(path, text.clone());
+            }
+            _ => provider.insert(path, text.clone()),
+        }
+    }
+
+    #[track_caller]
+    fn same_as_from_scratch(
+        cache: &mut DocCache,
+        config: &Arc<Config>,
+        provider: &MemoryProvider,
+        path: &str,
+        text: &str,
+    ) {
+        let inc = cache.analyse(config, provider, path, text.to_string());
+        let full = DocumentData::new(config, provider, path, text.to_string());
+        assert_eq!(*inc.parse, *full.parse, "parse of {path}: {text:?}");
+        assert_eq!(
+            inc.diagnostics, full.diagnostics,
+            "diagnostics of {path}: {text:?}"
+        );
+        assert_eq!(
+            *inc.citations, *full.citations,
+            "citations of {path}: {text:?}"
+        );
+        assert_eq!(inc.scope, full.scope, "scope of {path}");
+        assert_eq!(inc.lines, full.lines);
+    }
+
+    /// Random edit sequences on the example briefs and the gallery, with now and then a
+    /// change of a seed or a new configuration: after every edit, the incremental analysis
+    /// equals a check from scratch.
+    #[test]
+    fn random_edits_check_as_from_scratch() {
+        let edits: usize = std::env::var("MICA_DIFF_EDITS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3_000);
+        let (mut config, provider, mut seeds) = workspace();
+        let briefs = briefs();
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut done = 0;
+        let mut round = 0;
+        while done < edits {
+            let (path, text) = &briefs[round % briefs.len()];
+            round += 1;
+            let mut text = text.clone();
+            let mut cache = DocCache::new();
+            same_as_from_scratch(&mut cache, &config, &provider, path, &text);
+            for _ in 0..40 {
+                match rng.below(40) {
+                    0 => edit_source(&mut rng, &provider, &mut seeds),
+                    1 => config = Arc::new((*config).clone()),
+                    _ => edit(&mut rng, &mut text, &seeds),
+                }
+                same_as_from_scratch(&mut cache, &config, &provider, path, &text);
+                done += 1;
+            }
+        }
+    }
+
+    /// An edit inside one claim checks that claim only; a seed changed in the provider (as a
+    /// buffer or on disk) checks exactly the claims that cite it.
+    #[test]
+    fn only_what_changed_is_checked_again() {
+        let (config, provider, seeds) = workspace();
+        let path = "spec/examples/mic2025-brief.mica";
+        let text = std::fs::read_to_string(repo().join(path)).unwrap();
+        let mut cache = DocCache::new();
+        let first = cache.analyse(&config, &provider, path, text.clone());
+        let claims = first.parse.document.claims.len();
+        assert_eq!(cache.claims_checked(), claims);
+        assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
+
+        // A word typed into the text of a claim in the middle of the brief: the claims of
+        // its paragraph are checked again.
+        let claim = &first.parse.document.claims[claims / 2];
+        let start = text[..claim.range.start].rfind("\n\n").unwrap();
+        let end = claim.range.end + text[claim.range.end..].find("\n\n").unwrap();
+        let paragraph = (first.parse.document.claims.iter())
+            .filter(|c| c.range.start > start && c.range.end <= end)
+            .count();
+        assert!(paragraph < claims / 4, "{paragraph} of {claims}");
+        let mut edited = text.clone();
+        edited.insert_str(claim.text_range.start + 1, "very ");
+        cache.analyse(&config, &provider, path, edited.clone());
+        assert_eq!(cache.claims_checked(), paragraph);
+        // The same text again: nothing.
+        cache.analyse(&config, &provider, path, edited.clone());
+        assert_eq!(cache.claims_checked(), 0);
+
+        // Each seed changed in turn: the claims citing it, and no other.
+        for (seed, seed_text) in &seeds {
+            let citing = first
+                .citations
+                .iter()
+                .filter(|c| c.source_path.as_deref() == Some(seed.as_str()))
+                .map(|c| c.claim)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            provider.insert(seed, format!("{seed_text}\nA line added at the end.\n"));
+            let after = cache.analyse(&config, &provider, path, edited.clone());
+            assert_eq!(cache.claims_checked(), citing, "{seed}");
+            assert_eq!(
+                after.diagnostics,
+                DocumentData::new(&config, &provider, path, edited.clone()).diagnostics
+            );
+        }
+        // A changed provider with unchanged files checks nothing.
+        cache.analyse(&config, &provider, path, edited);
+        assert_eq!(cache.claims_checked(), 0);
+    }
+}

@@ -1,0 +1,18 @@
+//! Analysis after an edit: what an edit cannot affect is kept, moved to where it now is.
+//!
+//! - `parse.rs` cuts the document into paragraphs and parses again only those whose text
+//!   changed, updating the document's parse in place.
+//! - `check.rs` keeps each claim's resolutions and diagnostics: it checks again the claims of
+//!   the paragraphs that changed, and the claims citing a source whose file changed; the
+//!   rules that span the document run again over the whole parse.
+//! - `shift.rs` moves what was kept by the bytes the edit added or removed.
+//!
+//! The differential tests in `check.rs` compare every incremental result with a check from
+//! scratch ([`mica_check::check`] over [`mica_syntax::parse`]) after each random edit.
+
+mod check;
+mod parse;
+mod shift;
+
+pub use check::DocCache;
+pub use parse::{ClaimChange, ParseCache};

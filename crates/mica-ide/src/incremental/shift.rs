@@ -1,0 +1,237 @@
+//! Moving what an analysis holds by a byte offset, in place: a paragraph parsed on its own is
+//! moved to where it starts, and the claims, diagnostics and citations after an edit are moved
+//! by the length the edit added or removed.
+//!
+//! Every impl destructures its type whole, so that a field added to a syntax or diagnostic
+//! type is a compile error here until it is moved too.
+
+use mica_check::{Diagnostic, Edit, Fix, Label, Location, ResolvedCitation};
+use mica_syntax::{
+    Attr, Citation, Claim, FrontMatter, FrontMatterEntry, Heading, Ident, LineLocator, SourceDecl,
+    StrLit, SyntaxError, SyntaxFix, TextEdit, TextRange, Value, ValueKind,
+};
+
+/// Something with byte ranges in a document's text.
+pub(crate) trait Shift {
+    /// Move every range by `d` bytes.
+    fn shift(&mut self, d: isize);
+}
+
+/// `x` moved by `d` bytes.
+pub(crate) fn shifted<T: Shift + Clone>(x: &T, d: isize) -> T {
+    let mut y = x.clone();
+    y.shift(d);
+    y
+}
+
+impl Shift for TextRange {
+    fn shift(&mut self, d: isize) {
+        self.start = self.start.wrapping_add_signed(d);
+        self.end = self.end.wrapping_add_signed(d);
+    }
+}
+
+impl Shift for Ident {
+    fn shift(&mut self, d: isize) {
+        let Ident { name: _, range } = self;
+        range.shift(d);
+    }
+}
+
+impl Shift for StrLit {
+    fn shift(&mut self, d: isize) {
+        let StrLit {
+            value: _,
+            range,
+            terminated: _,
+        } = self;
+        range.shift(d);
+    }
+}
+
+impl Shift for Citation {
+    fn shift(&mut self, d: isize) {
+        let Citation {
+            range,
+            source,
+            lines,
+            quote,
+        } = self;
+        range.shift(d);
+        source.shift(d);
+        if let Some(LineLocator {
+            start: _,
+            end: _,
+            range,
+        }) = lines
+        {
+            range.shift(d);
+        }
+        if let Some(q) = quote {
+            q.shift(d);
+        }
+    }
+}
+
+impl Shift for Attr {
+    fn shift(&mut self, d: isize) {
+        let Attr { key, value, range } = self;
+        let Value { range: vr, kind } = value;
+        key.shift(d);
+        range.shift(d);
+        vr.shift(d);
+        match kind {
+            ValueKind::Str(s) => s.shift(d),
+            ValueKind::Ref(i) => i.shift(d),
+            ValueKind::Citation(c) => c.shift(d),
+            ValueKind::Bare(_) | ValueKind::Invalid(_) | ValueKind::Missing => {}
+        }
+    }
+}
+
+impl Shift for Claim {
+    fn shift(&mut self, d: isize) {
+        let Claim {
+            range,
+            text: _,
+            text_range,
+            attrs_range,
+            id,
+            tags,
+            attrs,
+            has_errors: _,
+        } = self;
+        range.shift(d);
+        text_range.shift(d);
+        attrs_range.shift(d);
+        if let Some(id) = id {
+            id.shift(d);
+        }
+        tags.iter_mut().for_each(|t| t.shift(d));
+        attrs.iter_mut().for_each(|a| a.shift(d));
+    }
+}
+
+impl Shift for SourceDecl {
+    fn shift(&mut self, d: isize) {
+        let SourceDecl {
+            range,
+            id,
+            path,
+            attrs,
+        } = self;
+        range.shift(d);
+        if let Some(id) = id {
+            id.shift(d);
+        }
+        if let Some(p) = path {
+            p.shift(d);
+        }
+        attrs.iter_mut().for_each(|a| a.shift(d));
+    }
+}
+
+impl Shift for Heading {
+    fn shift(&mut self, d: isize) {
+        let Heading {
+            level: _,
+            title: _,
+            range,
+        } = self;
+        range.shift(d);
+    }
+}
+
+impl Shift for FrontMatter {
+    fn shift(&mut self, d: isize) {
+        let FrontMatter { range, entries } = self;
+        range.shift(d);
+        for FrontMatterEntry {
+            key,
+            value: _,
+            value_range,
+        } in entries
+        {
+            key.shift(d);
+            value_range.shift(d);
+        }
+    }
+}
+
+impl Shift for SyntaxError {
+    fn shift(&mut self, d: isize) {
+        let SyntaxError {
+            range,
+            message: _,
+            fix,
+        } = self;
+        range.shift(d);
+        if let Some(SyntaxFix {
+            title: _,
+            edits,
+            safe: _,
+        }) = fix
+        {
+            for TextEdit { range, new_text: _ } in edits {
+                range.shift(d);
+            }
+        }
+    }
+}
+
+/// Move the places of `diag` that lie in the document `file` by `d` bytes; places in other
+/// files (a label in a source) stay.
+pub(crate) fn shift_diagnostic(diag: &mut Diagnostic, file: &str, d: isize) {
+    let at = |l: &mut Location| {
+        if l.file == file {
+            l.range.shift(d);
+        }
+    };
+    let Diagnostic {
+        code: _,
+        severity: _,
+        message: _,
+        location,
+        labels,
+        suggestion: _,
+        fix,
+    } = diag;
+    at(location);
+    for Label {
+        location,
+        message: _,
+    } in labels
+    {
+        at(location);
+    }
+    if let Some(Fix {
+        title: _,
+        edits,
+        safe: _,
+    }) = fix
+    {
+        for Edit {
+            location,
+            new_text: _,
+        } in edits
+        {
+            at(location);
+        }
+    }
+}
+
+/// Move a citation's place in the document by `d` bytes and its claim index by `k`; where it
+/// resolved in its source stays.
+pub(crate) fn shift_citation(c: &mut ResolvedCitation, d: isize, k: isize) {
+    let ResolvedCitation {
+        claim,
+        range,
+        source_id: _,
+        source_path: _,
+        target: _,
+        parts: _,
+        suggestion: _,
+    } = c;
+    *claim = claim.wrapping_add_signed(k);
+    range.shift(d);
+}
