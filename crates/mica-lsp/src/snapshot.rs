@@ -70,16 +70,21 @@ impl Inner {
         };
         let _one_at_a_time = gate.lock().await;
         let (text, rev, generation, analysis, parses) = {
-            let st = self.lock();
-            let doc = st.docs.get(id)?;
+            let mut st = self.lock();
+            let generation = st.generation;
+            let analysis = st.analysis(id);
+            let doc = st.docs.get_mut(id)?;
             if let Some(a) = &doc.analysed
                 && a.rev == doc.rev
-                && a.generation == st.generation
+                && a.generation == generation
             {
                 return Some(a.clone());
             }
+            // The stale analysis shares its parse and citations with the cache; dropping it
+            // lets the cache update them in place instead of copying them.
+            doc.analysed = None;
             let parses = Arc::clone(&doc.parses);
-            (doc.text()?, doc.rev, st.generation, st.analysis(id), parses)
+            (doc.text()?, doc.rev, generation, analysis, parses)
         };
         let path = id.path.clone();
         let data = tokio::task::spawn_blocking(move || {

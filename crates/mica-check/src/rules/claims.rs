@@ -4,10 +4,10 @@
 use super::{DocContext, citations, effective_attrs, emit};
 use crate::diagnostic::{Code, Diagnostic, Fix, Label};
 use crate::resolve::Resolution;
+use crate::rules::{FastMap, FastSet};
 use crate::similar::{did_you_mean, only_close};
 use crate::vocab::{self, Likelihood};
 use mica_syntax::{Attr, Claim, TextRange, ValueKind};
-use std::collections::{HashMap, HashSet};
 
 /// The rules of one claim's attributes, in the order they are written: repeated keys, invalid
 /// values, citations (with their resolutions, in order), `conf`, `p`, unknown keys, and
@@ -18,7 +18,7 @@ pub(super) fn attributes(
     resolutions: &[Resolution],
     out: &mut Vec<Diagnostic>,
 ) {
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: FastSet<&str> = FastSet::default();
     let mut resolutions = resolutions.iter();
     let mut cites = 0;
     for attr in &claim.attrs {
@@ -204,8 +204,8 @@ fn percent_hint(v: &str) -> Option<String> {
 pub(super) fn duplicate_ids<'a>(
     ctx: &DocContext<'a>,
     out: &mut Vec<Diagnostic>,
-) -> HashMap<&'a str, TextRange> {
-    let mut ids: HashMap<&'a str, TextRange> = HashMap::new();
+) -> FastMap<&'a str, TextRange> {
+    let mut ids: FastMap<&'a str, TextRange> = FastMap::default();
     for claim in &ctx.parse.document.claims {
         let Some(id) = &claim.id else { continue };
         if let Some(first) = ids.get(id.name.as_str()) {
@@ -230,7 +230,7 @@ pub(super) fn duplicate_ids<'a>(
 /// references and the document's claim ids.
 pub(super) fn references(
     ctx: &DocContext<'_>,
-    ids: &HashMap<&str, TextRange>,
+    ids: &FastMap<&str, TextRange>,
     out: &mut Vec<Diagnostic>,
 ) {
     for claim in &ctx.parse.document.claims {
@@ -246,7 +246,7 @@ fn reference(
     ctx: &DocContext<'_>,
     claim: &Claim,
     attr: &Attr,
-    ids: &HashMap<&str, TextRange>,
+    ids: &FastMap<&str, TextRange>,
     out: &mut Vec<Diagnostic>,
 ) {
     let ValueKind::Ref(target) = &attr.value.kind else {

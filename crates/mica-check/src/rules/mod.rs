@@ -23,9 +23,15 @@ use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Edit, Location};
 use crate::resolve::{DeclaredSources, Resolution, SourceScope};
 use mica_syntax::{Attr, Claim, Parse, TextRange, ValueKind};
-use std::collections::HashSet;
 
 pub(crate) use sources::source_error;
+
+/// A hash map keyed by short strings (claim ids, source ids): the rules that span a document
+/// build these on every keystroke in an editor, where SipHash cost more than the rules.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A hash set, as [`FastMap`].
+pub(crate) type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// What every rule of one document may read.
 #[derive(Clone, Copy, Debug)]
@@ -83,11 +89,16 @@ pub(crate) fn emit(out: &mut Vec<Diagnostic>, d: Diagnostic) -> &mut Diagnostic 
 /// The attributes of `claim` whose value the rules look at: not a repeat of a single-valued
 /// key, not invalid, not missing. The repeats and invalid values have their own diagnostics.
 pub(crate) fn effective_attrs(claim: &Claim) -> impl Iterator<Item = &Attr> {
-    let mut seen: HashSet<&str> = HashSet::new();
+    // One bit per single-valued key: no set to allocate and hash for every claim, which the
+    // editor re-runs these rules over on every keystroke.
+    let mut seen = 0u32;
     claim.attrs.iter().filter(move |attr| {
         let key = attr.key.name.as_str();
-        if crate::vocab::SINGLE_KEYS.contains(&key) && !seen.insert(key) {
-            return false;
+        if let Some(k) = crate::vocab::SINGLE_KEYS.iter().position(|s| *s == key) {
+            if seen & (1 << k) != 0 {
+                return false;
+            }
+            seen |= 1 << k;
         }
         !matches!(attr.value.kind, ValueKind::Invalid(_) | ValueKind::Missing)
     })

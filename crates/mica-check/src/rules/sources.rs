@@ -1,6 +1,7 @@
 //! `@source` declarations: duplicate ids, attributes, sources that cannot be read, sources
 //! never cited.
 
+use super::FastMap;
 use super::{DocContext, claims, emit};
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{Code, Diagnostic, Fix, Label};
@@ -8,7 +9,6 @@ use crate::resolve::DeclaredSources;
 use crate::vocab;
 use mica_sources::SourceError;
 use mica_syntax::{Attr, TextRange, ValueKind};
-use std::collections::HashSet;
 
 /// `duplicate-id`, `unknown-attribute`, `invalid-value`, `source-unreadable` and
 /// `source-outside-root` for the document's declarations. Reads the declarations, the scope
@@ -103,15 +103,31 @@ pub(crate) fn source_error(
 /// declarations, the scope and every citation's source id.
 pub(super) fn unused(ctx: &DocContext<'_>, out: &mut Vec<Diagnostic>) {
     let doc = &ctx.parse.document;
-    let cited: HashSet<&str> = doc
-        .claims
+    // The document's own ids, marked as citations name them: a handful, not a set of every
+    // citation (these rules run on every keystroke in an editor).
+    let mut ids: FastMap<&str, bool> = doc
+        .sources
         .iter()
-        .flat_map(|c| c.citations())
-        .map(|c| c.source.name.as_str())
+        .filter_map(|d| Some((d.id.as_ref()?.name.as_str(), false)))
         .collect();
+    if ids.is_empty() {
+        return;
+    }
+    let mut left = ids.len();
+    for c in doc.claims.iter().flat_map(|c| c.citations()) {
+        if let Some(cited) = ids.get_mut(c.source.name.as_str())
+            && !*cited
+        {
+            *cited = true;
+            left -= 1;
+            if left == 0 {
+                return;
+            }
+        }
+    }
     for decl in &doc.sources {
         let Some(id) = &decl.id else { continue };
-        if cited.contains(id.name.as_str()) {
+        if ids.get(id.name.as_str()) == Some(&true) {
             continue;
         }
         // Only the declaration that counts is reported; duplicates have their own error.

@@ -5,8 +5,8 @@
 
 use super::Doc;
 use crate::diagnostic::{Code, Diagnostic, Label};
+use crate::rules::FastMap;
 use mica_syntax::{Claim, ValueKind};
-use std::collections::HashMap;
 
 /// The rule over a document's claims.
 pub fn check(doc: Doc<'_>, claims: &[Claim]) -> Vec<Diagnostic> {
@@ -17,7 +17,7 @@ pub fn check(doc: Doc<'_>, claims: &[Claim]) -> Vec<Diagnostic> {
     {
         return Vec::new();
     }
-    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut by_id: FastMap<&str, usize> = FastMap::default();
     for (i, c) in claims.iter().enumerate() {
         if let Some(id) = &c.id {
             by_id.entry(id.name.as_str()).or_insert(i);
@@ -146,7 +146,7 @@ fn strongly_connected(graph: &[Vec<usize>]) -> Vec<Vec<usize>> {
 
 /// A shortest circle from `start` back to it inside `component` (breadth-first).
 fn circle_through(graph: &[Vec<usize>], component: &[usize], start: usize) -> Vec<usize> {
-    let mut parent: HashMap<usize, usize> = HashMap::new();
+    let mut parent: FastMap<usize, usize> = FastMap::default();
     let mut queue = std::collections::VecDeque::from([start]);
     while let Some(v) = queue.pop_front() {
         for &w in &graph[v] {

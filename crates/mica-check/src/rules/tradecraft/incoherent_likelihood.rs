@@ -6,8 +6,8 @@
 use super::likelihood::trim_float;
 use super::{Doc, claim_name, likelihood_of};
 use crate::diagnostic::{Code, Diagnostic, Label};
+use crate::rules::{FastMap, FastSet};
 use mica_syntax::{Claim, ValueKind};
-use std::collections::{HashMap, HashSet};
 
 /// The rule over a document's claims.
 pub fn check(doc: Doc<'_>, claims: &[Claim]) -> Vec<Diagnostic> {
@@ -17,13 +17,13 @@ pub fn check(doc: Doc<'_>, claims: &[Claim]) -> Vec<Diagnostic> {
     {
         return Vec::new();
     }
-    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut by_id: FastMap<&str, usize> = FastMap::default();
     for (i, c) in claims.iter().enumerate() {
         if let Some(id) = &c.id {
             by_id.entry(id.name.as_str()).or_insert(i);
         }
     }
-    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    let mut seen: FastSet<(usize, usize)> = FastSet::default();
     let mut out = Vec::new();
     for (a, claim) in claims.iter().enumerate() {
         for attr in claim.attrs_named("contradicts") {
