@@ -4,10 +4,10 @@
 use super::{DocContext, citations, effective_attrs, emit};
 use crate::diagnostic::{Code, Diagnostic, Fix, Label};
 use crate::resolve::Resolution;
-use crate::rules::{FastMap, FastSet};
+use crate::rules::{ClaimIds, FastMap, FastSet};
 use crate::similar::{did_you_mean, only_close};
 use crate::vocab::{self, Likelihood};
-use mica_syntax::{Attr, Claim, TextRange, ValueKind};
+use mica_syntax::{Attr, Claim, ValueKind};
 
 /// The rules of one claim's attributes, in the order they are written: repeated keys, invalid
 /// values, citations (with their resolutions, in order), `conf`, `p`, unknown keys, and
@@ -200,15 +200,19 @@ fn percent_hint(v: &str) -> Option<String> {
     Some(format!(" (did you mean `{percent}` or `{p}`?)"))
 }
 
-/// `duplicate-id` for claim ids; returns the first range of every id. Reads every claim's id.
-pub(super) fn duplicate_ids<'a>(
-    ctx: &DocContext<'a>,
-    out: &mut Vec<Diagnostic>,
-) -> FastMap<&'a str, TextRange> {
-    let mut ids: FastMap<&'a str, TextRange> = FastMap::default();
-    for claim in &ctx.parse.document.claims {
+/// `duplicate-id` for claim ids; returns the claim that first uses each id, which the other
+/// rules over the whole document share. Reads every claim's id.
+pub(super) fn duplicate_ids<'a>(ctx: &DocContext<'a>, out: &mut Vec<Diagnostic>) -> ClaimIds<'a> {
+    let claims = &ctx.parse.document.claims;
+    let mut ids: ClaimIds<'a> = FastMap::default();
+    ids.reserve(claims.len());
+    for (i, claim) in claims.iter().enumerate() {
         let Some(id) = &claim.id else { continue };
-        if let Some(first) = ids.get(id.name.as_str()) {
+        if let Some(first) = ids
+            .get(id.name.as_str())
+            .and_then(|&k| claims[k].id.as_ref())
+        {
+            let first = first.range;
             let message = format!(
                 "claim id `#{}` is already used in this document: give this claim another id",
                 id.name
@@ -216,11 +220,11 @@ pub(super) fn duplicate_ids<'a>(
             let d = emit(out, ctx.diag(Code::DuplicateId, id.range, message));
             d.labels.push(Label::at(
                 ctx.path,
-                *first,
+                first,
                 format!("`#{}` is first used here", id.name),
             ));
         } else {
-            ids.insert(&id.name, id.range);
+            ids.insert(&id.name, i);
         }
     }
     ids
@@ -228,12 +232,12 @@ pub(super) fn duplicate_ids<'a>(
 
 /// `invalid-value` and `unknown-claim` for `supports=` and `contradicts=`. Reads every claim's
 /// references and the document's claim ids.
-pub(super) fn references(
-    ctx: &DocContext<'_>,
-    ids: &FastMap<&str, TextRange>,
-    out: &mut Vec<Diagnostic>,
-) {
+pub(super) fn references(ctx: &DocContext<'_>, ids: &ClaimIds<'_>, out: &mut Vec<Diagnostic>) {
+    let relation = |key: &str| matches!(key, "supports" | "contradicts");
     for claim in &ctx.parse.document.claims {
+        if !claim.attrs.iter().any(|a| relation(&a.key.name)) {
+            continue;
+        }
         for attr in effective_attrs(claim) {
             if matches!(attr.key.name.as_str(), "supports" | "contradicts") {
                 reference(ctx, claim, attr, ids, out);
@@ -246,7 +250,7 @@ fn reference(
     ctx: &DocContext<'_>,
     claim: &Claim,
     attr: &Attr,
-    ids: &FastMap<&str, TextRange>,
+    ids: &ClaimIds<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
     let ValueKind::Ref(target) = &attr.value.kind else {

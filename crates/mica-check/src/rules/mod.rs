@@ -30,6 +30,9 @@ pub(crate) use sources::source_error;
 /// build these on every keystroke in an editor, where SipHash cost more than the rules.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+/// Each claim id of a document and the index of the first claim with it.
+pub(crate) type ClaimIds<'a> = FastMap<&'a str, usize>;
+
 /// A hash set, as [`FastMap`].
 pub(crate) type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
@@ -133,6 +136,6 @@ pub fn check_document_wide(ctx: &DocContext<'_>, sources: &DeclaredSources) -> V
     let ids = claims::duplicate_ids(ctx, &mut out);
     claims::references(ctx, &ids, &mut out);
     sources::unused(ctx, &mut out);
-    out.extend(tradecraft::check_document_wide(ctx));
+    out.extend(tradecraft::check_document_wide(ctx, &ids));
     out
 }

@@ -236,14 +236,37 @@ fn splice<T: Shift>(
 
 /// The end of the line starting at `at`, and where the next line starts.
 fn line_at(text: &str, at: usize) -> (usize, usize) {
-    let rest = &text.as_bytes()[at..];
-    match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
-        Some(i) => {
-            let len = if rest[i..].starts_with(b"\r\n") { 2 } else { 1 };
-            (at + i, at + i + len)
+    lines_from(text, at)
+        .next()
+        .map_or((text.len(), text.len()), |(_, end, after)| (end, after))
+}
+
+/// The lines from `at` (a line start) on: start, end before the line ending, and where the
+/// next line starts. One searcher for all of them: a search per line cost more than the
+/// search itself on a brief of short lines.
+fn lines_from(text: &str, at: usize) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut ends = memchr::memchr2_iter(b'\n', b'\r', &bytes[at..]).map(move |i| at + i);
+    let mut start = at;
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
         }
-        None => (text.len(), text.len()),
-    }
+        let line = start;
+        let (end, after) = loop {
+            match ends.next() {
+                // The `\n` of a `\r\n` that ended the line before.
+                Some(e) if e < line => continue,
+                Some(e) if bytes[e] == b'\r' && bytes.get(e + 1) == Some(&b'\n') => {
+                    break (e, e + 2);
+                }
+                Some(e) => break (e, e + 1),
+                None => break (bytes.len(), bytes.len()),
+            }
+        };
+        start = after;
+        Some((line, end, after))
+    })
 }
 
 fn is_blank(line: &str) -> bool {
@@ -290,12 +313,14 @@ pub(crate) fn paragraph_starts(text: &str) -> Vec<usize> {
             }
         }
     }
-    let in_comment = |pos: usize| comments.iter().any(|&(s, e)| s < pos && pos < e);
-    let mut line = at;
+    // The comments are in order and do not overlap, so the first that ends after a position
+    // is the only one that can hold it.
+    let first_ending_after =
+        |pos: usize| comments.get(comments.partition_point(|&(_, e)| e <= pos));
+    let in_comment = |pos: usize| first_ending_after(pos).is_some_and(|&(s, _)| s < pos);
     let mut saw_text = false;
     let mut blank_run_start: Option<usize> = None;
-    while line < text.len() {
-        let (end, after) = line_at(text, line);
+    for (line, end, _) in lines_from(text, at) {
         let content = &text[line..end];
         if is_blank(content) && end < text.len() {
             if saw_text && blank_run_start.is_none() {
@@ -306,7 +331,7 @@ pub(crate) fn paragraph_starts(text: &str) -> Vec<usize> {
                 // A paragraph break from the line ending before `blank` to here.
                 let cut_ok = !in_comment(blank.saturating_sub(1))
                     && !in_comment(line)
-                    && !comments.iter().any(|&(s, e)| s < line && blank < e)
+                    && !first_ending_after(blank).is_some_and(|&(s, _)| s < line)
                     && content.trim_end() != "---"
                     // Parsed on its own, a paragraph starting with U+FEFF would take it for
                     // a byte order mark, which only the document's first character can be.
@@ -317,7 +342,6 @@ pub(crate) fn paragraph_starts(text: &str) -> Vec<usize> {
             }
             saw_text = true;
         }
-        line = after;
     }
     starts
 }

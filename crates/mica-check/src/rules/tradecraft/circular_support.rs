@@ -5,23 +5,17 @@
 
 use super::Doc;
 use crate::diagnostic::{Code, Diagnostic, Label};
-use crate::rules::FastMap;
+use crate::rules::{ClaimIds, FastMap};
 use mica_syntax::{Claim, ValueKind};
 
 /// The rule over a document's claims.
-pub fn check(doc: Doc<'_>, claims: &[Claim]) -> Vec<Diagnostic> {
+pub(crate) fn check(doc: Doc<'_>, claims: &[Claim], by_id: &ClaimIds<'_>) -> Vec<Diagnostic> {
     // Most briefs have no `supports=` at all: then there is no graph to build.
     if !claims
         .iter()
         .any(|c| c.attrs_named("supports").next().is_some())
     {
         return Vec::new();
-    }
-    let mut by_id: FastMap<&str, usize> = FastMap::default();
-    for (i, c) in claims.iter().enumerate() {
-        if let Some(id) = &c.id {
-            by_id.entry(id.name.as_str()).or_insert(i);
-        }
     }
     // Edges with the attribute that makes them, duplicate claims' ids left to `duplicate-id`.
     let edges: Vec<Vec<(usize, &mica_syntax::Attr)>> = claims
@@ -102,11 +96,13 @@ fn strongly_connected(graph: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let mut stack = Vec::new();
     let mut out = Vec::new();
     let mut next = 0;
+    let mut work: Vec<(usize, usize)> = Vec::new();
     for root in 0..n {
-        if index[root] != usize::MAX {
+        // A claim that supports nothing is a circle of one; most claims are.
+        if index[root] != usize::MAX || graph[root].is_empty() {
             continue;
         }
-        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        work.push((root, 0));
         while let Some(&mut (v, ref mut edge)) = work.last_mut() {
             if *edge == 0 && index[v] == usize::MAX {
                 index[v] = next;
@@ -179,12 +175,19 @@ mod tests {
 
     fn run(src: &str) -> Vec<String> {
         let p = parse(src);
+        let mut ids = ClaimIds::default();
+        for (i, c) in p.document.claims.iter().enumerate() {
+            if let Some(id) = &c.id {
+                ids.entry(id.name.as_str()).or_insert(i);
+            }
+        }
         check(
             Doc {
                 path: "a.mica",
                 text: src,
             },
             &p.document.claims,
+            &ids,
         )
         .into_iter()
         .map(|d| d.message)

@@ -6,22 +6,16 @@
 use super::likelihood::trim_float;
 use super::{Doc, claim_name, likelihood_of};
 use crate::diagnostic::{Code, Diagnostic, Label};
-use crate::rules::{FastMap, FastSet};
+use crate::rules::{ClaimIds, FastSet};
 use mica_syntax::{Claim, ValueKind};
 
 /// The rule over a document's claims.
-pub fn check(doc: Doc<'_>, claims: &[Claim]) -> Vec<Diagnostic> {
+pub(crate) fn check(doc: Doc<'_>, claims: &[Claim], by_id: &ClaimIds<'_>) -> Vec<Diagnostic> {
     if !claims
         .iter()
         .any(|c| c.attrs_named("contradicts").next().is_some())
     {
         return Vec::new();
-    }
-    let mut by_id: FastMap<&str, usize> = FastMap::default();
-    for (i, c) in claims.iter().enumerate() {
-        if let Some(id) = &c.id {
-            by_id.entry(id.name.as_str()).or_insert(i);
-        }
     }
     let mut seen: FastSet<(usize, usize)> = FastSet::default();
     let mut out = Vec::new();

@@ -27,7 +27,7 @@ pub mod overconfident_claim;
 pub mod unsupported_figure;
 pub mod words;
 
-use super::DocContext;
+use super::{ClaimIds, DocContext};
 use crate::diagnostic::{Code, Diagnostic, Edit, Location};
 use crate::resolve::{Outcome, Resolution};
 use crate::vocab::{Grade, Likelihood};
@@ -67,7 +67,7 @@ pub fn check_claim(
 
 /// The tradecraft rules whose inputs span the document's claims: circular-support (every
 /// `supports=`) and incoherent-likelihood (every `p=` and `contradicts=`).
-pub fn check_document_wide(ctx: &DocContext<'_>) -> Vec<Diagnostic> {
+pub(crate) fn check_document_wide(ctx: &DocContext<'_>, ids: &ClaimIds<'_>) -> Vec<Diagnostic> {
     let doc = Doc {
         path: ctx.path,
         text: ctx.text,
@@ -76,10 +76,10 @@ pub fn check_document_wide(ctx: &DocContext<'_>) -> Vec<Diagnostic> {
     let claims = &ctx.parse.document.claims;
     let mut out = Vec::new();
     if on(Code::CircularSupport) {
-        out.extend(circular_support::check(doc, claims));
+        out.extend(circular_support::check(doc, claims, ids));
     }
     if on(Code::IncoherentLikelihood) {
-        out.extend(incoherent_likelihood::check(doc, claims));
+        out.extend(incoherent_likelihood::check(doc, claims, ids));
     }
     out
 }
