@@ -110,6 +110,9 @@ fn main() {
     for k in 0..200 {
         let at = text.find(&format!("Claim c{} ", (k * 37) % n)).unwrap() + 6;
         text.insert(at, 'x');
+        if std::env::var_os("SLEEP").is_some() {
+            std::thread::sleep(Duration::from_millis(15));
+        }
         let t = Instant::now();
         let d = cache.analyse(&config, &provider, path, text.clone());
         inc.push(t.elapsed());

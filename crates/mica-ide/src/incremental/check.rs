@@ -19,9 +19,9 @@ use super::shift::{shift_citation, shift_diagnostic};
 use crate::DocumentData;
 use mica_check::resolve::{self, Outcome, Resolution};
 use mica_check::rules::{self, DocContext};
-use mica_check::{Config, Diagnostic, ResolvedCitation, SourceScope};
+use mica_check::{Config, Diagnostic, Location, ResolvedCitation, SourceScope};
 use mica_sources::{SourceError, SourceFile, SourceProvider};
-use mica_syntax::LineIndex;
+use mica_syntax::{Attr, Claim, Ident, LineIndex, TextRange, ValueKind};
 use std::sync::Arc;
 
 /// What a claim's result depends on among the scope's source paths: one bit per path (the
@@ -46,8 +46,12 @@ pub struct DocCache {
     sources: Vec<(String, Result<Arc<SourceFile>, SourceError>)>,
     claims: Vec<ClaimResult>,
     citations: Arc<Vec<ResolvedCitation>>,
+    /// What the rules over the whole document found, before severities.
+    wide: Vec<Diagnostic>,
     /// How many claims the last analysis checked (for tests and benchmarks).
     checked: usize,
+    /// Whether it ran the rules over the whole document.
+    wide_checked: bool,
 }
 
 impl std::fmt::Debug for DocCache {
@@ -68,6 +72,12 @@ impl DocCache {
     /// How many claims the last [`DocCache::analyse`] checked.
     pub fn claims_checked(&self) -> usize {
         self.checked
+    }
+
+    /// Whether the last [`DocCache::analyse`] ran the rules over the whole document (rather
+    /// than keeping what they found, because nothing they read had changed).
+    pub fn document_rules_run(&self) -> bool {
+        self.wide_checked
     }
 
     /// Parse and check `text` as the document at `path`, keeping what the last call found
@@ -99,18 +109,24 @@ impl DocCache {
             Arc::make_mut(&mut self.citations).clear();
             let all = ClaimChange {
                 whole: true,
-                before: 0,
-                removed: 0,
                 inserted: parse.document.claims.len(),
-                delta: 0,
+                ..ClaimChange::default()
             };
-            self.checked = self.replace(&ctx, provider, all);
+            self.checked = self.replace(&ctx, provider, &all);
         } else {
-            self.checked = self.replace(&ctx, provider, change);
+            self.checked = self.replace(&ctx, provider, &change);
             self.checked += self.recheck(&ctx, provider, changed);
         }
-        let declared = resolve::declared_sources(provider, &parse.document);
-        let mut diagnostics = rules::check_document_wide(&ctx, &declared);
+        // The rules over the whole document, unless what they read is as it was.
+        let kept = (!whole && changed == 0)
+            .then(|| moved_document_wide(&self.wide, &change, &parse.document.claims, path))
+            .flatten();
+        self.wide_checked = kept.is_none();
+        self.wide = kept.unwrap_or_else(|| {
+            let declared = resolve::declared_sources(provider, &parse.document);
+            rules::check_document_wide(&ctx, &declared)
+        });
+        let mut diagnostics = self.wide.clone();
         diagnostics.extend(
             self.claims
                 .iter()
@@ -138,7 +154,9 @@ impl DocCache {
         whole: bool,
     ) -> Deps {
         let mut paths: Vec<&str> = Vec::new();
-        for d in scope.counted() {
+        // Every declaration's path, not only those that count: the rules over the whole
+        // document report a duplicate declaration whose file cannot be read.
+        for d in scope.defs() {
             if let Some((p, _)) = &d.path
                 && !paths.contains(&p.as_str())
             {
@@ -177,7 +195,7 @@ impl DocCache {
         &mut self,
         ctx: &DocContext<'_>,
         provider: &dyn SourceProvider,
-        change: ClaimChange,
+        change: &ClaimChange,
     ) -> usize {
         let ClaimChange {
             before,
@@ -185,7 +203,7 @@ impl DocCache {
             inserted,
             delta,
             ..
-        } = change;
+        } = *change;
         let claims = &ctx.parse.document.claims[before..before + inserted];
         let resolved = resolve::resolve_claims(provider, claims, before, ctx.scope);
         let results: Vec<ClaimResult> = claims
@@ -250,7 +268,7 @@ impl DocCache {
         &self,
         ctx: &DocContext<'_>,
         index: usize,
-        claim: &mica_syntax::Claim,
+        claim: &Claim,
         resolutions: &[Resolution],
     ) -> ClaimResult {
         let mut deps = 0;
@@ -272,6 +290,104 @@ impl DocCache {
             diagnostics: rules::check_claim(ctx, index, claim, resolutions),
             deps,
         }
+    }
+}
+
+/// What the rules over the whole document found before `change`, moved to where it is now;
+/// `None` when they must run again: the change touched something they read other than
+/// positions (an id, a reference, a likelihood, a cited source id, a source declaration, a
+/// syntax error, the front matter), or a place they point at that cannot be followed.
+///
+/// Those rules read no claim's text or quotes, so typing prose or a quote keeps what they
+/// found; what they point at in the replaced claims lies in the claims' attribute lists,
+/// which are compared attribute by attribute, relative to the list's start.
+fn moved_document_wide(
+    old: &[Diagnostic],
+    change: &ClaimChange,
+    claims: &[Claim],
+    path: &str,
+) -> Option<Vec<Diagnostic>> {
+    if change.others || change.removed != change.inserted {
+        return None;
+    }
+    let new = &claims[change.before..change.before + change.inserted];
+    if !(change.old_claims.iter().zip(new)).all(|(a, b)| same_for_document_rules(a, b)) {
+        return None;
+    }
+    let (start, end) = change.region;
+    let map = |p: usize| -> Option<usize> {
+        if p < start {
+            return Some(p);
+        }
+        if p >= end {
+            return Some(p.wrapping_add_signed(change.delta));
+        }
+        let (a, b) = (change.old_claims.iter().zip(new))
+            .find(|(a, _)| a.attrs_range.start <= p && p <= a.attrs_range.end)?;
+        Some(p - a.attrs_range.start + b.attrs_range.start)
+    };
+    let mut out = old.to_vec();
+    for d in &mut out {
+        let mut ok = true;
+        for_each_place(d, path, |r| match (map(r.start), map(r.end)) {
+            (Some(s), Some(e)) => *r = TextRange::new(s, e),
+            _ => ok = false,
+        });
+        if !ok {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// Whether two claims are the same to the rules over the whole document: the same id, tags
+/// and attributes at the same places relative to the attribute list, citations compared by
+/// their source id only (those rules do not read quotes).
+fn same_for_document_rules(a: &Claim, b: &Claim) -> bool {
+    let (oa, ob) = (a.attrs_range.start, b.attrs_range.start);
+    let rel = |r: TextRange, o: usize| (r.start.wrapping_sub(o), r.end.wrapping_sub(o));
+    let same_range = |x: TextRange, y: TextRange| rel(x, oa) == rel(y, ob);
+    let same_ident = |x: &Ident, y: &Ident| x.name == y.name && same_range(x.range, y.range);
+    let same_value = |x: &ValueKind, y: &ValueKind| match (x, y) {
+        (ValueKind::Bare(p), ValueKind::Bare(q)) => p == q,
+        (ValueKind::Str(p), ValueKind::Str(q)) => {
+            p.value == q.value && p.terminated == q.terminated && same_range(p.range, q.range)
+        }
+        (ValueKind::Ref(p), ValueKind::Ref(q)) => same_ident(p, q),
+        (ValueKind::Citation(p), ValueKind::Citation(q)) => p.source.name == q.source.name,
+        (ValueKind::Invalid(p), ValueKind::Invalid(q)) => p == q,
+        (ValueKind::Missing, ValueKind::Missing) => true,
+        _ => false,
+    };
+    let same_attr = |x: &Attr, y: &Attr| {
+        // A quote's length moves the end of its attribute, not what the rules read.
+        let cite = matches!(x.value.kind, ValueKind::Citation(_));
+        same_ident(&x.key, &y.key)
+            && same_value(&x.value.kind, &y.value.kind)
+            && (cite || (same_range(x.range, y.range) && same_range(x.value.range, y.value.range)))
+    };
+    a.has_errors == b.has_errors
+        && a.id.is_some() == b.id.is_some()
+        && a.id.iter().zip(&b.id).all(|(x, y)| same_ident(x, y))
+        && a.tags.len() == b.tags.len()
+        && a.tags.iter().zip(&b.tags).all(|(x, y)| same_ident(x, y))
+        && a.attrs.len() == b.attrs.len()
+        && a.attrs.iter().zip(&b.attrs).all(|(x, y)| same_attr(x, y))
+}
+
+/// Call `f` on every range of `d` that lies in the document `file`.
+fn for_each_place(d: &mut Diagnostic, file: &str, mut f: impl FnMut(&mut TextRange)) {
+    let mut at = |l: &mut Location| {
+        if l.file == file {
+            f(&mut l.range);
+        }
+    };
+    at(&mut d.location);
+    for l in &mut d.labels {
+        at(&mut l.location);
+    }
+    for e in d.fix.iter_mut().flat_map(|f| &mut f.edits) {
+        at(&mut e.location);
     }
 }
 
@@ -316,19 +432,21 @@ mod tests {
         (Arc::new(config), provider, seeds)
     }
 
-    /// The example briefs and the gallery of faults, by workspace path.
+    /// The example briefs, then the gallery of faults, by workspace path.
     fn briefs() -> Vec<(String, String)> {
         let mut out = Vec::new();
         for dir in ["spec/examples", "spec/examples/faults"] {
+            let mut here = Vec::new();
             for e in std::fs::read_dir(repo().join(dir)).unwrap().flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
                 if name.ends_with(".mica") {
                     let text = std::fs::read_to_string(e.path()).unwrap();
-                    out.push((format!("{dir}/{name}"), text));
+                    here.push((format!("{dir}/{name}"), text));
                 }
             }
+            here.sort();
+            out.extend(here);
         }
-        out.sort();
         assert!(out.len() >= 10, "too few briefs: {}", out.len());
         out
     }
@@ -404,8 +522,10 @@ mod tests {
         ];
         let at = floor(text, rng.below(text.len() + 1));
         let end = floor(text, at + rng.below(24)).max(at);
-        let insert = match rng.below(10) {
+        let insert = match rng.below(14) {
             0 => String::new(),
+            // Prose (or quote) being typed, as most keystrokes are.
+            10..=13 => ["a", "e", " ", "word ", "é"][rng.below(5)].to_string(),
             1 | 2 => {
                 let (path, seed) = &seeds[rng.below(seeds.len())];
                 let id = ["wiki", "merics", "primer", "nope"][rng.below(4)];
@@ -443,6 +563,8 @@ mod tests {
         }
     }
 
+    /// Check that the incremental analysis equals one from scratch; whether the rules over
+    /// the whole document ran.
     #[track_caller]
     fn same_as_from_scratch(
         cache: &mut DocCache,
@@ -450,7 +572,7 @@ mod tests {
         provider: &MemoryProvider,
         path: &str,
         text: &str,
-    ) {
+    ) -> bool {
         let inc = cache.analyse(config, provider, path, text.to_string());
         let full = DocumentData::new(config, provider, path, text.to_string());
         assert_eq!(*inc.parse, *full.parse, "parse of {path}: {text:?}");
@@ -464,6 +586,7 @@ mod tests {
         );
         assert_eq!(inc.scope, full.scope, "scope of {path}");
         assert_eq!(inc.lines, full.lines);
+        cache.document_rules_run()
     }
 
     /// Random edit sequences on the example briefs and the gallery, with now and then a
@@ -478,10 +601,11 @@ mod tests {
         let (mut config, provider, mut seeds) = workspace();
         let briefs = briefs();
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let mut done = 0;
-        let mut round = 0;
+        let (mut done, mut round, mut kept, mut wide) = (0, 0, 0, 0);
         while done < edits {
-            let (path, text) = &briefs[round % briefs.len()];
+            // Every other round edits one of the two example briefs, the rest the gallery.
+            let pick = if round % 2 == 0 { round / 2 % 2 } else { round % briefs.len() };
+            let (path, text) = &briefs[pick];
             round += 1;
             let mut text = text.clone();
             let mut cache = DocCache::new();
@@ -492,10 +616,17 @@ mod tests {
                     1 => config = Arc::new((*config).clone()),
                     _ => edit(&mut rng, &mut text, &seeds),
                 }
-                same_as_from_scratch(&mut cache, &config, &provider, path, &text);
+                if same_as_from_scratch(&mut cache, &config, &provider, path, &text) {
+                    wide += 1;
+                } else {
+                    kept += 1;
+                }
                 done += 1;
             }
         }
+        // Both ways were taken often: the differential test covers keeping what the rules
+        // over the whole document found as well as running them.
+        assert!(kept > done / 8 && wide > done / 8, "kept {kept}, ran {wide}");
     }
 
     /// An edit inside one claim checks that claim only; a seed changed in the provider (as a
@@ -524,6 +655,14 @@ mod tests {
         edited.insert_str(claim.text_range.start + 1, "very ");
         cache.analyse(&config, &provider, path, edited.clone());
         assert_eq!(cache.claims_checked(), paragraph);
+        assert!(!cache.document_rules_run(), "prose typed: ids and references are as they were");
+        // A claim id changed: the rules over the document run again.
+        let id = claim.id.as_ref().unwrap().range;
+        let mut renamed = edited.clone();
+        renamed.insert(id.end + 5, 'z');
+        cache.analyse(&config, &provider, path, renamed);
+        assert!(cache.document_rules_run());
+        cache.analyse(&config, &provider, path, edited.clone());
         // The same text again: nothing.
         cache.analyse(&config, &provider, path, edited.clone());
         assert_eq!(cache.claims_checked(), 0);

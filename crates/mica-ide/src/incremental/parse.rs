@@ -10,7 +10,7 @@
 //! every fixture in the repository and on random edits of them.
 
 use super::shift::{Shift, shifted};
-use mica_syntax::Parse;
+use mica_syntax::{Claim, Parse};
 use std::sync::Arc;
 
 /// How many items of each kind one paragraph's parse holds: its share of the document's
@@ -46,11 +46,12 @@ impl Counts {
     }
 }
 
-/// What the last [`ParseCache::parse`] changed in the document's claims, for the check that
-/// follows: claims `0..before` are the old ones, unmoved; the old claims
-/// `before..before + removed` were replaced by the new `before..before + inserted`; and the
-/// claims after them are the old ones, moved by `delta` bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What the last [`ParseCache::parse`] changed, for the check that follows: claims
+/// `0..before` are the old ones, unmoved; the old claims `before..before + removed` were
+/// replaced by the new `before..before + inserted`; and the claims after them are the old
+/// ones, moved by `delta` bytes. The same holds of the text: the paragraphs from
+/// `region.0` to `region.1` (in the old text) were replaced, and what follows moved.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimChange {
     /// Whether every paragraph was parsed again (nothing can be kept).
     pub whole: bool,
@@ -62,6 +63,13 @@ pub struct ClaimChange {
     pub inserted: usize,
     /// How far the claims after the edit moved, in bytes.
     pub delta: isize,
+    /// The old text's replaced paragraphs, as a byte range.
+    pub region: (usize, usize),
+    /// Whether something other than claims and prose changed there: a source declaration, a
+    /// syntax error, or the first paragraph (which holds the front matter).
+    pub others: bool,
+    /// The old claims that were replaced.
+    pub old_claims: Vec<Claim>,
 }
 
 /// The last version of a document: its text, its paragraphs with their parses, and the
@@ -108,7 +116,7 @@ impl ParseCache {
             .take_while(|&k| same(starts.len() - 1 - k, old_n - 1 - k))
             .count();
         let whole = prefix + suffix == 0;
-        let old_claims = self.flat.document.claims.len();
+        let claims_before = self.flat.document.claims.len();
         // The new run of paragraphs, each parsed on its own, and the old run it replaces.
         let mid_new = prefix..starts.len() - suffix;
         let mid_old = prefix..old_n - suffix;
@@ -137,6 +145,9 @@ impl ParseCache {
         let new_suffix_start = starts.get(mid_new.end).copied().unwrap_or(text.len());
         let delta = new_suffix_start as isize - old_suffix_start as isize;
 
+        let region_start = self.starts.get(prefix).copied().unwrap_or(0);
+        let (sources_before, errors_before) =
+            (self.flat.document.sources.len(), self.flat.errors.len());
         let flat = Arc::make_mut(&mut self.flat);
         let Parse { document, errors } = flat;
         let placed = |k: usize| (starts[k] as isize, &fresh[k - prefix].0);
@@ -150,7 +161,7 @@ impl ParseCache {
                 p.document.sources.iter().map(move |x| shifted(x, d))
             }),
         );
-        splice(
+        let old_claims = splice(
             &mut document.claims,
             before.claims,
             removed.claims,
@@ -203,11 +214,17 @@ impl ParseCache {
         debug_assert_eq!(self.chunks.len(), self.starts.len());
         let change = ClaimChange {
             whole: whole
-                || old_claims != self.flat.document.claims.len() + removed.claims - inserted,
+                || claims_before != self.flat.document.claims.len() + removed.claims - inserted,
             before: before.claims,
             removed: removed.claims,
             inserted,
             delta,
+            region: (region_start, old_suffix_start),
+            others: prefix == 0
+                || removed.sources + removed.errors > 0
+                || self.flat.document.sources.len() + removed.sources != sources_before
+                || self.flat.errors.len() + removed.errors != errors_before,
+            old_claims,
         };
         (Arc::clone(&self.flat), change)
     }
@@ -218,20 +235,22 @@ fn paragraph<'t>(text: &'t str, starts: &[usize], k: usize) -> &'t str {
     &text[starts[k]..starts.get(k + 1).copied().unwrap_or(text.len())]
 }
 
-/// Replace `v[at..at + remove]` with `new` and move what follows by `delta` bytes.
+/// Replace `v[at..at + remove]` with `new` and move what follows by `delta` bytes; the items
+/// removed.
 fn splice<T: Shift>(
     v: &mut Vec<T>,
     at: usize,
     remove: usize,
     delta: isize,
     new: impl Iterator<Item = T>,
-) {
+) -> Vec<T> {
     let new: Vec<T> = new.collect();
     let end = at + new.len();
-    v.splice(at..at + remove, new);
+    let removed = v.splice(at..at + remove, new).collect();
     if delta != 0 {
         v[end..].iter_mut().for_each(|x| x.shift(delta));
     }
+    removed
 }
 
 /// The end of the line starting at `at`, and where the next line starts.
