@@ -604,7 +604,11 @@ mod tests {
         let (mut done, mut round, mut kept, mut wide) = (0, 0, 0, 0);
         while done < edits {
             // Every other round edits one of the two example briefs, the rest the gallery.
-            let pick = if round % 2 == 0 { round / 2 % 2 } else { round % briefs.len() };
+            let pick = if round % 2 == 0 {
+                round / 2 % 2
+            } else {
+                round % briefs.len()
+            };
             let (path, text) = &briefs[pick];
             round += 1;
             let mut text = text.clone();
@@ -626,7 +630,10 @@ mod tests {
         }
         // Both ways were taken often: the differential test covers keeping what the rules
         // over the whole document found as well as running them.
-        assert!(kept > done / 8 && wide > done / 8, "kept {kept}, ran {wide}");
+        assert!(
+            kept > done / 8 && wide > done / 8,
+            "kept {kept}, ran {wide}"
+        );
     }
 
     /// An edit inside one claim checks that claim only; a seed changed in the provider (as a
@@ -655,7 +662,10 @@ mod tests {
         edited.insert_str(claim.text_range.start + 1, "very ");
         cache.analyse(&config, &provider, path, edited.clone());
         assert_eq!(cache.claims_checked(), paragraph);
-        assert!(!cache.document_rules_run(), "prose typed: ids and references are as they were");
+        assert!(
+            !cache.document_rules_run(),
+            "prose typed: ids and references are as they were"
+        );
         // A claim id changed: the rules over the document run again.
         let id = claim.id.as_ref().unwrap().range;
         let mut renamed = edited.clone();

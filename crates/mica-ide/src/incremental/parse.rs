@@ -319,9 +319,14 @@ pub(crate) fn paragraph_starts(text: &str) -> Vec<usize> {
     // Comments, conservatively: from `<!--` to the first `-->` that starts after it.
     let mut comments: Vec<(usize, usize)> = Vec::new();
     let mut from = at;
-    while let Some(i) = text[from..].find("<!--") {
+    // SIMD substring search: `str::find` was a tenth of a keystroke's analysis.
+    let (open, close) = (
+        memchr::memmem::Finder::new("<!--"),
+        memchr::memmem::Finder::new("-->"),
+    );
+    while let Some(i) = open.find(&text.as_bytes()[from..]) {
         let s = from + i;
-        match text[s + 4..].find("-->") {
+        match close.find(&text.as_bytes()[s + 4..]) {
             Some(j) => {
                 comments.push((s, s + 4 + j + 3));
                 from = s + 4 + j + 3;
