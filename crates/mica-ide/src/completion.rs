@@ -14,6 +14,7 @@ use crate::cursor::claim_at;
 use mica_check::vocab;
 use mica_check::{CONFIG_FILE, shorten};
 use mica_sources::LineSpan;
+use mica_syntax::lexer::{Token, tokens};
 use mica_syntax::{TextRange, escape_string, unescape_string};
 
 /// What a completion item completes.
@@ -54,8 +55,9 @@ pub struct CompletionItem {
     pub retrigger: bool,
 }
 
-/// The most claim ids offered at once.
-pub const MAX_CLAIM_IDS: usize = 200;
+/// The most claim ids offered at once: more than an editor's list shows, few enough to send at
+/// every keystroke (the list is incomplete, so typing more narrows it with a new request).
+pub const MAX_CLAIM_IDS: usize = 50;
 
 /// Where the cursor is, for completion.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,105 +138,93 @@ enum State {
     Junk,
 }
 
-/// Read an attribute list from `from` to the cursor and say where the cursor is.
+/// Read an attribute list from `from` to the cursor, token by token as the parser reads it
+/// (`mica_syntax::lexer`), and say where the cursor is.
 fn scan_attrs(text: &str, from: usize, offset: usize, in_claim: bool) -> Option<Ctx> {
     let mut state = State::Between;
     let mut key = String::new();
     let mut keys: Vec<String> = Vec::new();
     let mut source = String::new();
     let mut lines: Option<LineSpan> = None;
-    let mut it = text[from..offset].char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        let at = from + i;
+    let ident = |s: &str| !s.is_empty() && s.chars().all(is_ident_char);
+    let mut it = tokens(&text[..offset], from).peekable();
+    while let Some((tok, range)) = it.next() {
+        let (at, word) = (range.start, &text[range.to_range()]);
+        let space = matches!(tok, Token::Ws | Token::Newline | Token::ParaBreak);
         state = match state {
-            State::Between | State::Junk | State::Sigil if c.is_whitespace() => State::Between,
+            State::Between | State::Junk | State::Sigil if space => State::Between,
             State::Junk | State::Sigil => state,
-            State::Between => match c {
-                '}' if in_claim => return None,
-                '#' | '.' => State::Sigil,
-                '<' if text[at..].starts_with("<!--") => {
-                    let end = text[at..offset].find("-->")?;
-                    let skip_to = at + end + 3;
-                    while it.peek().is_some_and(|&(j, _)| from + j < skip_to) {
-                        it.next();
-                    }
-                    State::Between
-                }
-                c if is_ident_char(c) => State::Key(at),
+            State::Between => match tok {
+                Token::RBrace if in_claim => return None,
+                Token::Hash => State::Sigil,
+                Token::Word if word.starts_with('.') => State::Sigil,
+                // A comment between attributes; the cursor inside one completes nothing.
+                Token::Comment(closed) => closed.then_some(State::Between)?,
+                Token::Word if ident(word) => State::Key(at),
                 _ => State::Junk,
             },
-            State::Key(start) => match c {
-                '=' => {
+            State::Key(start) => match tok {
+                Token::Eq => {
                     key = text[start..at].to_string();
                     keys.push(key.clone());
-                    let next = it.peek().map(|&(_, n)| n);
-                    match (key.as_str(), next) {
+                    match (key.as_str(), it.peek().map(|(t, _)| *t)) {
                         ("cite", _) => State::CiteSource(at + 1),
-                        (_, Some('"')) => {
+                        (_, Some(Token::Quote)) => {
                             it.next();
                             State::Str
                         }
-                        (_, Some('#')) => {
+                        (_, Some(Token::Hash)) => {
                             it.next();
                             State::Ref(at + 2)
                         }
                         _ => State::Bare(at + 1),
                     }
                 }
-                c if is_ident_char(c) => State::Key(start),
-                c if c.is_whitespace() => State::Between,
+                _ if space => State::Between,
                 _ => State::Junk,
             },
-            State::CiteSource(start) => match c {
-                ':' => {
+            State::CiteSource(start) => match tok {
+                Token::Colon => {
                     source = text[start..at].to_string();
                     lines = None;
                     State::CiteColon
                 }
-                c if is_ident_char(c) => State::CiteSource(start),
-                c if c.is_whitespace() => State::Between,
-                '}' if in_claim => return None,
+                Token::Word if ident(word) => State::CiteSource(start),
+                _ if space => State::Between,
+                Token::RBrace if in_claim => return None,
                 _ => State::Junk,
             },
-            State::CiteColon => match c {
-                '"' => State::Quote(at + 1),
-                'L' => State::CiteLines(at),
-                c if c.is_whitespace() => State::Between,
+            State::CiteColon => match tok {
+                Token::Quote => State::Quote(at + 1),
+                Token::Word if word.starts_with('L') => State::CiteLines(at),
+                _ if space => State::Between,
                 _ => State::Junk,
             },
-            State::CiteLines(start) => match c {
-                ':' => {
+            State::CiteLines(start) => match tok {
+                Token::Colon => {
                     lines = parse_lines(&text[start..at]);
                     State::CiteColon
                 }
-                c if c.is_ascii_digit() || c == '-' || c == 'L' => State::CiteLines(start),
-                c if c.is_whitespace() => State::Between,
+                _ if space => State::Between,
                 _ => State::Junk,
             },
-            State::Quote(start) => match c {
-                '\\' => {
-                    it.next();
-                    State::Quote(start)
-                }
-                '"' => State::Junk,
+            // Inside a string, up to the closing quote (an escaped one is an `Escape`).
+            State::Quote(start) => match tok {
+                Token::Quote => State::Junk,
                 _ => State::Quote(start),
             },
-            State::Str => match c {
-                '\\' => {
-                    it.next();
-                    State::Str
-                }
-                '"' => State::Junk,
+            State::Str => match tok {
+                Token::Quote => State::Junk,
                 _ => State::Str,
             },
-            State::Ref(start) => match c {
-                c if is_ident_char(c) => State::Ref(start),
-                c if c.is_whitespace() => State::Between,
+            State::Ref(start) => match tok {
+                Token::Word if ident(word) => State::Ref(start),
+                _ if space => State::Between,
                 _ => State::Junk,
             },
-            State::Bare(start) => match c {
-                c if c.is_whitespace() => State::Between,
-                '}' if in_claim => return None,
+            State::Bare(start) => match tok {
+                _ if space => State::Between,
+                Token::RBrace if in_claim => return None,
                 _ => State::Bare(start),
             },
         };
@@ -276,47 +266,42 @@ fn parse_lines(s: &str) -> Option<LineSpan> {
     })
 }
 
-/// Where the cursor is in an `@source` line, if it is in one.
+/// Where the cursor is in an `@source` line, if it is in one (read token by token, as the
+/// parser reads it).
 fn scan_source_line(text: &str, offset: usize) -> Option<Option<Ctx>> {
     let ls = line_start(text, offset);
-    let line = &text[ls..offset];
-    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-    if indent > 3 || !line[indent..].starts_with("@source") {
+    let mut it = tokens(&text[..offset], ls).peekable();
+    if let Some((Token::Ws, r)) = it.peek() {
+        if r.len() > 3 {
+            return None;
+        }
+        it.next();
+    }
+    if !matches!(it.next(), Some((Token::AtSource, _))) {
         return None;
     }
-    let mut at = ls + indent + "@source".len();
-    let rest = &text[at..offset];
-    if !rest.starts_with([' ', '\t']) {
-        return Some(None);
-    }
     // The id, then the path.
-    let after_ws = rest.trim_start_matches([' ', '\t']);
-    at += rest.len() - after_ws.len();
-    let id_len = after_ws
-        .find(|c: char| !is_ident_char(c))
-        .unwrap_or(after_ws.len());
-    let after_id = &after_ws[id_len..];
-    if after_id.is_empty() {
+    if !matches!(it.next(), Some((Token::Ws, _))) {
         return Some(None);
     }
-    at += id_len;
-    let after_ws2 = after_id.trim_start_matches([' ', '\t']);
-    at += after_id.len() - after_ws2.len();
-    let Some(path) = after_ws2.strip_prefix('"') else {
+    let Some((Token::Word, id)) = it.next() else {
         return Some(None);
     };
-    let start = at + 1;
-    let mut chars = path.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' => {
-                chars.next();
-            }
-            '"' => return Some(scan_attrs(text, start + i + 1, offset, false)),
-            _ => {}
+    if !text[id.to_range()].chars().all(is_ident_char) {
+        return Some(None);
+    }
+    if !matches!(it.next(), Some((Token::Ws, _))) {
+        return Some(None);
+    }
+    let Some((Token::Quote, open)) = it.next() else {
+        return Some(None);
+    };
+    for (tok, r) in it {
+        if tok == Token::Quote {
+            return Some(scan_attrs(text, r.end, offset, false));
         }
     }
-    Some(Some(Ctx::Path { start }))
+    Some(Some(Ctx::Path { start: open.end }))
 }
 
 fn context(analysis: &Analysis, path: &str, text: &str, offset: usize) -> Option<Ctx> {
@@ -792,6 +777,25 @@ mod tests {
             let parsed = mica_syntax::parse_lines(bad, TextRange::default());
             assert!(parsed.is_err(), "{bad}");
         }
+    }
+
+    /// The context comes from the lexer's tokens, so it agrees with the parser where a
+    /// character scanner would not: a no-break space does not end a value (the parser reads
+    /// `high\u{a0}` as one value), and a comment between attributes is skipped.
+    #[test]
+    fn context_is_read_as_the_parser_reads_it() {
+        let p = mica_syntax::parse("[x]{conf=high\u{a0}p=likely}");
+        assert_eq!(p.document.claims[0].attrs.len(), 1);
+        assert_eq!(
+            labels("[x]{conf=high\u{a0}$0}"),
+            ["low", "moderate", "high"]
+        );
+        assert_eq!(
+            labels("[x]{<!-- c -->co$0}"),
+            labels("[x]{co$0}"),
+            "a comment between attributes"
+        );
+        assert!(labels("[x]{<!-- co$0").is_empty(), "inside a comment");
     }
 
     #[test]

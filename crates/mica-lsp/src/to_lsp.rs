@@ -175,6 +175,16 @@ pub fn completion(ctx: &Ctx<'_>, items: Vec<mica_ide::CompletionItem>) -> lsp::C
     let incomplete = items
         .iter()
         .any(|i| matches!(i.kind, CompletionKind::Quote | CompletionKind::Claim));
+    // The items replace one range, converted once.
+    let mut last: Option<(TextRange, lsp::Range)> = None;
+    let mut range = |r: TextRange| match last {
+        Some((k, v)) if k == r => v,
+        _ => {
+            let v = ctx.doc_range(r);
+            last = Some((r, v));
+            v
+        }
+    };
     let items = items
         .into_iter()
         .enumerate()
@@ -191,7 +201,7 @@ pub fn completion(ctx: &Ctx<'_>, items: Vec<mica_ide::CompletionItem>) -> lsp::C
             sort_text: Some(format!("{n:04}")),
             filter_text: it.filter_text,
             text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
-                ctx.doc_range(it.range),
+                range(it.range),
                 it.text,
             ))),
             command: it.retrigger.then(|| lsp::Command {

@@ -355,7 +355,7 @@ pub(crate) fn paragraph_starts(text: &str) -> Vec<usize> {
                 // A paragraph break from the line ending before `blank` to here.
                 let cut_ok = !in_comment(blank.saturating_sub(1))
                     && !in_comment(line)
-                    && !first_ending_after(blank).is_some_and(|&(s, _)| s < line)
+                    && first_ending_after(blank).is_none_or(|&(s, _)| s >= line)
                     && content.trim_end() != "---"
                     // Parsed on its own, a paragraph starting with U+FEFF would take it for
                     // a byte order mark, which only the document's first character can be.
