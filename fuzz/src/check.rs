@@ -183,4 +183,15 @@ pub fn check_workspace(ws: Workspace) {
             }
         }
     }
+    // The editor's incremental analysis, taking each document as an edit of the one before
+    // (with the first one again at the end), equals a check from scratch.
+    let config = std::sync::Arc::new(config);
+    let mut cache = mica_ide::DocCache::new();
+    for text in texts.iter().chain(texts.first()) {
+        let inc = cache.analyse(&config, &provider, "d.mica", text.clone());
+        let full = mica_ide::DocumentData::new(&config, &provider, "d.mica", text.clone());
+        assert_eq!(*inc.parse, *full.parse, "incremental parse");
+        assert_eq!(inc.diagnostics, full.diagnostics, "incremental diagnostics");
+        assert_eq!(*inc.citations, *full.citations, "incremental citations");
+    }
 }

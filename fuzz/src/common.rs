@@ -57,6 +57,16 @@ pub fn assert_parse_ranges(text: &str, p: &Parse) {
             assert_in(text, a.value.range, "source attribute value");
         }
     }
+    // Claims do not nest or overlap and come in document order: editors find the claim at
+    // a position by binary search.
+    for w in doc.claims.windows(2) {
+        assert!(
+            w[0].range.end <= w[1].range.start,
+            "claims out of order or overlapping: {:?} then {:?}",
+            w[0].range,
+            w[1].range
+        );
+    }
     for c in &doc.claims {
         assert_in(text, c.range, "claim");
         assert_in(text, c.text_range, "claim text");

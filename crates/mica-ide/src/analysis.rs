@@ -89,7 +89,18 @@ impl DocumentData {
 
     /// Where the citation at `range` resolved.
     pub fn citation(&self, range: mica_syntax::TextRange) -> Option<&ResolvedCitation> {
-        self.citations.iter().find(|c| c.range == range)
+        // In document order, as the claims are: found by binary search.
+        let i = self
+            .citations
+            .partition_point(|c| c.range.start < range.start);
+        self.citations.get(i).filter(|c| c.range == range)
+    }
+
+    /// Where the citations of claim `index` resolved, in order.
+    pub fn citations_of(&self, index: usize) -> &[ResolvedCitation] {
+        let start = self.citations.partition_point(|c| c.claim < index);
+        let end = self.citations.partition_point(|c| c.claim <= index);
+        &self.citations[start..end]
     }
 }
 

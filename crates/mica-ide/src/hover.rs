@@ -366,7 +366,7 @@ pub(crate) fn claim_markdown(analysis: &Analysis, doc: &DocumentData, index: usi
         md.push_str("\n\n");
         md.push_str(&facts.join("  \n"));
     }
-    let cites: Vec<&ResolvedCitation> = doc.citations.iter().filter(|r| r.claim == index).collect();
+    let cites = doc.citations_of(index);
     if cites.is_empty() {
         md.push_str("\n\n_No citation._");
     }

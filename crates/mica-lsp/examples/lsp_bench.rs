@@ -6,7 +6,8 @@
 //! answers with MethodNotFound without doing any work.
 //!
 //! Run: `cargo build --release -p mica-cli && cargo run --release -p mica-lsp --example
-//! lsp_bench` (the server is `$MICA_BIN`, or `mica` next to the example's target folder).
+//! lsp_bench` (the server is `$MICA_BIN`, or `mica` next to the example's target folder);
+//! `-- --large` measures a 50 MB document and workspace scans of up to 20,000 briefs instead.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -320,6 +321,85 @@ fn big_workspace(repo: &Path, briefs: usize) -> (Vec<Duration>, Duration, Durati
     (during, open, scan)
 }
 
+/// A document of about `mb` megabytes: time to its first diagnostics, one keystroke, and the
+/// server's memory next to the text's size.
+fn large_document(repo: &Path, mb: usize) {
+    let ws = workspace(repo);
+    let one = generate(repo, 1_000, 9);
+    // Its claims, without the front matter and declarations, copied under new ids.
+    let body = &one[one.find("\n## ").expect("a section")..];
+    let mut text = one.clone();
+    let mut n = 0;
+    while text.len() < mb << 20 {
+        n += 1;
+        text.push_str(&body.replace("#c", &format!("#p{n}c")));
+    }
+    let path = ws.path().join("large.mica");
+    std::fs::write(&path, &text).unwrap();
+    let u = uri(&path);
+    println!(
+        "\n== one document of {:.0} MB",
+        text.len() as f64 / 1048576.0
+    );
+    let mut c = Client::spawn(ws.path());
+    c.initialize(
+        ws.path(),
+        json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}}}),
+    );
+    let t = Instant::now();
+    c.open(&u, &text, 1);
+    let first = c.diagnostics(&u, Some(1));
+    println!(
+        "open to first diagnostics {:.2} s ({} diagnostics); server RSS {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        first.len(),
+        rss_mb(&c).unwrap_or(f64::NAN)
+    );
+    let at = text.len() / 2;
+    let at = text[at..].find("restates").map_or(at, |i| at + i);
+    let p = pos(&text, at);
+    let t = Instant::now();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2},
+               "contentChanges": [{"range": {"start": p, "end": p}, "text": "x"}]}),
+    );
+    c.diagnostics(&u, Some(2));
+    println!(
+        "one keystroke to diagnostics {:.0} ms; server RSS {:.0} MB ({:.1}x the text)",
+        t.elapsed().as_secs_f64() * 1e3,
+        rss_mb(&c).unwrap_or(f64::NAN),
+        rss_mb(&c).unwrap_or(f64::NAN) * 1048576.0 / text.len() as f64
+    );
+    assert!(c.shutdown_and_exit().success());
+}
+
+/// Workspaces of `n` briefs: how long the background scan takes to publish them all, to show
+/// that it grows linearly.
+fn scans(repo: &Path, sizes: &[usize]) {
+    println!();
+    for &n in sizes {
+        let ws = workspace(repo);
+        std::fs::create_dir(ws.path().join("briefs")).unwrap();
+        let brief = generate(repo, 5, 3);
+        for k in 0..n {
+            std::fs::write(ws.path().join(format!("briefs/b{k:05}.mica")), &brief).unwrap();
+        }
+        let mut c = Client::spawn(ws.path());
+        let t = Instant::now();
+        c.initialize(ws.path(), json!({"window": {"workDoneProgress": true}}));
+        c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+        let took = t.elapsed();
+        println!(
+            "workspace scan of {n:>6} briefs: {:6.2} s ({:.0} µs a brief); server RSS {:.0} MB",
+            took.as_secs_f64(),
+            took.as_secs_f64() * 1e6 / n as f64,
+            rss_mb(&c).unwrap_or(f64::NAN)
+        );
+        assert!(c.shutdown_and_exit().success());
+    }
+}
+
 fn ratio(a: Duration, f: Duration) -> f64 {
     a.as_secs_f64() / f.as_secs_f64()
 }
@@ -327,8 +407,14 @@ fn ratio(a: Duration, f: Duration) -> f64 {
 fn main() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     println!("server: {}", common::mica_bin().display());
-    // `--quick`: the 2,000-claim brief only, for iterating on a change.
+    // `--quick`: the 2,000-claim brief only, for iterating on a change. `--large`: a 50 MB
+    // document and workspace scans of 5,000 to 20,000 briefs, instead of the rest.
     let quick = std::env::args().any(|a| a == "--quick");
+    if std::env::args().any(|a| a == "--large") {
+        large_document(&repo, 50);
+        scans(&repo, &[5_000, 10_000, 20_000]);
+        return;
+    }
     let sizes: &[(usize, usize)] = if quick {
         &[(2_000, 8)]
     } else {

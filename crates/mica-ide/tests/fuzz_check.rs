@@ -1,6 +1,6 @@
-//! The checker's fuzz property over generated workspaces (`fuzz/src/check.rs`) run as a
-//! proptest, so that `cargo test` on a stable toolchain exercises what `cargo fuzz run check`
-//! does.
+//! The checker's fuzz property over generated workspaces (`fuzz/src/check.rs`: the check, and
+//! the editor's incremental analysis against it) run as a proptest, so that `cargo test` on a
+//! stable toolchain exercises what `cargo fuzz run check` does.
 
 #[path = "../../../fuzz/src/check.rs"]
 mod check;
