@@ -407,7 +407,7 @@ fn ratio(a: Duration, f: Duration) -> f64 {
 fn main() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     println!("server: {}", common::mica_bin().display());
-    // `--quick`: the 2,000-claim brief only, for iterating on a change. `--large`: a 50 MB
+    // `--quick`: the 2,000-claim brief only (or `$MICA_BENCH_CLAIMS`), for iterating on a change. `--large`: a 50 MB
     // document and workspace scans of 5,000 to 20,000 briefs, instead of the rest.
     let quick = std::env::args().any(|a| a == "--quick");
     if std::env::args().any(|a| a == "--large") {
@@ -415,8 +415,13 @@ fn main() {
         scans(&repo, &[5_000, 10_000, 20_000]);
         return;
     }
+    let claims: usize = std::env::var("MICA_BENCH_CLAIMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
+    let one = [(claims, 8)];
     let sizes: &[(usize, usize)] = if quick {
-        &[(2_000, 8)]
+        &one
     } else {
         &[(2_000, 8), (20_000, 4)]
     };

@@ -123,19 +123,53 @@ pub fn check_claim(
     out
 }
 
-/// Every rule whose inputs span the document: syntax errors and front matter (the parse),
-/// source declarations (the scope and which declared paths loaded, as
-/// [`crate::resolve::declared_sources`] gives them), duplicate claim ids and unknown
-/// `supports`/`contradicts` targets (every claim's id and references), and unused sources
-/// (every citation's source id).
-pub fn check_document_wide(ctx: &DocContext<'_>, sources: &DeclaredSources) -> Vec<Diagnostic> {
+/// The rules whose inputs span the document, in groups by what they read, so that an editor
+/// runs again only the groups whose inputs an edit changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentRules {
+    /// Syntax errors and front matter (the parse), source declarations (the scope and which
+    /// declared paths loaded, as [`crate::resolve::declared_sources`] gives them).
+    Structure,
+    /// Duplicate claim ids, unknown `supports`/`contradicts` targets, circular support and
+    /// incoherent likelihoods: every claim's id, `supports=`, `contradicts=` and `p=` (and
+    /// the single-valued keys, which decide which of a repeated key counts).
+    Relations,
+    /// Unused sources: the declarations and every citation's source id.
+    Usage,
+}
+
+impl DocumentRules {
+    /// Every group, in the order [`check_document_wide`] runs them.
+    pub const ALL: [DocumentRules; 3] = [Self::Structure, Self::Relations, Self::Usage];
+}
+
+/// Run the rules of one group over the document.
+pub fn check_document_rules(
+    ctx: &DocContext<'_>,
+    sources: &DeclaredSources,
+    group: DocumentRules,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    syntax::errors(ctx, &mut out);
-    syntax::front_matter(ctx, &mut out);
-    sources::declarations(ctx, sources, &mut out);
-    let ids = claims::duplicate_ids(ctx, &mut out);
-    claims::references(ctx, &ids, &mut out);
-    sources::unused(ctx, &mut out);
-    out.extend(tradecraft::check_document_wide(ctx, &ids));
+    match group {
+        DocumentRules::Structure => {
+            syntax::errors(ctx, &mut out);
+            syntax::front_matter(ctx, &mut out);
+            sources::declarations(ctx, sources, &mut out);
+        }
+        DocumentRules::Relations => {
+            let ids = claims::duplicate_ids(ctx, &mut out);
+            claims::references(ctx, &ids, &mut out);
+            out.extend(tradecraft::check_document_wide(ctx, &ids));
+        }
+        DocumentRules::Usage => sources::unused(ctx, &mut out),
+    }
     out
+}
+
+/// Every rule whose inputs span the document: each [`DocumentRules`] group in turn.
+pub fn check_document_wide(ctx: &DocContext<'_>, sources: &DeclaredSources) -> Vec<Diagnostic> {
+    DocumentRules::ALL
+        .iter()
+        .flat_map(|&g| check_document_rules(ctx, sources, g))
+        .collect()
 }

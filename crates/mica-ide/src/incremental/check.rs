@@ -18,7 +18,7 @@ use super::parse::{ClaimChange, ParseCache};
 use super::shift::{shift_citation, shift_diagnostic};
 use crate::DocumentData;
 use mica_check::resolve::{self, Outcome, Resolution};
-use mica_check::rules::{self, DocContext};
+use mica_check::rules::{self, DocContext, DocumentRules};
 use mica_check::{Config, Diagnostic, Location, ResolvedCitation, SourceScope};
 use mica_sources::{SourceError, SourceFile, SourceProvider};
 use mica_syntax::{Attr, Claim, Ident, LineIndex, TextRange, ValueKind};
@@ -46,12 +46,12 @@ pub struct DocCache {
     sources: Vec<(String, Result<Arc<SourceFile>, SourceError>)>,
     claims: Vec<ClaimResult>,
     citations: Arc<Vec<ResolvedCitation>>,
-    /// What the rules over the whole document found, before severities.
-    wide: Vec<Diagnostic>,
+    /// What each group of rules over the whole document found, before severities.
+    wide: [Vec<Diagnostic>; 3],
     /// How many claims the last analysis checked (for tests and benchmarks).
     checked: usize,
-    /// Whether it ran the rules over the whole document.
-    wide_checked: bool,
+    /// How many groups of rules over the whole document it ran.
+    wide_run: usize,
 }
 
 impl std::fmt::Debug for DocCache {
@@ -74,10 +74,11 @@ impl DocCache {
         self.checked
     }
 
-    /// Whether the last [`DocCache::analyse`] ran the rules over the whole document (rather
-    /// than keeping what they found, because nothing they read had changed).
-    pub fn document_rules_run(&self) -> bool {
-        self.wide_checked
+    /// How many groups of rules over the whole document ([`DocumentRules`]) the last
+    /// [`DocCache::analyse`] ran, rather than keeping what they found because nothing they
+    /// read had changed.
+    pub fn document_rules_run(&self) -> usize {
+        self.wide_run
     }
 
     /// Parse and check `text` as the document at `path`, keeping what the last call found
@@ -96,7 +97,7 @@ impl DocCache {
             || !self.config.as_ref().is_some_and(|c| Arc::ptr_eq(c, config))
             || self.scope.as_ref() != Some(&scope)
             || self.claims.len() + change.inserted != parse.document.claims.len() + change.removed;
-        let changed = self.reload_sources(provider, &scope, whole);
+        let changed = self.reload_sources(provider, &scope, &parse.document, whole);
         let ctx = DocContext {
             config,
             path,
@@ -117,16 +118,37 @@ impl DocCache {
             self.checked = self.replace(&ctx, provider, &change);
             self.checked += self.recheck(&ctx, provider, changed);
         }
-        // The rules over the whole document, unless what they read is as it was.
-        let kept = (!whole && changed == 0)
-            .then(|| moved_document_wide(&self.wide, &change, &parse.document.claims, path))
-            .flatten();
-        self.wide_checked = kept.is_none();
-        self.wide = kept.unwrap_or_else(|| {
-            let declared = resolve::declared_sources(provider, &parse.document);
-            rules::check_document_wide(&ctx, &declared)
-        });
-        let mut diagnostics = self.wide.clone();
+        // The rules over the whole document, each group again only if what it reads changed.
+        let new_claims = &parse.document.claims[change.before..change.before + change.inserted];
+        let mut declared = None;
+        self.wide_run = 0;
+        for (k, &group) in DocumentRules::ALL.iter().enumerate() {
+            let same = !whole
+                && match group {
+                    DocumentRules::Structure => {
+                        changed == 0 && !change.sources_changed && !change.errors_changed
+                    }
+                    DocumentRules::Relations => {
+                        change.removed == change.inserted
+                            && (change.old_claims.iter().zip(new_claims))
+                                .all(|(a, b)| same_relations(a, b))
+                    }
+                    DocumentRules::Usage => {
+                        !change.sources_changed
+                            && cited_ids(&change.old_claims) == cited_ids(new_claims)
+                    }
+                };
+            let kept = same
+                .then(|| moved(&self.wide[k], &change, new_claims, path))
+                .flatten();
+            self.wide[k] = kept.unwrap_or_else(|| {
+                self.wide_run += 1;
+                let declared = declared
+                    .get_or_insert_with(|| resolve::declared_sources(provider, &parse.document));
+                rules::check_document_rules(&ctx, declared, group)
+            });
+        }
+        let mut diagnostics = self.wide.concat();
         diagnostics.extend(
             self.claims
                 .iter()
@@ -146,20 +168,27 @@ impl DocCache {
         }
     }
 
-    /// Load the scope's sources; the bits of those whose file changed since the last call.
+    /// Load the scope's sources and the document's declared paths; the bits of those whose
+    /// file changed since the last call.
     fn reload_sources(
         &mut self,
         provider: &dyn SourceProvider,
         scope: &SourceScope,
+        doc: &mica_syntax::Document,
         whole: bool,
     ) -> Deps {
         let mut paths: Vec<&str> = Vec::new();
         // Every declaration's path, not only those that count: the rules over the whole
         // document report a duplicate declaration whose file cannot be read.
-        for d in scope.defs() {
-            if let Some((p, _)) = &d.path
-                && !paths.contains(&p.as_str())
-            {
+        let declared = (doc.sources.iter())
+            .filter_map(|d| d.path.as_ref().filter(|p| p.terminated))
+            .map(|p| p.value.as_str());
+        for p in scope
+            .defs()
+            .filter_map(|d| Some(d.path.as_ref()?.0.as_str()))
+            .chain(declared)
+        {
+            if !paths.contains(&p) {
                 paths.push(p);
             }
         }
@@ -293,27 +322,17 @@ impl DocCache {
     }
 }
 
-/// What the rules over the whole document found before `change`, moved to where it is now;
-/// `None` when they must run again: the change touched something they read other than
-/// positions (an id, a reference, a likelihood, a cited source id, a source declaration, a
-/// syntax error, the front matter), or a place they point at that cannot be followed.
-///
-/// Those rules read no claim's text or quotes, so typing prose or a quote keeps what they
-/// found; what they point at in the replaced claims lies in the claims' attribute lists,
-/// which are compared attribute by attribute, relative to the list's start.
-fn moved_document_wide(
+/// What a group of rules over the whole document found before `change`, moved to where it
+/// is now; `None` when a place it points at cannot be followed. The caller has checked that
+/// what the group reads is as it was: then nothing it points at lies in the replaced
+/// paragraphs but the claims' ids and attributes that [`same_relations`] compares, which are
+/// followed relative to the start of their claim's attribute list.
+fn moved(
     old: &[Diagnostic],
     change: &ClaimChange,
-    claims: &[Claim],
+    new: &[Claim],
     path: &str,
 ) -> Option<Vec<Diagnostic>> {
-    if change.others || change.removed != change.inserted {
-        return None;
-    }
-    let new = &claims[change.before..change.before + change.inserted];
-    if !(change.old_claims.iter().zip(new)).all(|(a, b)| same_for_document_rules(a, b)) {
-        return None;
-    }
     let (start, end) = change.region;
     let map = |p: usize| -> Option<usize> {
         if p < start {
@@ -340,10 +359,15 @@ fn moved_document_wide(
     Some(out)
 }
 
-/// Whether two claims are the same to the rules over the whole document: the same id, tags
-/// and attributes at the same places relative to the attribute list, citations compared by
-/// their source id only (those rules do not read quotes).
-fn same_for_document_rules(a: &Claim, b: &Claim) -> bool {
+/// The attributes the relation rules read: references, the likelihood, and the other
+/// single-valued keys (which decide which of a repeated key counts).
+const RELATION_KEYS: &[&str] = &["supports", "contradicts", "p", "conf", "note"];
+
+/// Whether two claims are the same to [`DocumentRules::Relations`]: the same id and the same
+/// [`RELATION_KEYS`] attributes, at the same places relative to the attribute list. Prose,
+/// quotes, tags and citations may differ; a citation written before a relation attribute
+/// moves it, and then the claims differ.
+fn same_relations(a: &Claim, b: &Claim) -> bool {
     let (oa, ob) = (a.attrs_range.start, b.attrs_range.start);
     let rel = |r: TextRange, o: usize| (r.start.wrapping_sub(o), r.end.wrapping_sub(o));
     let same_range = |x: TextRange, y: TextRange| rel(x, oa) == rel(y, ob);
@@ -354,25 +378,38 @@ fn same_for_document_rules(a: &Claim, b: &Claim) -> bool {
             p.value == q.value && p.terminated == q.terminated && same_range(p.range, q.range)
         }
         (ValueKind::Ref(p), ValueKind::Ref(q)) => same_ident(p, q),
-        (ValueKind::Citation(p), ValueKind::Citation(q)) => p.source.name == q.source.name,
         (ValueKind::Invalid(p), ValueKind::Invalid(q)) => p == q,
         (ValueKind::Missing, ValueKind::Missing) => true,
         _ => false,
     };
-    let same_attr = |x: &Attr, y: &Attr| {
-        // A quote's length moves the end of its attribute, not what the rules read.
-        let cite = matches!(x.value.kind, ValueKind::Citation(_));
-        same_ident(&x.key, &y.key)
-            && same_value(&x.value.kind, &y.value.kind)
-            && (cite || (same_range(x.range, y.range) && same_range(x.value.range, y.value.range)))
-    };
+    let (xs, ys) = (relation_attrs(a), relation_attrs(b));
     a.has_errors == b.has_errors
         && a.id.is_some() == b.id.is_some()
         && a.id.iter().zip(&b.id).all(|(x, y)| same_ident(x, y))
-        && a.tags.len() == b.tags.len()
-        && a.tags.iter().zip(&b.tags).all(|(x, y)| same_ident(x, y))
-        && a.attrs.len() == b.attrs.len()
-        && a.attrs.iter().zip(&b.attrs).all(|(x, y)| same_attr(x, y))
+        && xs.len() == ys.len()
+        && xs.iter().zip(&ys).all(|(x, y)| {
+            same_ident(&x.key, &y.key)
+                && same_value(&x.value.kind, &y.value.kind)
+                && same_range(x.range, y.range)
+                && same_range(x.value.range, y.value.range)
+        })
+}
+
+/// The [`RELATION_KEYS`] attributes of a claim, in order.
+fn relation_attrs(c: &Claim) -> Vec<&Attr> {
+    (c.attrs.iter())
+        .filter(|x| RELATION_KEYS.contains(&x.key.name.as_str()))
+        .collect()
+}
+
+/// The source ids that `claims` cite, in order: what [`DocumentRules::Usage`] reads of them.
+fn cited_ids(claims: &[Claim]) -> Vec<&str> {
+    let mut ids: Vec<&str> = (claims.iter())
+        .flat_map(|c| c.citations())
+        .map(|c| c.source.name.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids
 }
 
 /// Call `f` on every range of `d` that lies in the document `file`.
@@ -563,8 +600,8 @@ mod tests {
         }
     }
 
-    /// Check that the incremental analysis equals one from scratch; whether the rules over
-    /// the whole document ran.
+    /// Check that the incremental analysis equals one from scratch; how many groups of rules
+    /// over the whole document ran.
     #[track_caller]
     fn same_as_from_scratch(
         cache: &mut DocCache,
@@ -572,7 +609,7 @@ mod tests {
         provider: &MemoryProvider,
         path: &str,
         text: &str,
-    ) -> bool {
+    ) -> usize {
         let inc = cache.analyse(config, provider, path, text.to_string());
         let full = DocumentData::new(config, provider, path, text.to_string());
         assert_eq!(*inc.parse, *full.parse, "parse of {path}: {text:?}");
@@ -601,7 +638,8 @@ mod tests {
         let (mut config, provider, mut seeds) = workspace();
         let briefs = briefs();
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let (mut done, mut round, mut kept, mut wide) = (0, 0, 0, 0);
+        // Edits after which no group, all groups, or some of the rules over the document ran.
+        let (mut done, mut round, mut kept, mut wide, mut some) = (0, 0, 0, 0, 0);
         while done < edits {
             // Every other round edits one of the two example briefs, the rest the gallery.
             let pick = if round % 2 == 0 {
@@ -620,10 +658,10 @@ mod tests {
                     1 => config = Arc::new((*config).clone()),
                     _ => edit(&mut rng, &mut text, &seeds),
                 }
-                if same_as_from_scratch(&mut cache, &config, &provider, path, &text) {
-                    wide += 1;
-                } else {
-                    kept += 1;
+                match same_as_from_scratch(&mut cache, &config, &provider, path, &text) {
+                    0 => kept += 1,
+                    3 => wide += 1,
+                    _ => some += 1,
                 }
                 done += 1;
             }
@@ -631,8 +669,8 @@ mod tests {
         // Both ways were taken often: the differential test covers keeping what the rules
         // over the whole document found as well as running them.
         assert!(
-            kept > done / 8 && wide > done / 8,
-            "kept {kept}, ran {wide}"
+            kept > done / 8 && wide > done / 8 && some > done / 20,
+            "none ran {kept}, all {wide}, some {some}"
         );
     }
 
@@ -662,16 +700,21 @@ mod tests {
         edited.insert_str(claim.text_range.start + 1, "very ");
         cache.analyse(&config, &provider, path, edited.clone());
         assert_eq!(cache.claims_checked(), paragraph);
-        assert!(
-            !cache.document_rules_run(),
-            "prose typed: ids and references are as they were"
+        assert_eq!(
+            cache.document_rules_run(),
+            0,
+            "prose typed: what those rules read is as it was"
         );
         // A claim id changed: the rules over the document run again.
         let id = claim.id.as_ref().unwrap().range;
         let mut renamed = edited.clone();
         renamed.insert(id.end + 5, 'z');
         cache.analyse(&config, &provider, path, renamed);
-        assert!(cache.document_rules_run());
+        assert_eq!(
+            cache.document_rules_run(),
+            1,
+            "the relation rules, and only they"
+        );
         cache.analyse(&config, &provider, path, edited.clone());
         // The same text again: nothing.
         cache.analyse(&config, &provider, path, edited.clone());

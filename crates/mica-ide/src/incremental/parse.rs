@@ -65,9 +65,11 @@ pub struct ClaimChange {
     pub delta: isize,
     /// The old text's replaced paragraphs, as a byte range.
     pub region: (usize, usize),
-    /// Whether something other than claims and prose changed there: a source declaration, a
-    /// syntax error, or the first paragraph (which holds the front matter).
-    pub others: bool,
+    /// Whether a source declaration was there, before or after.
+    pub sources_changed: bool,
+    /// Whether a syntax error was there, before or after, or the first paragraph (which
+    /// holds the front matter) changed.
+    pub errors_changed: bool,
     /// The old claims that were replaced.
     pub old_claims: Vec<Claim>,
 }
@@ -220,9 +222,10 @@ impl ParseCache {
             inserted,
             delta,
             region: (region_start, old_suffix_start),
-            others: prefix == 0
-                || removed.sources + removed.errors > 0
-                || self.flat.document.sources.len() + removed.sources != sources_before
+            sources_changed: removed.sources > 0
+                || self.flat.document.sources.len() + removed.sources != sources_before,
+            errors_changed: prefix == 0
+                || removed.errors > 0
                 || self.flat.errors.len() + removed.errors != errors_before,
             old_claims,
         };
