@@ -383,8 +383,7 @@ fn same_relations(a: &Claim, b: &Claim) -> bool {
         _ => false,
     };
     let (xs, ys) = (relation_attrs(a), relation_attrs(b));
-    a.has_errors == b.has_errors
-        && a.id.is_some() == b.id.is_some()
+    a.id.is_some() == b.id.is_some()
         && a.id.iter().zip(&b.id).all(|(x, y)| same_ident(x, y))
         && xs.len() == ys.len()
         && xs.iter().zip(&ys).all(|(x, y)| {
