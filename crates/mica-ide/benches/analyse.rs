@@ -144,6 +144,24 @@ fn main() {
         std::hint::black_box(LineIndex::new(&copied));
         lines.push(t.elapsed());
     }
+    // Hover over a claim id and completion of a `supports=#` target, in process.
+    let mut analysis = mica_ide::Analysis::new(
+        Arc::clone(&config),
+        Arc::new(FsProvider::new(&root)) as Arc<dyn SourceProvider>,
+    );
+    let doc = analysis.set_document(path, text.clone());
+    let (mut hovers, mut completions) = (Vec::new(), Vec::new());
+    for k in 0..200 {
+        let id = format!("#c{} ", (k * 7919) % n);
+        let at = doc.text.find(&id).unwrap() + 2;
+        let t = Instant::now();
+        assert!(mica_ide::hover(&analysis, path, at).is_some());
+        hovers.push(t.elapsed());
+        let at = doc.text.find("supports=#").unwrap() + "supports=#".len();
+        let t = Instant::now();
+        assert!(!mica_ide::completions(&analysis, path, at).is_empty());
+        completions.push(t.elapsed());
+    }
     let s = median(scratch);
     let i = median(inc);
     println!("from scratch           {}", ms(s));
@@ -157,4 +175,6 @@ fn main() {
     println!("  scope                {}", ms(median(scope)));
     println!("  document-wide rules  {}", ms(median(wide)));
     println!("  line index           {}", ms(median(lines)));
+    println!("hover                  {}", ms(median(hovers)));
+    println!("completion of an id    {}", ms(median(completions)));
 }

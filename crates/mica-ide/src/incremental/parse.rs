@@ -9,7 +9,7 @@
 //! would read as front matter on its own). The differential test below checks the claim on
 //! every fixture in the repository and on random edits of them.
 
-use super::shift::{Shift, shifted};
+use super::shift::Shift;
 use mica_syntax::{Claim, Parse};
 use std::sync::Arc;
 
@@ -80,7 +80,8 @@ pub struct ClaimChange {
 pub struct ParseCache {
     text: String,
     starts: Vec<usize>,
-    chunks: Vec<(Arc<Parse>, Counts)>,
+    /// How many items of each kind every paragraph holds.
+    chunks: Vec<Counts>,
     flat: Arc<Parse>,
 }
 
@@ -122,16 +123,17 @@ impl ParseCache {
         // The new run of paragraphs, each parsed on its own, and the old run it replaces.
         let mid_new = prefix..starts.len() - suffix;
         let mid_old = prefix..old_n - suffix;
-        let fresh: Vec<(Arc<Parse>, Counts)> = mid_new
+        let mut fresh: Vec<(isize, Parse)> = mid_new
             .clone()
             .map(|k| {
-                let p = mica_syntax::parse(paragraph(text, &starts, k));
-                let n = Counts::of(&p);
-                (Arc::new(p), n)
+                (
+                    starts[k] as isize,
+                    mica_syntax::parse(paragraph(text, &starts, k)),
+                )
             })
             .collect();
-        let sum =
-            |c: &[(Arc<Parse>, Counts)]| c.iter().fold(Counts::default(), |a, (_, n)| a.add(*n));
+        let counts: Vec<Counts> = fresh.iter().map(|(_, p)| Counts::of(p)).collect();
+        let sum = |c: &[Counts]| c.iter().fold(Counts::default(), |a, n| a.add(*n));
         let before = sum(&self.chunks[..prefix]);
         // Everything, when the cache holds no paragraphs (a first parse).
         let removed = if old_n == 0 {
@@ -152,64 +154,61 @@ impl ParseCache {
             (self.flat.document.sources.len(), self.flat.errors.len());
         let flat = Arc::make_mut(&mut self.flat);
         let Parse { document, errors } = flat;
-        let placed = |k: usize| (starts[k] as isize, &fresh[k - prefix].0);
+        // The new paragraphs' items are moved into the document's parse, each moved to where
+        // its paragraph starts: the cache keeps only how many items each paragraph has.
+        fn moved<T: Shift>(d: isize, items: Vec<T>) -> impl Iterator<Item = T> {
+            items.into_iter().map(move |mut x| {
+                x.shift(d);
+                x
+            })
+        }
         splice(
             &mut document.sources,
             before.sources,
             removed.sources,
             delta,
-            mid_new.clone().flat_map(|k| {
-                let (d, p) = placed(k);
-                p.document.sources.iter().map(move |x| shifted(x, d))
-            }),
+            (fresh.iter_mut())
+                .flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.document.sources))),
         );
         let old_claims = splice(
             &mut document.claims,
             before.claims,
             removed.claims,
             delta,
-            mid_new.clone().flat_map(|k| {
-                let (d, p) = placed(k);
-                p.document.claims.iter().map(move |x| shifted(x, d))
-            }),
+            (fresh.iter_mut()).flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.document.claims))),
         );
         splice(
             &mut document.headings,
             before.headings,
             removed.headings,
             delta,
-            mid_new.clone().flat_map(|k| {
-                let (d, p) = placed(k);
-                p.document.headings.iter().map(move |x| shifted(x, d))
-            }),
+            (fresh.iter_mut())
+                .flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.document.headings))),
         );
         splice(
             &mut document.comments,
             before.comments,
             removed.comments,
             delta,
-            mid_new.clone().flat_map(|k| {
-                let (d, p) = placed(k);
-                p.document.comments.iter().map(move |x| shifted(x, d))
-            }),
+            (fresh.iter_mut())
+                .flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.document.comments))),
         );
         splice(
             errors,
             before.errors,
             removed.errors,
             delta,
-            mid_new.clone().flat_map(|k| {
-                let (d, p) = placed(k);
-                p.errors.iter().map(move |x| shifted(x, d))
-            }),
+            (fresh.iter_mut()).flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.errors))),
         );
-        let inserted = fresh.iter().map(|(_, n)| n.claims).sum();
-        self.chunks.splice(mid_old, fresh);
-        // The front matter can only be in the first paragraph.
+        // The front matter can only be in the first paragraph (a later one never starts with
+        // `---`, so it has none even when it becomes the first).
         if prefix == 0 {
-            let fm = (self.chunks.first()).and_then(|(p, _)| p.document.front_matter.clone());
-            Arc::make_mut(&mut self.flat).document.front_matter = fm;
+            document.front_matter = fresh
+                .first_mut()
+                .and_then(|(_, p)| p.document.front_matter.take());
         }
+        let inserted = counts.iter().map(|n| n.claims).sum();
+        self.chunks.splice(mid_old, counts);
         self.starts = starts;
         self.text.clear();
         self.text.push_str(text);

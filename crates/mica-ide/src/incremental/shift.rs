@@ -17,13 +17,6 @@ pub(crate) trait Shift {
     fn shift(&mut self, d: isize);
 }
 
-/// `x` moved by `d` bytes.
-pub(crate) fn shifted<T: Shift + Clone>(x: &T, d: isize) -> T {
-    let mut y = x.clone();
-    y.shift(d);
-    y
-}
-
 impl Shift for TextRange {
     fn shift(&mut self, d: isize) {
         self.start = self.start.wrapping_add_signed(d);
