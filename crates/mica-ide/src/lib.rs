@@ -24,6 +24,8 @@ mod tokens;
 
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod test_rng;
 
 pub use actions::{Action, code_actions};
 pub use analysis::{Analysis, DocumentData, FileText};

@@ -182,6 +182,20 @@ struct Timings {
     completion: Vec<Duration>,
 }
 
+/// A server on `root` with versioned diagnostics, and `text` opened as `u`: the server, the
+/// first diagnostics and when the document was opened.
+fn open_alone(root: &Path, u: &str, text: &str) -> (Client, Vec<Value>, Instant) {
+    let mut c = Client::spawn(root);
+    c.initialize(
+        root,
+        json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}}}),
+    );
+    let t = Instant::now();
+    c.open(u, text, 1);
+    let first = c.diagnostics(u, Some(1));
+    (c, first, t)
+}
+
 /// Open a `claims`-claim brief and type into it; the timings of every step.
 fn typing(repo: &Path, claims: usize, rounds: usize) -> (Vec<Duration>, Timings) {
     let ws = workspace(repo);
@@ -194,14 +208,7 @@ fn typing(repo: &Path, claims: usize, rounds: usize) -> (Vec<Duration>, Timings)
         text.len(),
         text.lines().count(),
     );
-    let mut c = Client::spawn(ws.path());
-    c.initialize(
-        ws.path(),
-        json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}}}),
-    );
-    let t = Instant::now();
-    c.open(&u, &text, 1);
-    let first = c.diagnostics(&u, Some(1));
+    let (mut c, first, t) = open_alone(ws.path(), &u, &text);
     let mut codes = std::collections::BTreeMap::<String, usize>::new();
     for d in &first {
         *codes
@@ -341,14 +348,7 @@ fn large_document(repo: &Path, mb: usize) {
         "\n== one document of {:.0} MB",
         text.len() as f64 / 1048576.0
     );
-    let mut c = Client::spawn(ws.path());
-    c.initialize(
-        ws.path(),
-        json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}}}),
-    );
-    let t = Instant::now();
-    c.open(&u, &text, 1);
-    let first = c.diagnostics(&u, Some(1));
+    let (mut c, first, t) = open_alone(ws.path(), &u, &text);
     println!(
         "open to first diagnostics {:.2} s ({} diagnostics); server RSS {:.0} MB",
         t.elapsed().as_secs_f64(),

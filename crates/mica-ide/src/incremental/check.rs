@@ -15,11 +15,11 @@
 //! over the whole parse; they read no source.
 
 use super::parse::{ClaimChange, ParseCache};
-use super::shift::{shift_citation, shift_diagnostic};
+use super::shift::{places_in, shift_citation, shift_diagnostic};
 use crate::DocumentData;
 use mica_check::resolve::{self, Outcome, Resolution};
 use mica_check::rules::{self, DocContext, DocumentRules};
-use mica_check::{Config, Diagnostic, Location, ResolvedCitation, SourceScope};
+use mica_check::{Config, Diagnostic, ResolvedCitation, SourceScope};
 use mica_sources::{SourceError, SourceFile, SourceProvider};
 use mica_syntax::{Attr, Claim, Ident, LineIndex, TextRange, ValueKind};
 use std::sync::Arc;
@@ -348,7 +348,7 @@ fn moved(
     let mut out = old.to_vec();
     for d in &mut out {
         let mut ok = true;
-        for_each_place(d, path, |r| match (map(r.start), map(r.end)) {
+        places_in(d, path, |r| match (map(r.start), map(r.end)) {
             (Some(s), Some(e)) => *r = TextRange::new(s, e),
             _ => ok = false,
         });
@@ -411,22 +411,6 @@ fn cited_ids(claims: &[Claim]) -> Vec<&str> {
     ids
 }
 
-/// Call `f` on every range of `d` that lies in the document `file`.
-fn for_each_place(d: &mut Diagnostic, file: &str, mut f: impl FnMut(&mut TextRange)) {
-    let mut at = |l: &mut Location| {
-        if l.file == file {
-            f(&mut l.range);
-        }
-    };
-    at(&mut d.location);
-    for l in &mut d.labels {
-        at(&mut l.location);
-    }
-    for e in d.fix.iter_mut().flat_map(|f| &mut f.edits) {
-        at(&mut e.location);
-    }
-}
-
 /// The bit of the `i`th source path; paths past the 63rd share the "any" bit.
 fn bit(i: usize) -> Deps {
     if i < 63 { 1 << i } else { ANY }
@@ -442,6 +426,7 @@ fn of_claim(resolved: &[Resolution], index: usize) -> &[Resolution] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::Rng;
     use mica_sources::MemoryProvider;
     use std::path::Path;
 
@@ -485,17 +470,6 @@ mod tests {
         }
         assert!(out.len() >= 10, "too few briefs: {}", out.len());
         out
-    }
-
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n.max(1) as u64) as usize
-        }
     }
 
     /// The char boundary of `text` at or before `at`.

@@ -445,13 +445,9 @@ mod tests {
             "[", "]", "{", "}", "\"", "\n", "\n\n", "<!--", "-->", "#", "=", ":", "---\n", " ",
             "\\", "@source ", "é", "\r",
         ];
-        let mut seed: u64 = 0x1234_5678_9abc_def1;
-        let mut rnd = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let seed: u64 = 0x1234_5678_9abc_def1;
+        let mut rng = crate::test_rng::Rng(seed);
+        let mut rnd = |n: usize| rng.below(n);
         let corpus = corpus();
         let mut cache = ParseCache::new();
         for round in 0..300 {

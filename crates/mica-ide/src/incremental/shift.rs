@@ -172,12 +172,12 @@ impl Shift for SyntaxError {
     }
 }
 
-/// Move the places of `diag` that lie in the document `file` by `d` bytes; places in other
-/// files (a label in a source) stay.
-pub(crate) fn shift_diagnostic(diag: &mut Diagnostic, file: &str, d: isize) {
-    let at = |l: &mut Location| {
+/// Call `f` on every range of `diag` that lies in the document `file`: its location, its
+/// labels' and its fix's edits'; places in other files (a label in a source) are left out.
+pub(crate) fn places_in(diag: &mut Diagnostic, file: &str, mut f: impl FnMut(&mut TextRange)) {
+    let mut at = |l: &mut Location| {
         if l.file == file {
-            l.range.shift(d);
+            f(&mut l.range);
         }
     };
     let Diagnostic {
@@ -211,6 +211,11 @@ pub(crate) fn shift_diagnostic(diag: &mut Diagnostic, file: &str, d: isize) {
             at(location);
         }
     }
+}
+
+/// Move the places of `diag` that lie in the document `file` by `d` bytes.
+pub(crate) fn shift_diagnostic(diag: &mut Diagnostic, file: &str, d: isize) {
+    places_in(diag, file, |r| r.shift(d));
 }
 
 /// Move a citation's place in the document by `d` bytes and its claim index by `k`; where it
