@@ -26,13 +26,14 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The candidate closest to `name`, if it is close enough to be a likely misspelling: within a
 /// third of the name's length in edits, or one being a prefix of the other (`confidence` →
-/// `conf`).
+/// `conf`). Ties go to the shorter, then the alphabetically first candidate, so that the
+/// answer does not depend on the order of the candidates (a hash map's, say).
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     close_candidates(name, candidates)
-        .min_by_key(|(d, c)| (*d, c.len()))
+        .min_by_key(|(d, c)| (*d, c.len(), *c))
         .map(|(_, c)| c)
 }
 
@@ -90,5 +91,17 @@ mod tests {
         // Two plausible readings: no safe correction.
         assert_eq!(only_close("ab", ["abc", "abd"]), None);
         assert_eq!(only_close("zebra", keys), None);
+    }
+
+    /// Equally close candidates: the same answer whatever their order (the claim ids come
+    /// from a hash map, whose order changes from one map to the next).
+    #[test]
+    fn ties_do_not_depend_on_the_order() {
+        assert_eq!(did_you_mean("ab", ["ac", "aa"]), Some("aa"));
+        assert_eq!(did_you_mean("ab", ["aa", "ac"]), Some("aa"));
+        assert_eq!(
+            did_you_mean("k", ["kj-persist", "kj-broaden"]),
+            did_you_mean("k", ["kj-broaden", "kj-persist"])
+        );
     }
 }

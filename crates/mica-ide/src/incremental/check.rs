@@ -40,6 +40,8 @@ struct ClaimResult {
 #[derive(Default)]
 pub struct DocCache {
     parses: ParseCache,
+    /// The document's path: a cache reused under another path starts over.
+    path: String,
     config: Option<Arc<Config>>,
     scope: Option<SourceScope>,
     /// The scope's source paths (those that count, in order) and what each loaded to.
@@ -94,10 +96,16 @@ impl DocCache {
         let (parse, change) = self.parses.parse(&text);
         let scope = SourceScope::new(config, path, &parse.document);
         let whole = change.whole
+            || self.path != path
             || !self.config.as_ref().is_some_and(|c| Arc::ptr_eq(c, config))
             || self.scope.as_ref() != Some(&scope)
             || self.claims.len() + change.inserted != parse.document.claims.len() + change.removed;
         let changed = self.reload_sources(provider, &scope, &parse.document, whole);
+        // A document that declares itself as a source: a label into that source and a place
+        // in the document share a path, and only the latter moves with an edit. Rare enough
+        // to check whole.
+        let whole =
+            whole || (self.sources.iter()).any(|(_, f)| f.as_ref().is_ok_and(|f| f.path() == path));
         let ctx = DocContext {
             config,
             path,
@@ -157,6 +165,7 @@ impl DocCache {
         mica_check::apply_severities(config, &mut diagnostics);
         self.config = Some(Arc::clone(config));
         self.scope = Some(scope.clone());
+        path.clone_into(&mut self.path);
         DocumentData {
             path: path.to_string(),
             lines: LineIndex::new(&text),
@@ -645,6 +654,28 @@ mod tests {
             kept > done / 8 && wide > done / 8 && some > done / 20,
             "none ran {kept}, all {wide}, some {some}"
         );
+    }
+
+    /// Found by an adversarial review: a document that declares itself as a source (a label
+    /// into that source must not move with an edit of the document), and a cache reused under
+    /// another path.
+    #[test]
+    fn a_document_citing_itself_and_a_cache_under_another_path() {
+        let config = Arc::new(Config::default());
+        let provider = MemoryProvider::new("/ws");
+        provider.insert(
+            "d.mica",
+            "old version of the file with zzz qqq not here\nline two\n",
+        );
+        let before =
+            "@source me \"d.mica\"\n\nintro\n\n[Claim]{#a cite=me:\"zzz qqq not there\"}\n";
+        let after = before.replace("intro", "intro typed more words");
+        let mut cache = DocCache::new();
+        same_as_from_scratch(&mut cache, &config, &provider, "d.mica", before);
+        same_as_from_scratch(&mut cache, &config, &provider, "d.mica", &after);
+        let mut cache = DocCache::new();
+        same_as_from_scratch(&mut cache, &config, &provider, "one.mica", "[Claim]{#a}\n");
+        same_as_from_scratch(&mut cache, &config, &provider, "two.mica", "[Claim]{#a}\n");
     }
 
     /// An edit inside one claim checks that claim only; a seed changed in the provider (as a
