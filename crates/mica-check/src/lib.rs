@@ -11,6 +11,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod resolve;
 pub mod rules;
+mod scope;
 pub mod similar;
 pub mod vocab;
 pub mod workspace;
