@@ -2,12 +2,13 @@
 //! `reliability`, claim ids after `supports=#`/`contradicts=#`, paths in `@source "..."`, and
 //! passages of the cited source while a quote is typed.
 //!
-//! The context is read from the text around the cursor rather than from the syntax tree,
-//! because the text being typed is rarely well formed yet.
+//! The context is read from the lexer's tokens around the cursor (`mica_syntax::lexer`, as
+//! the parser reads them) rather than from the syntax tree, because the text being typed is
+//! rarely well formed yet.
 //!
-//! Length: about 630 lines of code, the rest unit tests. Each completion context is a small
-//! function here; moving the context detection to the syntax tree (issue 9) is the planned
-//! split, which will take the character scanning out of this file.
+//! Length: about 620 lines of code, the rest unit tests. Each completion context (keys,
+//! values, claim ids, source ids, quotes, paths) is one arm of `completions` with its helpers;
+//! the next split, if it grows, is one file per context.
 
 use crate::Analysis;
 use crate::cursor::claim_at;

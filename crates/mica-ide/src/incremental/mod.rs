@@ -3,8 +3,10 @@
 //! - `parse.rs` cuts the document into paragraphs and parses again only those whose text
 //!   changed, updating the document's parse in place.
 //! - `check.rs` keeps each claim's resolutions and diagnostics: it checks again the claims of
-//!   the paragraphs that changed, and the claims citing a source whose file changed; the
-//!   rules that span the document run again over the whole parse.
+//!   the paragraphs that changed, and the claims citing a source whose file changed; of the
+//!   rules that span the document, only the groups whose inputs changed run again.
+//! - `wide.rs` decides which groups of those rules must run again and moves what the others
+//!   found;
 //! - `shift.rs` moves what was kept by the bytes the edit added or removed.
 //!
 //! The differential tests in `check.rs` compare every incremental result with a check from
@@ -13,6 +15,7 @@
 mod check;
 mod parse;
 mod shift;
+mod wide;
 
 pub use check::DocCache;
 pub use parse::{ClaimChange, ParseCache};
