@@ -26,6 +26,7 @@ use mica_check::rules::{self, DocContext, DocumentRules};
 use mica_check::{Config, Diagnostic, ResolvedCitation, SourceScope};
 use mica_sources::{SourceError, SourceFile, SourceProvider};
 use mica_syntax::{Claim, LineIndex};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What a claim's result depends on among the scope's source paths: one bit per path (the
@@ -48,8 +49,10 @@ pub struct DocCache {
     path: String,
     config: Option<Arc<Config>>,
     scope: Option<SourceScope>,
-    /// The scope's source paths (those that count, in order) and what each loaded to.
+    /// Every path the scope and the document declare, once, in order, and what it loaded to.
     sources: Vec<(String, Result<Arc<SourceFile>, SourceError>)>,
+    /// Where each of those paths is in `sources`.
+    source_index: HashMap<String, usize>,
     claims: Vec<ClaimResult>,
     citations: Arc<Vec<ResolvedCitation>>,
     /// What each group of rules over the whole document found, before severities.
@@ -176,25 +179,24 @@ impl DocCache {
         doc: &mica_syntax::Document,
         whole: bool,
     ) -> Deps {
-        let mut paths: Vec<&str> = Vec::new();
         // Every declaration's path, not only those that count: the rules over the whole
-        // document report a duplicate declaration whose file cannot be read.
+        // document report a duplicate declaration whose file cannot be read. Each path once,
+        // indexed, so that a configuration of many sources costs no search per path or claim.
         let declared = (doc.sources.iter())
             .filter_map(|d| d.path.as_ref().filter(|p| p.terminated))
             .map(|p| p.value.as_str());
-        for p in scope
-            .defs()
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut loaded: Vec<(String, Result<Arc<SourceFile>, SourceError>)> = Vec::new();
+        for p in (scope.defs())
             .filter_map(|d| Some(d.path.as_ref()?.0.as_str()))
             .chain(declared)
         {
-            if !paths.contains(&p) {
-                paths.push(p);
+            if !index.contains_key(p) {
+                index.insert(p.to_string(), loaded.len());
+                loaded.push((p.to_string(), provider.load(p)));
             }
         }
-        let loaded: Vec<(String, Result<Arc<SourceFile>, SourceError>)> = paths
-            .iter()
-            .map(|p| (p.to_string(), provider.load(p)))
-            .collect();
+        self.source_index = index;
         let mut changed = 0;
         if !whole {
             for (i, ((path, new), (old_path, old))) in loaded.iter().zip(&self.sources).enumerate()
@@ -303,11 +305,7 @@ impl DocCache {
         for r in resolutions {
             let cited = ctx.scope.get(&r.source_id).and_then(|d| d.path.as_ref());
             if let Some((p, _)) = cited {
-                deps |= self
-                    .sources
-                    .iter()
-                    .position(|(s, _)| s == p)
-                    .map_or(ANY, bit);
+                deps |= self.source_index.get(p).map_or(ANY, |&i| bit(i));
             }
             // A quote not found was looked for in every declared source.
             if matches!(&r.outcome, Outcome::NotFound(nf) if !nf.every_part_found) {
