@@ -46,10 +46,16 @@ pub struct DocResolution {
 impl DocResolution {
     /// The resolutions of the citations of claim `index`, in order.
     pub fn of_claim(&self, index: usize) -> &[Resolution] {
-        let start = self.citations.partition_point(|r| r.claim < index);
-        let end = self.citations.partition_point(|r| r.claim <= index);
-        &self.citations[start..end]
+        of_claim(&self.citations, index)
     }
+}
+
+/// The resolutions of the citations of claim `index` among `resolved`, which are in claim
+/// order (as [`resolve_claims`] gives them).
+pub fn of_claim(resolved: &[Resolution], index: usize) -> &[Resolution] {
+    let start = resolved.partition_point(|r| r.claim < index);
+    let end = resolved.partition_point(|r| r.claim <= index);
+    &resolved[start..end]
 }
 
 /// Where one citation landed.

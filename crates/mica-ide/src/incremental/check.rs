@@ -240,7 +240,12 @@ impl DocCache {
             .iter()
             .enumerate()
             .map(|(k, claim)| {
-                self.check_one(ctx, before + k, claim, of_claim(&resolved, before + k))
+                self.check_one(
+                    ctx,
+                    before + k,
+                    claim,
+                    resolve::of_claim(&resolved, before + k),
+                )
             })
             .collect();
         self.claims.splice(before..before + removed, results);
@@ -322,13 +327,6 @@ impl DocCache {
 /// The bit of the `i`th source path; paths past the 63rd share the "any" bit.
 fn bit(i: usize) -> Deps {
     if i < 63 { 1 << i } else { ANY }
-}
-
-/// The resolutions of claim `index` among `resolved` (in claim order).
-fn of_claim(resolved: &[Resolution], index: usize) -> &[Resolution] {
-    let start = resolved.partition_point(|r| r.claim < index);
-    let end = resolved.partition_point(|r| r.claim <= index);
-    &resolved[start..end]
 }
 
 #[cfg(test)]
