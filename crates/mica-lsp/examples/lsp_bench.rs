@@ -3,7 +3,9 @@
 //! keystroke by keystroke, with hovers and completions between keystrokes; and a workspace of
 //! 1,000 briefs, where one brief is opened while the rest is scanned. Reports medians and 99th
 //! percentiles as ratios to the floor: a request for an unknown method, which the server
-//! answers with MethodNotFound without doing any work.
+//! answers with MethodNotFound without doing any work. Keystrokes come after 15 ms of idle,
+//! as a person types, and are compared with no-op requests sent after the same idle; the last
+//! keys of each round come in a burst and are compared with the floor measured back to back.
 //!
 //! Run: `cargo build --release -p mica-cli && cargo run --release -p mica-lsp --example
 //! lsp_bench` (the server is `$MICA_BIN`, or `mica` next to the example's target folder);
@@ -155,17 +157,18 @@ fn workspace(repo: &Path) -> tempfile::TempDir {
     ws
 }
 
-/// The floor: round trips of a request for a method the server does not know.
+/// The floor: round trips of a request for a method the server does not know, back to back.
 fn floor(c: &mut Client) -> Vec<Duration> {
-    (0..300)
-        .map(|_| {
-            let t = Instant::now();
-            let id = c.send_request("mica/noSuchMethod", json!({}));
-            let r = c.response(id);
-            assert_eq!(r["error"]["code"], -32601, "{r}");
-            t.elapsed()
-        })
-        .collect()
+    (0..300).map(|_| noop(c)).collect()
+}
+
+/// One round trip of a request for a method the server does not know.
+fn noop(c: &mut Client) -> Duration {
+    let t = Instant::now();
+    let id = c.send_request("mica/noSuchMethod", json!({}));
+    let r = c.response(id);
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    t.elapsed()
 }
 
 /// The server's resident memory, from `/proc` (Linux).
@@ -176,8 +179,16 @@ fn rss_mb(c: &Client) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// How long an editor at human speed leaves the server idle between keystrokes.
+const IDLE: Duration = Duration::from_millis(15);
+
 struct Timings {
+    /// The floor after the same idle as each keystroke.
+    floor_idle: Vec<Duration>,
+    /// Keystrokes after `IDLE`, as a person types.
     edit: Vec<Duration>,
+    /// Keystrokes sent as soon as the previous one's diagnostics arrived.
+    burst: Vec<Duration>,
     hover: Vec<Duration>,
     completion: Vec<Duration>,
 }
@@ -224,12 +235,16 @@ fn typing(repo: &Path, claims: usize, rounds: usize) -> (Vec<Duration>, Timings)
     let fl = floor(&mut c);
 
     // Typing: into the text of claims spread over the document, then a new citation with a
-    // quote, one character per didChange, each waited for like an editor at human speed.
+    // quote, one character per didChange, each waited for like an editor at human speed. Each
+    // keystroke comes after `IDLE`, and so does a no-op request before it, so that the two are
+    // measured alike (a thread woken after a pause answers more slowly than one kept busy).
     let typed = " It adds a detail.";
     let new_cite = " cite=wiki:\"more than 86 percent\"";
     let mut version = 1;
     let mut tm = Timings {
+        floor_idle: Vec::new(),
         edit: Vec::new(),
+        burst: Vec::new(),
         hover: Vec::new(),
         completion: Vec::new(),
     };
@@ -243,7 +258,14 @@ fn typing(repo: &Path, claims: usize, rounds: usize) -> (Vec<Duration>, Timings)
             // Into the attribute list, just before its closing brace.
             at = text[at..].find('}').map(|i| at + i).expect("brace");
         }
-        for ch in keys.chars() {
+        for (k, ch) in keys.chars().enumerate() {
+            // The last keys of a round come in a burst, each right after the last diagnostics.
+            let burst = k + 4 >= keys.chars().count();
+            if !burst {
+                std::thread::sleep(IDLE);
+                tm.floor_idle.push(noop(&mut c));
+                std::thread::sleep(IDLE);
+            }
             version += 1;
             let p = pos(&text, at);
             let s = ch.to_string();
@@ -254,31 +276,33 @@ fn typing(repo: &Path, claims: usize, rounds: usize) -> (Vec<Duration>, Timings)
                        "contentChanges": [{"range": {"start": p, "end": p}, "text": s}]}),
             );
             c.diagnostics(&u, Some(version));
+            if burst {
+                tm.burst.push(t.elapsed());
+                text.insert_str(at, &s);
+                at += s.len();
+                continue;
+            }
             tm.edit.push(t.elapsed());
             text.insert_str(at, &s);
             at += s.len();
             // Hover over a claim now and then, as the mouse passes.
             let target = format!("#c{}", rng.below(claims));
             let off = text.find(&format!("{target} ")).expect("claim id") + 2;
+            let params = json!({"textDocument": {"uri": u}, "position": pos(&text, off)});
             let t = Instant::now();
-            let h = c.request(
-                "textDocument/hover",
-                json!({"textDocument": {"uri": u}, "position": pos(&text, off)}),
-            );
+            let h = c.request("textDocument/hover", params);
             tm.hover.push(t.elapsed());
             assert!(!h.is_null(), "no hover at {target}");
             // Completion of a `supports=#` target in another claim's attributes.
             let target = format!("supports=#c{}", rng.below(claims / 11).max(1) * 11 - 1);
             if let Some(i) = text.find(&target) {
+                let params = json!({"textDocument": {"uri": u},
+                                    "position": pos(&text, i + "supports=#".len())});
                 let t = Instant::now();
-                let r = c.request(
-                    "textDocument/completion",
-                    json!({"textDocument": {"uri": u}, "position": pos(&text, i + "supports=#".len())}),
-                );
+                let r = c.request("textDocument/completion", params);
                 tm.completion.push(t.elapsed());
                 assert!(!r.is_null(), "no completion at {target}");
             }
-            std::thread::sleep(Duration::from_millis(15));
         }
     }
     let state = c.request("mica/documentState", json!({"uri": u}));
@@ -400,6 +424,13 @@ fn scans(repo: &Path, sizes: &[usize]) {
     }
 }
 
+/// The 99th percentile of `v`.
+fn p99(v: &[Duration]) -> Duration {
+    let mut v = v.to_vec();
+    v.sort();
+    v[((v.len() * 99).div_ceil(100)).saturating_sub(1)]
+}
+
 fn ratio(a: Duration, f: Duration) -> f64 {
     a.as_secs_f64() / f.as_secs_f64()
 }
@@ -428,18 +459,31 @@ fn main() {
     for &(claims, rounds) in sizes {
         let (fl, tm) = typing(&repo, claims, rounds);
         let f = stats("floor (unknown method)", fl.clone());
-        let mut edit = tm.edit.clone();
-        edit.sort();
-        let p99 = edit[((edit.len() * 99).div_ceil(100)).saturating_sub(1)];
-        let e = stats("didChange -> publishDiagnostics", tm.edit);
+        let fi = stats("floor after 15 ms idle", tm.floor_idle.clone());
+        let (e, e99) = (
+            stats("didChange -> diagnostics, idle", tm.edit.clone()),
+            p99(&tm.edit),
+        );
+        let (b, b99) = (
+            stats("didChange -> diagnostics, burst", tm.burst.clone()),
+            p99(&tm.burst),
+        );
         let h = stats("hover (claim with citations)", tm.hover);
         let k = stats("completion (claim ids)", tm.completion);
         println!(
-            "ratios to the floor: edit-to-diagnostics median {:.1}x, p99 {:.1}x; hover {:.1}x; completion {:.1}x",
-            ratio(e, f),
-            ratio(p99, f),
+            "ratios, each to the floor measured alike: keystrokes after 15 ms idle: median {:.1}x, p99 {:.1}x (floor after idle); \
+             in a burst: median {:.1}x, p99 {:.1}x (floor back to back); hover {:.1}x; completion {:.1}x (floor back to back)",
+            ratio(e, fi),
+            ratio(e99, fi),
+            ratio(b, f),
+            ratio(b99, f),
             ratio(h, f),
             ratio(k, f),
+        );
+        println!(
+            "keystrokes after idle to the floor back to back: median {:.1}x, p99 {:.1}x",
+            ratio(e, f),
+            ratio(e99, f)
         );
     }
     if quick {

@@ -87,12 +87,12 @@ impl Inner {
             (doc.text()?, doc.rev, generation, analysis, parses)
         };
         let path = id.path.clone();
-        let data = tokio::task::spawn_blocking(move || {
+        // On this worker thread, whose other tasks move to another while it analyses: handing
+        // the analysis to the blocking pool cost two thread wake-ups per keystroke.
+        let data = tokio::task::block_in_place(move || {
             let mut cache = parses.lock().unwrap_or_else(|e| e.into_inner());
             Arc::new(analysis.analyse_with(&path, text, &mut cache))
-        })
-        .await
-        .ok()?;
+        });
         let analysed = Analysed {
             rev,
             generation,

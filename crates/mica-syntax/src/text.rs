@@ -186,6 +186,65 @@ impl LineIndex {
         }
     }
 
+    /// Update the index after an edit that replaced `old[lo..old_hi]` with `text[lo..new_hi]`
+    /// (`text` is the new text): the lines before the edit are kept, those in it found again,
+    /// and those after it moved. The result equals `LineIndex::new(text)`.
+    pub fn edit(&mut self, text: &str, lo: usize, old_hi: usize, new_hi: usize) {
+        let bytes = text.as_bytes();
+        let delta = new_hi as isize - old_hi as isize;
+        // Starts before `lo` stay (the bytes before them did not change); from the last of
+        // them, the line endings up to one byte past the edit are found again (a `\r` before
+        // it and a `\n` in it make one line ending); starts further on only move.
+        let keep = self.starts.partition_point(|&s| s < lo).max(1);
+        let tail_from = self.starts.partition_point(|&s| s <= old_hi + 1);
+        let tail: Vec<usize> = self.starts[tail_from..]
+            .iter()
+            .map(|s| s.wrapping_add_signed(delta))
+            .collect();
+        let from = self.starts[keep - 1];
+        self.starts.truncate(keep);
+        let end = (new_hi + 1).min(bytes.len());
+        let mut lf_of_crlf = usize::MAX;
+        for at in memchr::memchr2_iter(b'\n', b'\r', &bytes[from..end]).map(|i| from + i) {
+            if at == lf_of_crlf {
+                continue;
+            }
+            let start = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                lf_of_crlf = at + 1;
+                at + 2
+            } else {
+                at + 1
+            };
+            if start <= new_hi + 1 {
+                self.starts.push(start);
+            }
+        }
+        self.starts.extend(tail);
+        self.len = text.len();
+        // Column checkpoints: none while the text stays ASCII; else counted again from the
+        // last one before the edit.
+        if self.columns.is_empty() && bytes[lo..new_hi].is_ascii() {
+            return;
+        }
+        if text.is_ascii() {
+            self.columns.clear();
+            return;
+        }
+        // Checkpoint `k` counts the chunks before byte `k * COLUMN_STEP`: those at or before
+        // `lo` did not change. (An ASCII text had none: all are counted.)
+        let k = (lo / COLUMN_STEP).min(self.columns.len().saturating_sub(1));
+        self.columns.truncate(k + 1);
+        if self.columns.is_empty() {
+            self.columns.push((0, 0));
+        }
+        let mut total = self.columns[k];
+        for chunk in bytes[k * COLUMN_STEP..].chunks(COLUMN_STEP) {
+            let (c, u) = count_units(chunk);
+            total = (total.0 + c, total.1 + u);
+            self.columns.push(total);
+        }
+    }
+
     /// The number of lines (a text always has at least one, possibly empty).
     pub fn line_count(&self) -> usize {
         self.starts.len()
@@ -305,6 +364,57 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// After random edits (line endings of every kind, characters of every width, lines longer
+    /// than a column step), an edited index equals one built from scratch.
+    #[test]
+    fn an_edited_index_equals_a_new_one() {
+        let pieces = ["\n", "\r", "\r\n", "a", "é", "𝄞", " ", "\n\r", "x\ny", ""];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut below = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for round in 0..300 {
+            let mut text: String = (0..below(40))
+                .map(|_| {
+                    if below(8) == 0 {
+                        "é".repeat(300)
+                    } else {
+                        pieces[below(pieces.len())].to_string()
+                    }
+                })
+                .collect();
+            let mut index = LineIndex::new(&text);
+            for _ in 0..20 {
+                let bounds: Vec<usize> = (text.char_indices().map(|(i, _)| i))
+                    .chain([text.len()])
+                    .collect();
+                let a = bounds[below(bounds.len())];
+                let b = (bounds.iter().copied())
+                    .filter(|&x| x >= a)
+                    .nth(below(3))
+                    .unwrap_or(a);
+                let mut new = text.clone();
+                new.replace_range(a..b, pieces[below(pieces.len())]);
+                let (old_b, new_b) = (text.as_bytes(), new.as_bytes());
+                let lo = old_b.iter().zip(new_b).take_while(|(x, y)| x == y).count();
+                let suffix = (old_b[lo..].iter().rev())
+                    .zip(new_b[lo..].iter().rev())
+                    .take_while(|(x, y)| x == y)
+                    .count();
+                index.edit(&new, lo, old_b.len() - suffix, new_b.len() - suffix);
+                assert_eq!(
+                    index,
+                    LineIndex::new(&new),
+                    "round {round}: {text:?} -> {new:?}"
+                );
+                text = new;
+            }
+        }
+    }
 
     #[test]
     fn lines_end_at_lf_crlf_and_lone_cr() {

@@ -61,6 +61,8 @@ pub struct DocCache {
     checked: usize,
     /// How many groups of rules over the whole document it ran.
     wide_run: usize,
+    /// The lines of the text last analysed, updated after an edit instead of found again.
+    lines: Option<LineIndex>,
 }
 
 impl std::fmt::Debug for DocCache {
@@ -159,9 +161,19 @@ impl DocCache {
         self.config = Some(Arc::clone(config));
         self.scope = Some(scope.clone());
         path.clone_into(&mut self.path);
+        let lines = match (self.lines.take(), change.edit) {
+            (Some(mut lines), Some(e)) if !change.whole => {
+                lines.edit(&text, e.lo, e.old_hi, e.new_hi);
+                lines
+            }
+            (Some(lines), None) if !change.whole => lines,
+            _ => LineIndex::new(&text),
+        };
+        debug_assert_eq!(lines, LineIndex::new(&text));
+        self.lines = Some(lines.clone());
         DocumentData {
             path: path.to_string(),
-            lines: LineIndex::new(&text),
+            lines,
             text,
             parse,
             diagnostics,

@@ -1,7 +1,9 @@
 //! Analysis after an edit: what an edit cannot affect is kept, moved to where it now is.
 //!
-//! - `parse.rs` cuts the document into paragraphs and parses again only those whose text
-//!   changed, updating the document's parse in place.
+//! - `paragraphs.rs` finds where the paragraphs start, after an edit by reading only the lines
+//!   around it;
+//! - `parse.rs` parses again only the paragraphs whose text changed, updating the document's
+//!   parse in place.
 //! - `check.rs` keeps each claim's resolutions and diagnostics: it checks again the claims of
 //!   the paragraphs that changed, and the claims citing a source whose file changed; of the
 //!   rules that span the document, only the groups whose inputs changed run again.
@@ -13,6 +15,7 @@
 //! scratch ([`mica_check::check`] over [`mica_syntax::parse`]) after each random edit.
 
 mod check;
+mod paragraphs;
 mod parse;
 mod shift;
 mod wide;

@@ -9,6 +9,7 @@
 //! would read as front matter on its own). The differential test below checks the claim on
 //! every fixture in the repository and on random edits of them.
 
+use super::paragraphs::{Edit, Paragraphs};
 use super::shift::Shift;
 use mica_syntax::{Claim, Parse};
 use std::sync::Arc;
@@ -72,6 +73,8 @@ pub struct ClaimChange {
     pub errors_changed: bool,
     /// The old claims that were replaced.
     pub old_claims: Vec<Claim>,
+    /// The edit, as the old and new texts differ (none when they are equal).
+    pub(crate) edit: Option<Edit>,
 }
 
 /// The last version of a document: its text, its paragraphs with their parses, and the
@@ -79,7 +82,7 @@ pub struct ClaimChange {
 #[derive(Default)]
 pub struct ParseCache {
     text: String,
-    starts: Vec<usize>,
+    paragraphs: Paragraphs,
     /// How many items of each kind every paragraph holds.
     chunks: Vec<Counts>,
     flat: Arc<Parse>,
@@ -108,16 +111,31 @@ impl ParseCache {
     /// items are replaced and the items after it moved. It is shared with the analyses made
     /// from it, and copied first only while one of them is still in use.
     pub fn parse(&mut self, text: &str) -> (Arc<Parse>, ClaimChange) {
-        let starts = paragraph_starts(text);
+        let old_starts = self.paragraphs.starts.clone();
+        let edit = Edit::between(&self.text, text);
+        let kept = if self.chunks.is_empty() {
+            self.paragraphs = Paragraphs::new(text);
+            None
+        } else {
+            Some(self.paragraphs.edit(&self.text, text, edit))
+        };
+        let starts = &self.paragraphs.starts;
+        debug_assert_eq!(*starts, Paragraphs::new(text).starts);
         let old_n = self.chunks.len();
         let most = starts.len().min(old_n);
         let same = |k_new: usize, k_old: usize| {
-            paragraph(text, &starts, k_new) == paragraph(&self.text, &self.starts, k_old)
+            paragraph(text, starts, k_new) == paragraph(&self.text, &old_starts, k_old)
         };
-        let prefix = (0..most).take_while(|&k| same(k, k)).count();
-        let suffix = (0..most - prefix)
-            .take_while(|&k| same(starts.len() - 1 - k, old_n - 1 - k))
-            .count();
+        // The paragraphs the edit left are known to be the same; the run between them is
+        // compared paragraph by paragraph, in case the edit left more of them as they were.
+        let (known_prefix, known_suffix) =
+            kept.map_or((0, 0), |k| (k.prefix.min(most), old_n - k.suffix_from));
+        let prefix = known_prefix + (known_prefix..most).take_while(|&k| same(k, k)).count();
+        let known_suffix = known_suffix.min(most - prefix);
+        let suffix = known_suffix
+            + (known_suffix..most - prefix)
+                .take_while(|&k| same(starts.len() - 1 - k, old_n - 1 - k))
+                .count();
         let whole = prefix + suffix == 0;
         let claims_before = self.flat.document.claims.len();
         // The new run of paragraphs, each parsed on its own, and the old run it replaces.
@@ -128,7 +146,7 @@ impl ParseCache {
             .map(|k| {
                 (
                     starts[k] as isize,
-                    mica_syntax::parse(paragraph(text, &starts, k)),
+                    mica_syntax::parse(paragraph(text, starts, k)),
                 )
             })
             .collect();
@@ -141,15 +159,14 @@ impl ParseCache {
         } else {
             sum(&self.chunks[mid_old.clone()])
         };
-        let old_suffix_start = self
-            .starts
+        let old_suffix_start = old_starts
             .get(mid_old.end)
             .copied()
             .unwrap_or(self.text.len());
         let new_suffix_start = starts.get(mid_new.end).copied().unwrap_or(text.len());
         let delta = new_suffix_start as isize - old_suffix_start as isize;
 
-        let region_start = self.starts.get(prefix).copied().unwrap_or(0);
+        let region_start = old_starts.get(prefix).copied().unwrap_or(0);
         let (sources_before, errors_before) =
             (self.flat.document.sources.len(), self.flat.errors.len());
         let flat = Arc::make_mut(&mut self.flat);
@@ -209,10 +226,9 @@ impl ParseCache {
         }
         let inserted = counts.iter().map(|n| n.claims).sum();
         self.chunks.splice(mid_old, counts);
-        self.starts = starts;
         self.text.clear();
         self.text.push_str(text);
-        debug_assert_eq!(self.chunks.len(), self.starts.len());
+        debug_assert_eq!(self.chunks.len(), self.paragraphs.starts.len());
         let change = ClaimChange {
             whole: whole
                 || claims_before != self.flat.document.claims.len() + removed.claims - inserted,
@@ -227,6 +243,7 @@ impl ParseCache {
                 || removed.errors > 0
                 || self.flat.errors.len() + removed.errors != errors_before,
             old_claims,
+            edit,
         };
         (Arc::clone(&self.flat), change)
     }
@@ -255,130 +272,14 @@ fn splice<T: Shift>(
     removed
 }
 
-/// The end of the line starting at `at`, and where the next line starts.
-fn line_at(text: &str, at: usize) -> (usize, usize) {
-    lines_from(text, at)
-        .next()
-        .map_or((text.len(), text.len()), |(_, end, after)| (end, after))
-}
-
-/// The lines from `at` (a line start) on: start, end before the line ending, and where the
-/// next line starts. One searcher for all of them: a search per line cost more than the
-/// search itself on a brief of short lines.
-fn lines_from(text: &str, at: usize) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
-    let bytes = text.as_bytes();
-    let mut ends = memchr::memchr2_iter(b'\n', b'\r', &bytes[at..]).map(move |i| at + i);
-    let mut start = at;
-    std::iter::from_fn(move || {
-        if start >= bytes.len() {
-            return None;
-        }
-        let line = start;
-        let (end, after) = loop {
-            match ends.next() {
-                // The `\n` of a `\r\n` that ended the line before.
-                Some(e) if e < line => continue,
-                Some(e) if bytes[e] == b'\r' && bytes.get(e + 1) == Some(&b'\n') => {
-                    break (e, e + 2);
-                }
-                Some(e) => break (e, e + 1),
-                None => break (bytes.len(), bytes.len()),
-            }
-        };
-        start = after;
-        Some((line, end, after))
-    })
-}
-
-fn is_blank(line: &str) -> bool {
-    line.bytes().all(|b| b == b' ' || b == b'\t')
-}
-
-/// The offsets where paragraphs start: 0, then the start of every line that follows blank
-/// lines, outside comments and front matter, and that is neither `---` nor starts with U+FEFF.
-pub(crate) fn paragraph_starts(text: &str) -> Vec<usize> {
-    let mut starts = vec![0];
-    let mut at = 0;
-    // Front matter: only when the very first line is `---`; never cut before its end.
-    // A byte order mark does not hide the front matter.
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let (first_end, next) = line_at(text, bom);
-    if text[bom..first_end].trim_end() == "---" {
-        let mut line = next;
-        loop {
-            if line >= text.len() {
-                // Not closed: the parser then has no front matter; keep the document whole.
-                return starts;
-            }
-            let (end, after) = line_at(text, line);
-            if text[line..end].trim_end() == "---" {
-                at = after;
-                break;
-            }
-            line = after;
-        }
-    }
-    // Comments, conservatively: from `<!--` to the first `-->` that starts after it.
-    let mut comments: Vec<(usize, usize)> = Vec::new();
-    let mut from = at;
-    // SIMD substring search: `str::find` was a tenth of a keystroke's analysis.
-    let (open, close) = (
-        memchr::memmem::Finder::new("<!--"),
-        memchr::memmem::Finder::new("-->"),
-    );
-    while let Some(i) = open.find(&text.as_bytes()[from..]) {
-        let s = from + i;
-        match close.find(&text.as_bytes()[s + 4..]) {
-            Some(j) => {
-                comments.push((s, s + 4 + j + 3));
-                from = s + 4 + j + 3;
-            }
-            None => {
-                comments.push((s, text.len()));
-                break;
-            }
-        }
-    }
-    // The comments are in order and do not overlap, so the first that ends after a position
-    // is the only one that can hold it.
-    let first_ending_after =
-        |pos: usize| comments.get(comments.partition_point(|&(_, e)| e <= pos));
-    let in_comment = |pos: usize| first_ending_after(pos).is_some_and(|&(s, _)| s < pos);
-    let mut saw_text = false;
-    let mut blank_run_start: Option<usize> = None;
-    for (line, end, _) in lines_from(text, at) {
-        let content = &text[line..end];
-        if is_blank(content) && end < text.len() {
-            if saw_text && blank_run_start.is_none() {
-                blank_run_start = Some(line);
-            }
-        } else {
-            if let Some(blank) = blank_run_start.take() {
-                // A paragraph break from the line ending before `blank` to here.
-                let cut_ok = !in_comment(blank.saturating_sub(1))
-                    && !in_comment(line)
-                    && first_ending_after(blank).is_none_or(|&(s, _)| s >= line)
-                    && content.trim_end() != "---"
-                    // Parsed on its own, a paragraph starting with U+FEFF would take it for
-                    // a byte order mark, which only the document's first character can be.
-                    && !content.starts_with('\u{feff}');
-                if cut_ok && line > *starts.last().unwrap_or(&0) {
-                    starts.push(line);
-                }
-            }
-            saw_text = true;
-        }
-    }
-    starts
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use super::super::paragraphs::paragraph_starts;
     use super::*;
     use std::path::Path;
 
     /// Every `.mica` and fixture text under the repository's crates and spec folders.
-    fn corpus() -> Vec<String> {
+    pub(crate) fn corpus() -> Vec<String> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let mut out = Vec::new();
         let mut dirs = vec![root.join("spec"), root.join("crates")];
