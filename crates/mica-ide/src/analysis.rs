@@ -206,6 +206,18 @@ impl Analysis {
         cache.analyse(&self.config, &*self.provider, path, text)
     }
 
+    /// Like [`Analysis::analyse_with`], for a `text` that `edit` made from the text `cache`
+    /// last saw (`None`: the same text): nothing is compared and the cache keeps no copy.
+    pub fn analyse_edited(
+        &self,
+        path: &str,
+        text: String,
+        edit: Option<crate::TextChange>,
+        cache: &mut DocCache,
+    ) -> DocumentData {
+        cache.analyse_edited(&self.config, &*self.provider, path, text, edit)
+    }
+
     /// Add or replace a document that was analysed against this workspace.
     pub fn insert(&mut self, doc: Arc<DocumentData>) {
         self.docs.insert(doc.path.clone(), doc);

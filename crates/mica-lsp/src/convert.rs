@@ -8,6 +8,7 @@
 //! inside a multi-byte character) at the character's start. Nothing here panics on client
 //! input. `\n`, `\r\n` and a lone `\r` end lines, as in LSP and [`LineIndex`].
 
+use mica_ide::TextChange;
 use mica_syntax::{ColumnUnit, LineCol, LineIndex, TextRange};
 use ropey::{Rope, RopeSlice};
 use std::path::{Component, Path, PathBuf};
@@ -131,16 +132,26 @@ pub fn rope_char(rope: &Rope, pos: Position, enc: Encoding) -> usize {
     start + within
 }
 
-/// Apply one content change (a range replacement, or the whole text) to `rope`.
-pub fn apply_change(rope: &mut Rope, change: &TextDocumentContentChangeEvent, enc: Encoding) {
+/// Apply one content change (a range replacement, or the whole text) to `rope`; the bytes
+/// it replaced, or `None` when it replaced the whole text.
+pub fn apply_change(
+    rope: &mut Rope,
+    change: &TextDocumentContentChangeEvent,
+    enc: Encoding,
+) -> Option<TextChange> {
     match change.range {
-        None => *rope = Rope::from_str(&change.text),
+        None => {
+            *rope = Rope::from_str(&change.text);
+            None
+        }
         Some(r) => {
             let a = rope_char(rope, r.start, enc);
             let b = rope_char(rope, r.end, enc);
             let (a, b) = (a.min(b), a.max(b));
+            let (start, end) = (rope.char_to_byte(a), rope.char_to_byte(b));
             rope.remove(a..b);
             rope.insert(a, &change.text);
+            Some(TextChange::replace(start, end, change.text.len()))
         }
     }
 }
@@ -337,7 +348,9 @@ mod tests {
             text: t.to_string(),
         };
         let mut rope = Rope::from_str("中文😀x\r\nsecond\rthird");
-        apply_change(&mut rope, &change(0, 2, 0, 4, "🎉"), Encoding::Utf16);
+        // The bytes replaced: the four of the emoji, at byte 6.
+        let replaced = apply_change(&mut rope, &change(0, 2, 0, 4, "🎉"), Encoding::Utf16);
+        assert_eq!(replaced, Some(TextChange::replace(6, 10, 4)));
         assert_eq!(rope.to_string(), "中文🎉x\r\nsecond\rthird");
         apply_change(&mut rope, &change(2, 0, 2, 5, "3rd"), Encoding::Utf16);
         assert_eq!(rope.to_string(), "中文🎉x\r\nsecond\r3rd");
@@ -347,7 +360,7 @@ mod tests {
         // A backwards range and a range far past the end do not panic.
         apply_change(&mut rope, &change(9, 9, 0, 3, "!"), Encoding::Utf8);
         assert_eq!(rope.to_string(), "中!");
-        apply_change(
+        let replaced = apply_change(
             &mut rope,
             &TextDocumentContentChangeEvent {
                 range: None,
@@ -356,6 +369,7 @@ mod tests {
             },
             Encoding::Utf16,
         );
+        assert_eq!(replaced, None);
         assert_eq!(rope.to_string(), "whole");
     }
 

@@ -10,7 +10,9 @@ use crate::convert::{self, Paths};
 use crate::overlay::OverlayProvider;
 use crate::scheduler::Job;
 use crate::server::Inner;
-use crate::state::{Analysed, DISK_LIMIT, Doc, DocId, State, Watch, Ws, canonical, is_mica_path};
+use crate::state::{
+    Analysed, DISK_LIMIT, Doc, DocId, Since, State, Watch, Ws, canonical, is_mica_path,
+};
 use mica_check::{CONFIG_FILE, Config, ConfigError};
 use mica_ide::DocumentData;
 use std::collections::{BTreeSet, HashMap};
@@ -182,6 +184,7 @@ impl Inner {
                 doc.disk = Some(Arc::new(text));
                 if doc.buffer.is_none() && changed {
                     doc.rev = rev;
+                    doc.since = Since::Unknown;
                 }
             }
         }

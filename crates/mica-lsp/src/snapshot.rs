@@ -10,7 +10,7 @@
 
 use crate::convert::{self, Encoding, Paths};
 use crate::server::Inner;
-use crate::state::{Analysed, Caps, DocId};
+use crate::state::{Analysed, Caps, DocId, Since};
 use crate::to_lsp::Ctx;
 use mica_ide::{Analysis, DocumentData};
 use mica_syntax::TextRange;
@@ -69,7 +69,7 @@ impl Inner {
             Arc::clone(&doc.gate)
         };
         let _one_at_a_time = gate.lock().await;
-        let (text, rev, generation, analysis, parses) = {
+        let (text, since, rev, generation, analysis, parses) = {
             let mut st = self.lock();
             let generation = st.generation;
             let analysis = st.analysis(id);
@@ -84,14 +84,20 @@ impl Inner {
             // lets the cache update them in place instead of copying them.
             doc.analysed = None;
             let parses = Arc::clone(&doc.parses);
-            (doc.text()?, doc.rev, generation, analysis, parses)
+            let text = doc.text()?;
+            let since = std::mem::replace(&mut doc.since, Since::Same);
+            (text, since, doc.rev, generation, analysis, parses)
         };
         let path = id.path.clone();
         // On this worker thread, whose other tasks move to another while it analyses: handing
         // the analysis to the blocking pool cost two thread wake-ups per keystroke.
         let data = tokio::task::block_in_place(move || {
             let mut cache = parses.lock().unwrap_or_else(|e| e.into_inner());
-            Arc::new(analysis.analyse_with(&path, text, &mut cache))
+            Arc::new(match since {
+                Since::Same => analysis.analyse_edited(&path, text, None, &mut cache),
+                Since::Changed(c) => analysis.analyse_edited(&path, text, Some(c), &mut cache),
+                Since::Unknown => analysis.analyse_with(&path, text, &mut cache),
+            })
         });
         let analysed = Analysed {
             rev,

@@ -11,7 +11,7 @@ use crate::convert::{self, Encoding, Paths};
 use crate::overlay::OverlayProvider;
 use crate::scheduler::Coalescer;
 use mica_check::{Config, ConfigError};
-use mica_ide::{Analysis, DocCache, DocumentData};
+use mica_ide::{Analysis, DocCache, DocumentData, TextChange};
 use mica_sources::SourceProvider;
 use ropey::Rope;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -67,6 +67,8 @@ pub(crate) struct Doc {
     /// What its last analysis found, so that an edit re-parses one paragraph and re-checks
     /// its claims.
     pub parses: Arc<Mutex<DocCache>>,
+    /// What changed in its text since the text last handed to `parses`.
+    pub since: Since,
     /// Held while the document is analysed.
     pub gate: Arc<tokio::sync::Mutex<()>>,
 }
@@ -85,6 +87,7 @@ impl Doc {
             published_at: None,
             declared: BTreeSet::new(),
             parses: Arc::default(),
+            since: Since::Unknown,
             gate: Arc::default(),
         }
     }
@@ -102,6 +105,30 @@ impl Doc {
             (None, Some(disk)) => Some(disk.to_string()),
             (None, None) => None,
         }
+    }
+}
+
+/// What changed in a document's text since its cache last saw it: the cache is told, so that
+/// it needs neither a copy of the old text nor a comparison with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Since {
+    /// The same text.
+    Same,
+    /// This range changed (several changes, merged).
+    Changed(TextChange),
+    /// The text was replaced whole, or comes from elsewhere (opened, closed, read from disk):
+    /// the cache compares.
+    Unknown,
+}
+
+impl Since {
+    /// Note one more change of the buffer: the bytes it replaced, or `None` for all of them.
+    pub fn record(&mut self, change: Option<TextChange>) {
+        *self = match (*self, change) {
+            (Since::Unknown, _) | (_, None) => Since::Unknown,
+            (Since::Same, Some(c)) => Since::Changed(c),
+            (Since::Changed(a), Some(b)) => Since::Changed(a.then(b)),
+        };
     }
 }
 

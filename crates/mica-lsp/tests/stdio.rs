@@ -109,6 +109,83 @@ fn utf16_pos(text: &str, offset: usize) -> Value {
     json!({"line": line, "character": col})
 }
 
+/// The server tells each document's cache what changed instead of handing it a text to
+/// compare: after random edits (several changes in one notification, some waited for, some in
+/// bursts), the last diagnostics are those of a server that opens the final text afresh.
+#[test]
+fn edited_diagnostics_are_those_of_the_final_text_opened_afresh() {
+    let ws = workspace();
+    let u = uri(&ws.path().join("edited.mica"));
+    let mut text = String::from(
+        "# Edited 中文\n\n[A claim]{#a p=likely cite=art:\"invested more than\"}\n\n\
+         [Another]{#b supports=#a cite=art:\"signed by Premier\"}\n\n<!-- note -->\n\n\
+         [Third]{#c cite=art:\"33 innovation\"}\n",
+    );
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    c.open(&u, &text, 0);
+    c.diagnostics(&u, Some(0));
+    let pieces = [
+        "x",
+        "中",
+        "😀",
+        "\n",
+        "\n\n",
+        "[",
+        "]{",
+        "\"",
+        " ",
+        "é",
+        "",
+        "<!--",
+        "-->",
+        "#a",
+        " cite=art:\"more than\"",
+        " supports=#b",
+        "---\n",
+        "}",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    // Not a multiple of 5, so that its diagnostics are still to come after the loop.
+    let last = 402;
+    for version in 1..=last {
+        let mut changes = Vec::new();
+        for _ in 0..1 + next(3) {
+            let bounds: Vec<usize> = (text.char_indices().map(|(i, _)| i))
+                .chain([text.len()])
+                .collect();
+            let a = bounds[next(bounds.len())];
+            let b = (bounds.iter().copied())
+                .filter(|&x| x >= a)
+                .nth(next(4))
+                .unwrap_or(a);
+            let insert = pieces[next(pieces.len())];
+            changes.push(json!({"range": {"start": utf16_pos(&text, a), "end": utf16_pos(&text, b)}, "text": insert}));
+            text.replace_range(a..b, insert);
+        }
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": version}, "contentChanges": changes}),
+        );
+        if version % 5 == 0 {
+            c.diagnostics(&u, Some(version));
+        }
+    }
+    let edited = c.diagnostics(&u, Some(last));
+    assert!(c.shutdown_and_exit().success());
+    let mut fresh = Client::spawn(ws.path());
+    fresh.initialize(ws.path(), caps(UTF16_ONLY));
+    fresh.open(&u, &text, 0);
+    assert_eq!(edited, fresh.diagnostics(&u, Some(0)), "for {text:?}");
+    assert!(fresh.shutdown_and_exit().success());
+}
+
 #[test]
 fn a_burst_of_a_thousand_edits_ends_with_the_clients_text() {
     let ws = workspace();

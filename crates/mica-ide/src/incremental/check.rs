@@ -17,6 +17,7 @@
 //! Length: about 330 lines of code; the rest are the differential tests, which need the
 //! cache's internals (how many claims and rule groups an analysis ran).
 
+use super::paragraphs::TextChange;
 use super::parse::{ClaimChange, ParseCache};
 use super::shift::{shift_citation, shift_diagnostic};
 use super::wide;
@@ -103,6 +104,34 @@ impl DocCache {
         text: String,
     ) -> DocumentData {
         let (parse, change) = self.parses.parse(&text);
+        self.analyse_parsed(config, provider, path, text, parse, change)
+    }
+
+    /// Like [`Self::analyse`], for a `text` that `edit` made from the text of the last call
+    /// (`None`: the same text), as an editor reports its changes. The cache then keeps no copy
+    /// of the text and compares none. An edit that does not fit the two texts' lengths
+    /// analyses everything again.
+    pub fn analyse_edited(
+        &mut self,
+        config: &Arc<Config>,
+        provider: &dyn SourceProvider,
+        path: &str,
+        text: String,
+        edit: Option<TextChange>,
+    ) -> DocumentData {
+        let (parse, change) = self.parses.parse_edited(&text, edit);
+        self.analyse_parsed(config, provider, path, text, parse, change)
+    }
+
+    fn analyse_parsed(
+        &mut self,
+        config: &Arc<Config>,
+        provider: &dyn SourceProvider,
+        path: &str,
+        text: String,
+        parse: Arc<mica_syntax::Parse>,
+        change: ClaimChange,
+    ) -> DocumentData {
         let scope = SourceScope::new(config, path, &parse.document);
         let whole = change.whole
             || self.path != path
@@ -501,7 +530,24 @@ mod tests {
         path: &str,
         text: &str,
     ) -> usize {
-        let inc = cache.analyse(config, provider, path, text.to_string());
+        same_when_told(cache, config, provider, path, text, None)
+    }
+
+    /// [`same_as_from_scratch`], with the cache told what changed (`told`: the edit, or
+    /// `None` for the same text) instead of comparing texts, as the server tells it.
+    #[track_caller]
+    fn same_when_told(
+        cache: &mut DocCache,
+        config: &Arc<Config>,
+        provider: &MemoryProvider,
+        path: &str,
+        text: &str,
+        told: Option<Option<TextChange>>,
+    ) -> usize {
+        let inc = match told {
+            Some(edit) => cache.analyse_edited(config, provider, path, text.to_string(), edit),
+            None => cache.analyse(config, provider, path, text.to_string()),
+        };
         let full = DocumentData::new(config, provider, path, text.to_string());
         assert_eq!(*inc.parse, *full.parse, "parse of {path}: {text:?}");
         assert_eq!(
@@ -542,14 +588,37 @@ mod tests {
             round += 1;
             let mut text = text.clone();
             let mut cache = DocCache::new();
-            same_as_from_scratch(&mut cache, &config, &provider, path, &text);
+            // Every third round, the cache is told what changed, as the server tells it: two
+            // edits merged, widened at random (an editor's changes cover more than the bytes
+            // that differ).
+            let told = round % 3 == 0;
+            same_when_told(
+                &mut cache,
+                &config,
+                &provider,
+                path,
+                &text,
+                told.then_some(None),
+            );
             for _ in 0..40 {
+                let before = text.clone();
+                let mut change = None;
                 match rng.below(40) {
                     0 => edit_source(&mut rng, &provider, &mut seeds),
                     1 => config = Arc::new((*config).clone()),
-                    _ => edit(&mut rng, &mut text, &seeds),
+                    _ => {
+                        edit(&mut rng, &mut text, &seeds);
+                        change = TextChange::between(&before, &text);
+                        if told && rng.below(2) == 0 {
+                            let middle = text.clone();
+                            edit(&mut rng, &mut text, &seeds);
+                            change = merged(change, TextChange::between(&middle, &text));
+                        }
+                        change = change.map(|c| widened(&mut rng, c, &text));
+                    }
                 }
-                match same_as_from_scratch(&mut cache, &config, &provider, path, &text) {
+                let told = told.then_some(change);
+                match same_when_told(&mut cache, &config, &provider, path, &text, told) {
                     0 => kept += 1,
                     3 => wide += 1,
                     _ => some += 1,
@@ -563,6 +632,31 @@ mod tests {
             kept > done / 8 && wide > done / 8 && some > done / 20,
             "none ran {kept}, all {wide}, some {some}"
         );
+    }
+
+    /// Two changes one after the other, as one.
+    fn merged(a: Option<TextChange>, b: Option<TextChange>) -> Option<TextChange> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(a.then(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// `c` covering up to a few more characters on each side in `text` (the new text).
+    fn widened(rng: &mut Rng, c: TextChange, text: &str) -> TextChange {
+        let mut lo = c.lo.saturating_sub(rng.below(6));
+        while !text.is_char_boundary(lo) {
+            lo -= 1;
+        }
+        let mut more = rng.below(6).min(text.len() - c.new_hi);
+        while !text.is_char_boundary(c.new_hi + more) {
+            more += 1;
+        }
+        TextChange {
+            lo,
+            old_hi: c.old_hi + more,
+            new_hi: c.new_hi + more,
+        }
     }
 
     /// Found by an adversarial review: a document that declares itself as a source (a label

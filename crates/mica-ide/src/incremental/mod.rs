@@ -21,4 +21,5 @@ mod shift;
 mod wide;
 
 pub use check::DocCache;
+pub use paragraphs::TextChange;
 pub use parse::{ClaimChange, ParseCache};

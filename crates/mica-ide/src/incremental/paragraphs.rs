@@ -19,33 +19,68 @@ pub(crate) struct Paragraphs {
     comments: Vec<(usize, usize)>,
 }
 
-/// An edit, as two texts differ: `old[lo..old_hi]` became `new[lo..new_hi]`.
+/// How a text changed: `old[lo..old_hi]` became `new[lo..new_hi]`, and the rest is as it was.
+/// It may cover more than what changed (an editor's several changes, merged).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Edit {
+pub struct TextChange {
+    /// Where the change starts, in both texts.
     pub lo: usize,
+    /// Where it ends in the old text.
     pub old_hi: usize,
+    /// Where it ends in the new text.
     pub new_hi: usize,
 }
 
-impl Edit {
+impl TextChange {
     /// The smallest edit that turns `old` into `new`, or `None` when they are equal.
-    pub fn between(old: &str, new: &str) -> Option<Edit> {
+    pub fn between(old: &str, new: &str) -> Option<TextChange> {
         let (old, new) = (old.as_bytes(), new.as_bytes());
         let lo = common_prefix(old, new);
         if lo == old.len() && lo == new.len() {
             return None;
         }
         let suffix = common_suffix(&old[lo..], &new[lo..]);
-        Some(Edit {
+        Some(TextChange {
             lo,
             old_hi: old.len() - suffix,
             new_hi: new.len() - suffix,
         })
     }
 
+    /// The edit that replaces `old[start..end]` with `len` bytes.
+    pub fn replace(start: usize, end: usize, len: usize) -> TextChange {
+        TextChange {
+            lo: start,
+            old_hi: end,
+            new_hi: start + len,
+        }
+    }
+
+    /// This edit followed by `next` (whose offsets are in the text this one made), as one
+    /// edit of the first text: the smallest range that covers both.
+    pub fn then(self, next: TextChange) -> TextChange {
+        let grown = next.old_hi.saturating_sub(self.new_hi);
+        TextChange {
+            lo: self.lo.min(next.lo),
+            old_hi: self.old_hi + grown,
+            new_hi: (self.new_hi.max(next.old_hi) as isize + next.delta()) as usize,
+        }
+    }
+
     /// How far the text after the edit moved.
     pub fn delta(self) -> isize {
         self.new_hi as isize - self.old_hi as isize
+    }
+
+    /// Whether this can be an edit from a text of `old_len` bytes to `new`.
+    pub(crate) fn fits(self, old_len: usize, new: &str) -> bool {
+        self.lo <= self.old_hi
+            && self.old_hi <= old_len
+            && self.lo <= self.new_hi
+            && self.new_hi <= new.len()
+            && old_len - self.old_hi == new.len() - self.new_hi
+            && new.is_char_boundary(self.lo)
+            && new.is_char_boundary(self.new_hi)
     }
 }
 
@@ -121,10 +156,11 @@ impl Paragraphs {
         Self { starts, comments }
     }
 
-    /// Update the paragraphs of `old` for `new`, which `edit` made from it; what was kept.
-    /// Reads only the lines around the edit when it neither touches the first paragraph
-    /// (which holds the front matter) nor adds or removes a comment marker; else starts over.
-    pub fn edit(&mut self, old: &str, new: &str, edit: Option<Edit>) -> Kept {
+    /// Update the paragraphs for `new`, which `edit` made from the text they were found in
+    /// (`None`: the same text); what was kept. Reads only the lines around the edit when it
+    /// neither touches the first paragraph (which holds the front matter) nor adds or removes
+    /// a comment; else starts over.
+    pub fn edit(&mut self, new: &str, edit: Option<TextChange>) -> Kept {
         let old_n = self.starts.len();
         let Some(e) = edit else {
             return Kept {
@@ -132,7 +168,7 @@ impl Paragraphs {
                 suffix_from: old_n,
             };
         };
-        match self.edit_locally(old, new, e) {
+        match self.edit_locally(new, e) {
             Some(kept) => kept,
             None => {
                 *self = Self::new(new);
@@ -144,21 +180,20 @@ impl Paragraphs {
         }
     }
 
-    fn edit_locally(&mut self, old: &str, new: &str, e: Edit) -> Option<Kept> {
+    fn edit_locally(&mut self, new: &str, e: TextChange) -> Option<Kept> {
         // The last paragraph that starts before the edit; reading starts at the one before it,
         // whose first line ends before the edit (a paragraph's first line decides its cut).
         let before = self.starts.partition_point(|&s| s < e.lo).checked_sub(1)?;
         if before < 2 {
             return None;
         }
-        let marker = |text: &str, hi: usize| {
-            let window = &text.as_bytes()[e.lo.saturating_sub(3)..(hi + 3).min(text.len())];
-            memchr::memmem::find(window, b"<!--").is_some()
-                || memchr::memmem::find(window, b"-->").is_some()
-        };
+        // Only the markers that open or close a comment decide where comments are (one inside
+        // a comment, or a `-->` outside one, is never read): the edit must not touch those,
+        // nor make a new marker.
+        let window = &new.as_bytes()[e.lo.saturating_sub(3)..(e.new_hi + 3).min(new.len())];
         let near = |x: usize| x + 4 >= e.lo && x <= e.old_hi + 4;
-        if marker(old, e.old_hi)
-            || marker(new, e.new_hi)
+        if memchr::memmem::find(window, b"<!--").is_some()
+            || memchr::memmem::find(window, b"-->").is_some()
             || self.comments.iter().any(|&(s, end)| near(s) || near(end))
         {
             return None;
@@ -338,16 +373,43 @@ mod tests {
 
     #[test]
     fn the_smallest_edit_between_two_texts() {
-        assert_eq!(Edit::between("abc", "abc"), None);
-        let e = |lo, old_hi, new_hi| Some(Edit { lo, old_hi, new_hi });
-        assert_eq!(Edit::between("abc", "abxc"), e(2, 2, 3));
-        assert_eq!(Edit::between("aaa", "aa"), e(2, 3, 2));
-        assert_eq!(Edit::between("", "x"), e(0, 0, 1));
+        assert_eq!(TextChange::between("abc", "abc"), None);
+        let e = |lo, old_hi, new_hi| Some(TextChange { lo, old_hi, new_hi });
+        assert_eq!(TextChange::between("abc", "abxc"), e(2, 2, 3));
+        assert_eq!(TextChange::between("aaa", "aa"), e(2, 3, 2));
+        assert_eq!(TextChange::between("", "x"), e(0, 0, 1));
         let long = "x".repeat(1000);
         let edited = format!("{}y{}", &long[..600], &long[600..]);
-        assert_eq!(Edit::between(&long, &edited), e(600, 600, 601));
+        assert_eq!(TextChange::between(&long, &edited), e(600, 600, 601));
         let other = format!("{}y{}", &long[..600], &long[601..]);
-        assert_eq!(Edit::between(&long, &other), e(600, 601, 601));
+        assert_eq!(TextChange::between(&long, &other), e(600, 601, 601));
+    }
+
+    /// Changes merged one after another describe the text they made: what lies outside the
+    /// merged range is the same in the first and the last text.
+    #[test]
+    fn merged_changes_cover_every_change() {
+        let mut rng = crate::test_rng::Rng(0x5851_f42d_4c95_7f2d);
+        for _ in 0..2_000 {
+            let first = "abcdefghij".repeat(1 + rng.below(3));
+            let mut text = first.clone();
+            let mut merged: Option<TextChange> = None;
+            for _ in 0..1 + rng.below(5) {
+                let a = rng.below(text.len() + 1);
+                let b = a + rng.below(text.len() - a + 1);
+                let new = "XY"[..rng.below(3)].to_string();
+                text.replace_range(a..b, &new);
+                let one = TextChange::replace(a, b, new.len());
+                merged = Some(merged.map_or(one, |m| m.then(one)));
+            }
+            let m = merged.unwrap();
+            assert!(
+                m.fits(first.len(), &text),
+                "{m:?} from {first:?} to {text:?}"
+            );
+            assert_eq!(first[..m.lo], text[..m.lo]);
+            assert_eq!(first[m.old_hi..], text[m.new_hi..]);
+        }
     }
 
     /// After random edits of every fixture, the paragraphs (and comments) are those found
@@ -379,7 +441,7 @@ mod tests {
                     .unwrap_or(a);
                 let mut new = text.clone();
                 new.replace_range(a..b, pieces[rng.below(pieces.len())]);
-                let kept = para.edit(&text, &new, Edit::between(&text, &new));
+                let kept = para.edit(&new, TextChange::between(&text, &new));
                 let fresh = Paragraphs::new(&new);
                 assert_eq!(para, fresh, "round {round}: {text:?} -> {new:?}");
                 assert!(kept.prefix <= kept.suffix_from);

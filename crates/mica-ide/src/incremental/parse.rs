@@ -9,7 +9,7 @@
 //! would read as front matter on its own). The differential test below checks the claim on
 //! every fixture in the repository and on random edits of them.
 
-use super::paragraphs::{Edit, Paragraphs};
+use super::paragraphs::{Kept, Paragraphs, TextChange};
 use super::shift::Shift;
 use mica_syntax::{Claim, Parse};
 use std::sync::Arc;
@@ -74,14 +74,18 @@ pub struct ClaimChange {
     /// The old claims that were replaced.
     pub old_claims: Vec<Claim>,
     /// The edit, as the old and new texts differ (none when they are equal).
-    pub(crate) edit: Option<Edit>,
+    pub(crate) edit: Option<TextChange>,
 }
 
 /// The last version of a document: its text, its paragraphs with their parses, and the
 /// document's parse, which an edit updates in place.
 #[derive(Default)]
 pub struct ParseCache {
-    text: String,
+    /// The last text, while the caller hands over whole texts to compare ([`Self::parse`]);
+    /// none while it says what changed ([`Self::parse_edited`]).
+    text: Option<String>,
+    /// The last text's length.
+    len: usize,
     paragraphs: Paragraphs,
     /// How many items of each kind every paragraph holds.
     chunks: Vec<Counts>,
@@ -103,39 +107,65 @@ impl ParseCache {
     }
 
     /// Parse `text`, reusing the paragraphs that the last call saw; the result equals
-    /// [`mica_syntax::parse`]`(text)`.
-    ///
-    /// An edit changes a run of paragraphs: the paragraphs before it and after it are found
-    /// by comparing the new paragraphs with the old ones from both ends, and only the run
-    /// between them is parsed. The document's parse is then updated in place: the run's
-    /// items are replaced and the items after it moved. It is shared with the analyses made
-    /// from it, and copied first only while one of them is still in use.
+    /// [`mica_syntax::parse`]`(text)`. What changed is found by comparing `text` with the last
+    /// text, which the cache keeps a copy of; [`Self::parse_edited`] needs neither.
     pub fn parse(&mut self, text: &str) -> (Arc<Parse>, ClaimChange) {
+        let edit = self
+            .text
+            .as_deref()
+            .map(|old| TextChange::between(old, text));
+        let out = self.update(text, edit);
+        let mut kept = self.text.take().unwrap_or_default();
+        kept.clear();
+        kept.push_str(text);
+        self.text = Some(kept);
+        out
+    }
+
+    /// Parse `text`, which `edit` made from the text of the last call (`None`: the same
+    /// text), as [`Self::parse`] does. An edit that cannot be one from the last text (its
+    /// offsets do not fit the two lengths) parses everything.
+    pub fn parse_edited(
+        &mut self,
+        text: &str,
+        edit: Option<TextChange>,
+    ) -> (Arc<Parse>, ClaimChange) {
+        self.text = None;
+        let edit = match edit {
+            None => (self.len == text.len()).then_some(None),
+            Some(e) => e.fits(self.len, text).then_some(Some(e)),
+        };
+        self.update(text, edit)
+    }
+
+    /// Parse `text` after `edit` (`None`: unknown, so every paragraph is parsed).
+    ///
+    /// An edit changes a run of paragraphs: the paragraphs before it and after it keep their
+    /// bounds and text, and only the run between them is parsed. The document's parse is
+    /// then updated in place: the run's items are replaced and the items after it moved. It
+    /// is shared with the analyses made from it, and copied first only while one of them is
+    /// still in use.
+    fn update(
+        &mut self,
+        text: &str,
+        edit: Option<Option<TextChange>>,
+    ) -> (Arc<Parse>, ClaimChange) {
         let old_starts = self.paragraphs.starts.clone();
-        let edit = Edit::between(&self.text, text);
-        let kept = if self.chunks.is_empty() {
-            self.paragraphs = Paragraphs::new(text);
-            None
-        } else {
-            Some(self.paragraphs.edit(&self.text, text, edit))
+        let old_len = std::mem::replace(&mut self.len, text.len());
+        let kept = match edit {
+            Some(e) if !self.chunks.is_empty() => Some((e, self.paragraphs.edit(text, e))),
+            _ => {
+                self.paragraphs = Paragraphs::new(text);
+                None
+            }
         };
         let starts = &self.paragraphs.starts;
         debug_assert_eq!(*starts, Paragraphs::new(text).starts);
         let old_n = self.chunks.len();
-        let most = starts.len().min(old_n);
-        let same = |k_new: usize, k_old: usize| {
-            paragraph(text, starts, k_new) == paragraph(&self.text, &old_starts, k_old)
-        };
-        // The paragraphs the edit left are known to be the same; the run between them is
-        // compared paragraph by paragraph, in case the edit left more of them as they were.
-        let (known_prefix, known_suffix) =
-            kept.map_or((0, 0), |k| (k.prefix.min(most), old_n - k.suffix_from));
-        let prefix = known_prefix + (known_prefix..most).take_while(|&k| same(k, k)).count();
-        let known_suffix = known_suffix.min(most - prefix);
-        let suffix = known_suffix
-            + (known_suffix..most - prefix)
-                .take_while(|&k| same(starts.len() - 1 - k, old_n - 1 - k))
-                .count();
+        let (prefix, suffix) = kept.map_or((0, 0), |(e, k)| {
+            unchanged(&old_starts, old_len, starts, text.len(), e, k)
+        });
+        let edit = kept.and_then(|(e, _)| e);
         let whole = prefix + suffix == 0;
         let claims_before = self.flat.document.claims.len();
         // The new run of paragraphs, each parsed on its own, and the old run it replaces.
@@ -159,10 +189,7 @@ impl ParseCache {
         } else {
             sum(&self.chunks[mid_old.clone()])
         };
-        let old_suffix_start = old_starts
-            .get(mid_old.end)
-            .copied()
-            .unwrap_or(self.text.len());
+        let old_suffix_start = old_starts.get(mid_old.end).copied().unwrap_or(old_len);
         let new_suffix_start = starts.get(mid_new.end).copied().unwrap_or(text.len());
         let delta = new_suffix_start as isize - old_suffix_start as isize;
 
@@ -226,8 +253,6 @@ impl ParseCache {
         }
         let inserted = counts.iter().map(|n| n.claims).sum();
         self.chunks.splice(mid_old, counts);
-        self.text.clear();
-        self.text.push_str(text);
         debug_assert_eq!(self.chunks.len(), self.paragraphs.starts.len());
         let change = ClaimChange {
             whole: whole
@@ -247,6 +272,41 @@ impl ParseCache {
         };
         (Arc::clone(&self.flat), change)
     }
+}
+
+/// How many paragraphs at the start and at the end an edit left as they were (same bounds,
+/// same text): those that end before it, and those that start after it and moved by what it
+/// added. `kept` is what the paragraph search already knows.
+fn unchanged(
+    old: &[usize],
+    old_len: usize,
+    new: &[usize],
+    new_len: usize,
+    edit: Option<TextChange>,
+    kept: Kept,
+) -> (usize, usize) {
+    let most = old.len().min(new.len());
+    let Some(e) = edit else {
+        // The same text: every paragraph.
+        return (most, 0);
+    };
+    let end = |starts: &[usize], k: usize, len: usize| starts.get(k + 1).copied().unwrap_or(len);
+    let from = kept.prefix.min(most);
+    let prefix = from
+        + (from..most)
+            .take_while(|&k| {
+                old[k] == new[k]
+                    && end(old, k, old_len) == end(new, k, new_len)
+                    && end(old, k, old_len) <= e.lo
+            })
+            .count();
+    let suffix = (0..most - prefix)
+        .take_while(|&j| {
+            let (o, q) = (old[old.len() - 1 - j], new[new.len() - 1 - j]);
+            o >= e.old_hi && o.wrapping_add_signed(e.delta()) == q
+        })
+        .count();
+    (prefix, suffix)
 }
 
 /// The text of paragraph `k` of `text`, whose paragraphs start at `starts`.

@@ -6,7 +6,7 @@ use crate::convert;
 use crate::reload::read_disk;
 use crate::scheduler::Job;
 use crate::server::Inner;
-use crate::state::{Doc, is_mica_path};
+use crate::state::{Doc, Since, is_mica_path};
 use ropey::Rope;
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
@@ -31,6 +31,7 @@ pub(crate) fn did_open(inner: &Arc<Inner>, p: lsp::DidOpenTextDocumentParams) {
         doc.mica |= mica;
         doc.uri = td.uri;
         doc.buffer = Some((Rope::from_str(&td.text), td.version));
+        doc.since = Since::Unknown;
         doc.rev = rev;
         let mica = doc.mica;
         (key, new_ws, mica)
@@ -56,7 +57,7 @@ pub(crate) fn did_change(inner: &Arc<Inner>, p: lsp::DidChangeTextDocumentParams
             return;
         };
         for change in &p.content_changes {
-            convert::apply_change(rope, change, enc);
+            doc.since.record(convert::apply_change(rope, change, enc));
         }
         *version = p.text_document.version;
         doc.rev = rev;
@@ -95,6 +96,7 @@ pub(crate) async fn did_close(inner: &Arc<Inner>, p: lsp::DidCloseTextDocumentPa
         };
         let mica = doc.mica;
         doc.buffer = None;
+        doc.since = Since::Unknown;
         doc.rev = rev;
         // A workspace file shows the diagnostics of its saved text; anything else is
         // forgotten and its diagnostics cleared.
