@@ -452,23 +452,15 @@ pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<Comple
             // The ids that contain what is typed; in a long brief, only the nearest
             // `MAX_CLAIM_IDS` of them (the list is marked incomplete, so that typing more
             // asks again), in document order.
-            let mut found: Vec<(usize, &mica_syntax::Claim)> = doc
-                .parse
-                .document
-                .claims
-                .iter()
-                .enumerate()
-                .filter(|(i, c)| {
-                    Some(*i) != own && c.id.as_ref().is_some_and(|id| id.name.contains(typed))
-                })
-                .collect();
-            if found.len() > MAX_CLAIM_IDS {
-                found.select_nth_unstable_by_key(MAX_CLAIM_IDS, |(_, c)| {
-                    c.range.start.abs_diff(offset)
-                });
-                found.truncate(MAX_CLAIM_IDS);
-                found.sort_by_key(|(i, _)| *i);
-            }
+            let claims = &doc.parse.document.claims;
+            let wanted = |i: usize| {
+                Some(i) != own && (claims[i].id.as_ref()).is_some_and(|id| id.name.contains(typed))
+            };
+            let found: Vec<(usize, &mica_syntax::Claim)> =
+                nearest(claims, offset, MAX_CLAIM_IDS, wanted)
+                    .into_iter()
+                    .map(|i| (i, &claims[i]))
+                    .collect();
             found
                 .into_iter()
                 .filter_map(|(_, c)| c.id.as_ref().map(|id| (id, c)))
@@ -610,6 +602,44 @@ fn quote_completions(
         .collect()
 }
 
+/// The indexes, in document order, of at most `max` claims for which `wanted` holds, the
+/// nearest to `offset` (by where they start; the earlier of two as near). Claims are in
+/// document order, so the walk goes outwards from the cursor and stops once it has `max`: a
+/// long brief costs what is near the cursor, not every claim.
+fn nearest(
+    claims: &[mica_syntax::Claim],
+    offset: usize,
+    max: usize,
+    wanted: impl Fn(usize) -> bool,
+) -> Vec<usize> {
+    let split = claims.partition_point(|c| c.range.start < offset);
+    let (mut before, mut after) = (split, split);
+    let mut found = Vec::new();
+    while found.len() < max && (before > 0 || after < claims.len()) {
+        let left = (before > 0).then(|| offset - claims[before - 1].range.start);
+        let right = (after < claims.len()).then(|| claims[after].range.start - offset);
+        let i = match (left, right) {
+            (Some(l), Some(r)) if l <= r => {
+                before -= 1;
+                before
+            }
+            (Some(_), None) => {
+                before -= 1;
+                before
+            }
+            _ => {
+                after += 1;
+                after - 1
+            }
+        };
+        if wanted(i) {
+            found.push(i);
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -714,6 +744,35 @@ mod tests {
         assert_eq!(all.len(), MAX_CLAIM_IDS);
         // The nearest to the cursor, which is at the end.
         assert_eq!(all.last().map(String::as_str), Some("c999"));
+    }
+
+    /// The walk outwards from the cursor finds what a sort of every matching claim by
+    /// distance (the earlier of two as near) would.
+    #[test]
+    fn the_nearest_claims_are_those_a_full_sort_finds() {
+        let mut rng = crate::test_rng::Rng(0x853c_49e6_748f_ea9b);
+        for _ in 0..300 {
+            let text: String = (0..rng.below(60))
+                .map(|i| format!("[c]{{#k{}}}{}", i % 7, " ".repeat(rng.below(3))))
+                .collect();
+            let parse = mica_syntax::parse(&text);
+            let claims = &parse.document.claims;
+            let offset = rng.below(text.len() + 1);
+            let max = 1 + rng.below(8);
+            let digit = rng.below(7).to_string();
+            let wanted = |i: usize| {
+                (claims[i].id.as_ref()).is_some_and(|id| id.name.contains(digit.as_str()))
+            };
+            let mut all: Vec<usize> = (0..claims.len()).filter(|&i| wanted(i)).collect();
+            all.sort_by_key(|&i| (claims[i].range.start.abs_diff(offset), i));
+            all.truncate(max);
+            all.sort_unstable();
+            assert_eq!(
+                nearest(claims, offset, max, wanted),
+                all,
+                "{text:?} at {offset}"
+            );
+        }
     }
 
     #[test]
