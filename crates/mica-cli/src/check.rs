@@ -392,9 +392,10 @@ fn run_workspace(
         }
     }
 
+    // A large document is itself parsed in pieces, in parallel (`mica_ide::parse_in_parallel`).
     let parses: Vec<mica_syntax::Parse> = files
         .par_iter()
-        .map(|f| mica_syntax::parse(&f.text))
+        .map(|f| mica_ide::parse_in_parallel(&f.text))
         .collect();
     let inputs: Vec<DocumentInput<'_>> = files
         .iter()
@@ -436,7 +437,9 @@ fn run_workspace(
             }
         }
     }
-    drop(parses);
+    // Freeing a large document's syntax tree takes milliseconds: the pool does it while the
+    // report is made.
+    rayon::spawn(move || drop(parses));
     let config_diagnostics = batch.config;
     let by_path = files
         .iter()

@@ -239,6 +239,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
         }
     };
     let mut report = render::render(&outcomes, args.format, color);
+    let stats = check::total(&outcomes);
+    // The process ends once the report is written: the outcomes (every document's text and
+    // diagnostics) are left to the operating system instead of being freed one by one, which
+    // took 5% of checking a 10 MB brief.
+    std::mem::forget(outcomes);
     if !notice.is_empty() {
         // Machine-readable reports stay parseable: the notice goes to stderr for them.
         if args.format == Format::Human {
@@ -259,7 +264,6 @@ fn run_check(args: CheckArgs) -> ExitCode {
         eprintln!("error: cannot write the report: {e}");
         return ExitCode::from(2);
     }
-    let stats = check::total(&outcomes);
     if would_change
         || stats.errors > 0
         || stats.unchecked > 0

@@ -537,3 +537,36 @@ fn the_number_of_jobs_does_not_change_the_report() {
     let zero = mica(&repo(), &["check", "--jobs", "0"]);
     assert_eq!(zero.status.code(), Some(2));
 }
+
+/// A brief over a megabyte is parsed in pieces on several threads: the report is the one a
+/// single thread gives, which parses it whole.
+#[test]
+fn a_large_brief_checks_the_same_on_one_thread_and_on_four() {
+    let mut brief = String::from("---\ntitle: Large\n---\n\n@source art \"a.txt\"\n\n");
+    let mut k: usize = 0;
+    while brief.len() < 1_300_000 {
+        brief.push_str(&format!(
+            "## Part {k}\n\nProse before [claim {k} invested]{{#c{k} p=likely supports=#c{}\n  \
+             cite=art:\"invested more than\"}} and after.\n\n<!-- a comment\n\nover paragraphs -->\n\n\
+             [bad {k}]{{#b{k} \"a string without a key\"}}\n\n[c]{{#c{k}}}\n\n",
+            k.saturating_sub(1)
+        ));
+        k += 1;
+    }
+    let ws = workspace(&[("a.txt", SOURCE), ("big.mica", &brief)]);
+    let one = mica(
+        ws.path(),
+        &["check", "--jobs", "1", "--format", "json", "big.mica"],
+    );
+    let four = mica(
+        ws.path(),
+        &["check", "--jobs", "4", "--format", "json", "big.mica"],
+    );
+    let v = json(&one);
+    let syntax = (v["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| d["code"] == "syntax-error")
+        .count();
+    assert!(syntax > 1000, "{syntax} syntax errors");
+    assert_eq!(stdout(&one), stdout(&four));
+    assert_eq!(one.status.code(), four.status.code());
+}

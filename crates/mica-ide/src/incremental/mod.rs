@@ -22,4 +22,4 @@ mod wide;
 
 pub use check::DocCache;
 pub use paragraphs::TextChange;
-pub use parse::{ClaimChange, ParseCache};
+pub use parse::{ClaimChange, ParseCache, parse_in_parallel};

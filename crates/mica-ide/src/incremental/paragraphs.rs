@@ -128,32 +128,41 @@ impl Paragraphs {
     /// The paragraphs of `text`, from scratch.
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        // Front matter: only when the very first line is `---`; never cut before its end.
-        // A byte order mark does not hide the front matter.
-        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        let (first_end, next) = line_at(text, bom);
-        let mut at = 0;
-        if text[bom..first_end].trim_end() == "---" {
-            let mut line = next;
-            loop {
-                if line >= text.len() {
-                    // Not closed: the parser then has no front matter; keep the document whole.
-                    return Self {
-                        starts,
-                        comments: Vec::new(),
-                    };
-                }
-                let (end, after) = line_at(text, line);
-                if text[line..end].trim_end() == "---" {
-                    at = after;
-                    break;
-                }
-                line = after;
-            }
-        }
+        let Some(at) = front_matter_end(text) else {
+            return Self {
+                starts,
+                comments: Vec::new(),
+            };
+        };
         let comments = comments_from(text, at);
         scan(text, at, false, &comments, &mut starts, |_, _| false);
         Self { starts, comments }
+    }
+
+    /// Some paragraph starts of `text`: for each of `near` (ascending), the first start after
+    /// the line that holds it, so that a large text can be cut into pieces of about the sizes
+    /// wanted without reading all its lines. Ascending, without repeats, never 0.
+    pub fn starts_near(text: &str, near: &[usize]) -> Vec<usize> {
+        let Some(at) = front_matter_end(text) else {
+            return Vec::new();
+        };
+        let comments = comments_from(text, at);
+        let mut found: Vec<usize> = Vec::new();
+        for &target in near {
+            let from = found.last().copied().unwrap_or(0).max(at).max(target);
+            // The next non-blank line: reading from there is reading as a whole scan does once
+            // it is past that line, so the first start found is one the whole scan finds.
+            let Some((line, _, _)) = lines_from(text, line_start_after(text, from))
+                .find(|&(line, end, _)| !is_blank(&text[line..end]) || end == text.len())
+            else {
+                break;
+            };
+            let mut starts = vec![line];
+            if scan(text, line, true, &comments, &mut starts, |_, _| true) {
+                found.push(starts[1]);
+            }
+        }
+        found
     }
 
     /// Update the paragraphs for `new`, which `edit` made from the text they were found in
@@ -247,6 +256,43 @@ impl Paragraphs {
             prefix: before - 1,
             suffix_from,
         })
+    }
+}
+
+/// Where the front matter ends (0 when there is none), or `None` when it is not closed (the
+/// parser then has no front matter, and the document is never cut).
+fn front_matter_end(text: &str) -> Option<usize> {
+    // Only when the very first line is `---`; never cut before its end. A byte order mark does
+    // not hide the front matter.
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let (first_end, next) = line_at(text, bom);
+    if text[bom..first_end].trim_end() != "---" {
+        return Some(0);
+    }
+    let mut line = next;
+    while line < text.len() {
+        let (end, after) = line_at(text, line);
+        if text[line..end].trim_end() == "---" {
+            return Some(after);
+        }
+        line = after;
+    }
+    None
+}
+
+/// The start of the first line that starts at or after `at`.
+fn line_start_after(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    if at == 0 || matches!(bytes.get(at - 1), Some(b'\n')) {
+        return at;
+    }
+    if bytes.get(at - 1) == Some(&b'\r') && bytes.get(at) != Some(&b'\n') {
+        return at;
+    }
+    match memchr::memchr2(b'\n', b'\r', &bytes[at..]) {
+        Some(i) if bytes[at + i] == b'\r' && bytes.get(at + i + 1) == Some(&b'\n') => at + i + 2,
+        Some(i) => at + i + 1,
+        None => text.len(),
     }
 }
 

@@ -171,15 +171,20 @@ impl ParseCache {
         // The new run of paragraphs, each parsed on its own, and the old run it replaces.
         let mid_new = prefix..starts.len() - suffix;
         let mid_old = prefix..old_n - suffix;
-        let mut fresh: Vec<(isize, Parse)> = mid_new
-            .clone()
-            .map(|k| {
-                (
-                    starts[k] as isize,
-                    mica_syntax::parse(paragraph(text, starts, k)),
-                )
-            })
-            .collect();
+        // Many paragraphs (a document opened, or an edit that changed a comment) are parsed
+        // on the rayon pool.
+        let parse_one = |k: usize| {
+            (
+                starts[k] as isize,
+                mica_syntax::parse(paragraph(text, starts, k)),
+            )
+        };
+        let mut fresh: Vec<(isize, Parse)> = if mid_new.len() > 256 {
+            use rayon::prelude::*;
+            mid_new.clone().into_par_iter().map(parse_one).collect()
+        } else {
+            mid_new.clone().map(parse_one).collect()
+        };
         let counts: Vec<Counts> = fresh.iter().map(|(_, p)| Counts::of(p)).collect();
         let sum = |c: &[Counts]| c.iter().fold(Counts::default(), |a, n| a.add(*n));
         let before = sum(&self.chunks[..prefix]);
@@ -200,12 +205,6 @@ impl ParseCache {
         let Parse { document, errors } = flat;
         // The new paragraphs' items are moved into the document's parse, each moved to where
         // its paragraph starts: the cache keeps only how many items each paragraph has.
-        fn moved<T: Shift>(d: isize, items: Vec<T>) -> impl Iterator<Item = T> {
-            items.into_iter().map(move |mut x| {
-                x.shift(d);
-                x
-            })
-        }
         splice(
             &mut document.sources,
             before.sources,
@@ -272,6 +271,59 @@ impl ParseCache {
         };
         (Arc::clone(&self.flat), change)
     }
+}
+
+/// Parse `text` as [`mica_syntax::parse`] does, in pieces on the rayon pool when it is large:
+/// cut at paragraph starts (where the parse of the whole is the parses of the pieces laid end
+/// to end) into about twice as many pieces as there are threads.
+pub fn parse_in_parallel(text: &str) -> Parse {
+    const LARGE: usize = 1 << 20;
+    let pieces = 2 * rayon::current_num_threads();
+    if text.len() < LARGE || pieces < 4 {
+        return mica_syntax::parse(text);
+    }
+    parse_in_pieces(text, pieces)
+}
+
+/// Parse `text` in up to `pieces` pieces of about the same size, in parallel.
+fn parse_in_pieces(text: &str, pieces: usize) -> Parse {
+    use rayon::prelude::*;
+    let near: Vec<usize> = (1..pieces).map(|k| k * text.len() / pieces).collect();
+    let mut cuts = vec![0];
+    cuts.extend(Paragraphs::starts_near(text, &near));
+    cuts.push(text.len());
+    let parts: Vec<(usize, Parse)> = cuts
+        .par_windows(2)
+        .map(|w| (w[0], mica_syntax::parse(&text[w[0]..w[1]])))
+        .collect();
+    let mut whole = Parse::default();
+    for (at, mut part) in parts {
+        let d = at as isize;
+        let (doc, p) = (&mut whole.document, &mut part.document);
+        if at == 0 {
+            doc.front_matter = p.front_matter.take();
+        }
+        doc.sources.extend(moved(d, std::mem::take(&mut p.sources)));
+        doc.claims.extend(moved(d, std::mem::take(&mut p.claims)));
+        doc.headings
+            .extend(moved(d, std::mem::take(&mut p.headings)));
+        doc.comments
+            .extend(moved(d, std::mem::take(&mut p.comments)));
+        whole
+            .errors
+            .extend(moved(d, std::mem::take(&mut part.errors)));
+    }
+    whole
+}
+
+/// `items`, each moved by `d` bytes.
+fn moved<T: Shift>(d: isize, items: Vec<T>) -> impl Iterator<Item = T> {
+    items.into_iter().map(move |mut x| {
+        if d != 0 {
+            x.shift(d);
+        }
+        x
+    })
 }
 
 /// How many paragraphs at the start and at the end an edit left as they were (same bounds,
@@ -458,6 +510,48 @@ pub(crate) mod tests {
             edited.insert_str(at, &edit.concat());
             proptest::prop_assert_eq!(&*cache.parse(&edited).0, &mica_syntax::parse(&edited));
         }
+    }
+
+    /// Cut into pieces at paragraph starts found near given offsets and parsed in parallel,
+    /// every fixture, and random edits of them, parse as the whole.
+    #[test]
+    fn pieces_parse_as_the_whole_document() {
+        let mut rng = crate::test_rng::Rng(0xd1b5_4a32_d192_ed03);
+        let pieces = [
+            "\n\n",
+            "<!--",
+            "-->",
+            "---\n",
+            "\r\n\r\n",
+            "\u{feff}",
+            "[a]{#a}\n\n",
+            "\r",
+        ];
+        let (mut rounds, mut cut_some) = (0, 0);
+        for text in corpus() {
+            let mut text = text.repeat(1 + rng.below(4));
+            for round in 0..6 {
+                let whole = mica_syntax::parse(&text);
+                for k in 2..7 {
+                    assert_eq!(parse_in_pieces(&text, k), whole, "{k} pieces of {text:?}");
+                }
+                let cut = Paragraphs::starts_near(&text, &[text.len() / 3, text.len() / 2]);
+                let all = paragraph_starts(&text);
+                assert!(
+                    cut.iter().all(|c| all.contains(c)),
+                    "round {round}: {cut:?}"
+                );
+                rounds += 1;
+                cut_some += usize::from(!cut.is_empty());
+                let bounds: Vec<usize> = (text.char_indices().map(|(i, _)| i))
+                    .chain([text.len()])
+                    .collect();
+                let at = bounds[rng.below(bounds.len())];
+                text.insert_str(at, pieces[rng.below(pieces.len())]);
+            }
+        }
+        // Most texts were cut: the pieces were really parsed apart.
+        assert!(cut_some * 2 > rounds, "cut {cut_some} of {rounds}");
     }
 
     #[test]
