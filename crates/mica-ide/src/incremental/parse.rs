@@ -244,8 +244,9 @@ impl ParseCache {
             (fresh.iter_mut()).flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.errors))),
         );
         // The front matter can only be in the first paragraph (a later one never starts with
-        // `---`, so it has none even when it becomes the first).
-        if prefix == 0 {
+        // `---`, so it has none even when it becomes the first); it changes only when that
+        // paragraph was parsed again.
+        if prefix == 0 && !mid_new.is_empty() {
             document.front_matter = fresh
                 .first_mut()
                 .and_then(|(_, p)| p.document.front_matter.take());
@@ -338,8 +339,9 @@ fn unchanged(
     kept: Kept,
 ) -> (usize, usize) {
     let most = old.len().min(new.len());
-    let Some(e) = edit else {
-        // The same text: every paragraph.
+    // The same text (an edit that replaced nothing with nothing, such as a character typed
+    // and deleted before the analysis ran): every paragraph.
+    let Some(e) = edit.filter(|e| e.lo != e.old_hi || e.lo != e.new_hi) else {
         return (most, 0);
     };
     let end = |starts: &[usize], k: usize, len: usize| starts.get(k + 1).copied().unwrap_or(len);
@@ -552,6 +554,22 @@ pub(crate) mod tests {
         }
         // Most texts were cut: the pieces were really parsed apart.
         assert!(cut_some * 2 > rounds, "cut {cut_some} of {rounds}");
+    }
+
+    /// Found by an adversarial review: a character typed at the very start and deleted before
+    /// the analysis ran merge into an edit that replaced nothing with nothing, which once
+    /// dropped the front matter (every paragraph was kept, and the first paragraph's front
+    /// matter was taken from the paragraphs parsed again: none).
+    #[test]
+    fn an_empty_edit_at_the_start_keeps_the_front_matter() {
+        let text = "---\ntitle: x\n---\n\n[a]{#a}\n";
+        let mut cache = ParseCache::new();
+        cache.parse_edited(text, None);
+        let merged = TextChange::replace(0, 0, 1).then(TextChange::replace(0, 1, 0));
+        assert_eq!(merged, TextChange::replace(0, 0, 0));
+        let (got, _) = cache.parse_edited(text, Some(merged));
+        assert_eq!(*got, mica_syntax::parse(text));
+        assert!(got.document.front_matter.is_some());
     }
 
     #[test]
