@@ -109,6 +109,16 @@ fn utf16_pos(text: &str, offset: usize) -> Value {
     json!({"line": line, "character": col})
 }
 
+/// A deterministic generator (xorshift64): a number below `n` per call.
+fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    }
+}
+
 /// The server tells each document's cache what changed instead of handing it a text to
 /// compare: after random edits (several changes in one notification, some waited for, some in
 /// bursts), the last diagnostics are those of a server that opens the final text afresh.
@@ -145,13 +155,7 @@ fn edited_diagnostics_are_those_of_the_final_text_opened_afresh() {
         "---\n",
         "}",
     ];
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
     // Not a multiple of 5, so that its diagnostics are still to come after the loop.
     let last = 402;
     for version in 1..=last {
@@ -196,13 +200,7 @@ fn a_burst_of_a_thousand_edits_ends_with_the_clients_text() {
         String::from("# Burst 中文 😀\n\n[A claim]{#a cite=art:\"invested more than\"}\n");
     c.open(&u, &text, 0);
     let pieces = ["x", "中", "😀", "\n", "[", "]{", "\"", " ", "é", ""];
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     for version in 1..=1000 {
         let bounds: Vec<usize> = text
             .char_indices()
