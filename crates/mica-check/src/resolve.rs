@@ -216,7 +216,7 @@ pub(crate) fn line_span(c: &Citation) -> Option<LineSpan> {
 pub(crate) fn cite_attrs(claims: &[Claim]) -> impl Iterator<Item = (usize, &Citation)> {
     claims.iter().enumerate().flat_map(|(i, claim)| {
         claim.attrs.iter().filter_map(move |a| match &a.value.kind {
-            ValueKind::Citation(c) if a.key.name == "cite" => Some((i, c)),
+            ValueKind::Citation(c) if a.key.name == "cite" => Some((i, &**c)),
             _ => None,
         })
     })

@@ -115,7 +115,7 @@ fn claim_hit(i: usize, claim: &Claim, offset: usize) -> Hit<'_> {
     }
     for attr in &claim.attrs {
         let cite = match &attr.value.kind {
-            ValueKind::Citation(c) => Some(c),
+            ValueKind::Citation(c) => Some(&**c),
             _ => None,
         };
         if attr.key.range.contains_inclusive(offset) && offset < attr.value.range.start {

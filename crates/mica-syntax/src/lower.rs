@@ -429,7 +429,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        ValueKind::Citation(citation)
+        ValueKind::Citation(Box::new(citation))
     }
 
     /// The string's literal, or `None` for a string between curly quotes (a slip already
