@@ -123,7 +123,8 @@ fn generate(repo: &Path, claims: usize, seed: u64) -> String {
     doc
 }
 
-fn stats(name: &str, mut v: Vec<Duration>) -> Duration {
+/// Print the median and 99th percentile of `v`; return both.
+fn stats(name: &str, mut v: Vec<Duration>) -> (Duration, Duration) {
     v.sort();
     let n = v.len();
     let median = v[n / 2];
@@ -133,7 +134,7 @@ fn stats(name: &str, mut v: Vec<Duration>) -> Duration {
         median.as_secs_f64() * 1e3,
         p99.as_secs_f64() * 1e3
     );
-    median
+    (median, p99)
 }
 
 /// The UTF-16 position of byte `offset` of `text` (lines end with `\n`).
@@ -424,13 +425,6 @@ fn scans(repo: &Path, sizes: &[usize]) {
     }
 }
 
-/// The 99th percentile of `v`.
-fn p99(v: &[Duration]) -> Duration {
-    let mut v = v.to_vec();
-    v.sort();
-    v[((v.len() * 99).div_ceil(100)).saturating_sub(1)]
-}
-
 fn ratio(a: Duration, f: Duration) -> f64 {
     a.as_secs_f64() / f.as_secs_f64()
 }
@@ -458,18 +452,12 @@ fn main() {
     };
     for &(claims, rounds) in sizes {
         let (fl, tm) = typing(&repo, claims, rounds);
-        let f = stats("floor (unknown method)", fl.clone());
-        let fi = stats("floor after 15 ms idle", tm.floor_idle.clone());
-        let (e, e99) = (
-            stats("didChange -> diagnostics, idle", tm.edit.clone()),
-            p99(&tm.edit),
-        );
-        let (b, b99) = (
-            stats("didChange -> diagnostics, burst", tm.burst.clone()),
-            p99(&tm.burst),
-        );
-        let h = stats("hover (claim with citations)", tm.hover);
-        let k = stats("completion (claim ids)", tm.completion);
+        let (f, _) = stats("floor (unknown method)", fl);
+        let (fi, _) = stats("floor after 15 ms idle", tm.floor_idle);
+        let (e, e99) = stats("didChange -> diagnostics, idle", tm.edit);
+        let (b, b99) = stats("didChange -> diagnostics, burst", tm.burst);
+        let (h, _) = stats("hover (claim with citations)", tm.hover);
+        let (k, _) = stats("completion (claim ids)", tm.completion);
         println!(
             "ratios, each to the floor measured alike: keystrokes after 15 ms idle: median {:.1}x, p99 {:.1}x (floor after idle); \
              in a burst: median {:.1}x, p99 {:.1}x (floor back to back); hover {:.1}x; completion {:.1}x (floor back to back)",
@@ -490,7 +478,7 @@ fn main() {
         return;
     }
     let (during, open, scan) = big_workspace(&repo, 1_000);
-    let f = stats("floor while scanning", during);
+    let (f, _) = stats("floor while scanning", during);
     println!(
         "ratios to the floor: open-to-first-diagnostics {:.0}x, whole scan {:.0}x",
         ratio(open, f),
