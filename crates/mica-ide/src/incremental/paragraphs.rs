@@ -167,8 +167,9 @@ impl Paragraphs {
 
     /// Update the paragraphs for `new`, which `edit` made from the text they were found in
     /// (`None`: the same text); what was kept. Reads only the lines around the edit when it
-    /// neither touches the first paragraph (which holds the front matter) nor adds or removes
-    /// a comment; else starts over.
+    /// lies past the first two paragraphs (the first holds the front matter, and reading
+    /// starts a paragraph before the edit) and neither adds nor removes a comment; else starts
+    /// over.
     pub fn edit(&mut self, new: &str, edit: Option<TextChange>) -> Kept {
         let old_n = self.starts.len();
         let Some(e) = edit else {

@@ -329,7 +329,8 @@ fn moved<T: Shift>(d: isize, items: Vec<T>) -> impl Iterator<Item = T> {
 
 /// How many paragraphs at the start and at the end an edit left as they were (same bounds,
 /// same text): those that end before it, and those that start after it and moved by what it
-/// added. `kept` is what the paragraph search already knows.
+/// added. `kept` is what the paragraph search already knows, so that neither walk crosses
+/// the whole document.
 fn unchanged(
     old: &[usize],
     old_len: usize,
@@ -354,12 +355,20 @@ fn unchanged(
                     && end(old, k, old_len) <= e.lo
             })
             .count();
-    let suffix = (0..most - prefix)
-        .take_while(|&j| {
-            let (o, q) = (old[old.len() - 1 - j], new[new.len() - 1 - j]);
-            o >= e.old_hi && o.wrapping_add_signed(e.delta()) == q
-        })
-        .count();
+    // The paragraphs after the start where the search met the old starts again are known to
+    // be moved copies; the walk goes on from there towards the edit.
+    let known = (old.len() - kept.suffix_from).min(most - prefix);
+    let suffix = known
+        + (known..most - prefix)
+            .take_while(|&j| {
+                let (o, q) = (old[old.len() - 1 - j], new[new.len() - 1 - j]);
+                o >= e.old_hi && o.wrapping_add_signed(e.delta()) == q
+            })
+            .count();
+    debug_assert!((0..known).all(|j| {
+        let (o, q) = (old[old.len() - 1 - j], new[new.len() - 1 - j]);
+        o >= e.old_hi && o.wrapping_add_signed(e.delta()) == q
+    }));
     (prefix, suffix)
 }
 
