@@ -3,6 +3,10 @@
 //! the workspace each document is checked in, untitled buffers, file watchers,
 //! and the workspace-wide check. The binary is found through `MICA_BIN` or next to the test
 //! executable (`cargo build -p mica-cli` first).
+//!
+//! Length: about 620 lines, each test a session with one real server; they share the client
+//! in `common/`, and the next split, if it grows, is one file per protocol area (lifecycle
+//! and bad input, editing, workspaces and watchers).
 
 mod common;
 
