@@ -175,8 +175,9 @@ impl DocCache {
                 .flatten();
             self.wide[k] = kept.unwrap_or_else(|| {
                 self.wide_run += 1;
-                let declared = declared
-                    .get_or_insert_with(|| resolve::declared_sources(provider, &parse.document));
+                let declared = declared.get_or_insert_with(|| {
+                    declared_sources(&self.sources, &self.source_index, &parse.document)
+                });
                 rules::check_document_rules(&ctx, declared, group)
             });
         }
@@ -211,8 +212,9 @@ impl DocCache {
         }
     }
 
-    /// Load the scope's sources and the document's declared paths; the bits of those whose
-    /// file changed since the last call.
+    /// Load the scope's sources and the document's declared paths (all of which
+    /// [`declared_sources`] then reads); the bits of those whose file changed since the last
+    /// call.
     fn reload_sources(
         &mut self,
         provider: &dyn SourceProvider,
@@ -363,6 +365,25 @@ impl DocCache {
             deps,
         }
     }
+}
+
+/// What the rules about `@source` declarations read ([`resolve::declared_sources`]), taken
+/// from the files `reload_sources` just loaded instead of loading each declared path again.
+fn declared_sources(
+    sources: &[(String, Result<Arc<SourceFile>, SourceError>)],
+    index: &HashMap<String, usize>,
+    doc: &mica_syntax::Document,
+) -> resolve::DeclaredSources {
+    (doc.sources.iter())
+        .filter_map(|d| d.path.as_ref().filter(|p| p.terminated))
+        .filter_map(|p| {
+            let (_, loaded) = &sources[*index.get(&p.value)?];
+            Some((
+                p.value.clone(),
+                loaded.as_ref().map(|_| ()).map_err(Clone::clone),
+            ))
+        })
+        .collect()
 }
 
 /// The bit of the `i`th source path; paths past the 63rd share the "any" bit.
