@@ -64,7 +64,7 @@ const FEW_QUOTES: usize = 8;
 const MIN_WORD: usize = 4;
 
 /// How a word of a quote must appear among the words of a file that holds the quote.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Fit {
     /// As a whole word: it has something other than a letter or digit on both sides inside
     /// the quote.
@@ -87,8 +87,9 @@ enum Fit {
 struct Words {
     words: Vec<(String, Fit)>,
     ids: HashMap<(String, Fit), u32>,
-    /// Word ids by their full hash (which differs per [`Fit`]).
-    table: HashMap<u64, Vec<u32>, BuildHasherDefault<Premixed>>,
+    /// The (full hash, word id) pairs of each bitmap slot in use. The full hash differs per
+    /// [`Fit`].
+    table: HashMap<u32, Vec<(u64, u32)>, BuildHasherDefault<Premixed>>,
     /// A bitmap of the hashes' top bits, small enough to stay in cache: most words of a text
     /// miss it and cost nothing more.
     bits: Vec<u64>,
@@ -109,6 +110,10 @@ impl Hasher for Premixed {
     }
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
+    }
+    /// A bitmap slot is a few top bits of a hash: spread it over the whole word again.
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
@@ -145,8 +150,8 @@ impl Words {
                     None => {
                         let id = self.words.len() as u32;
                         let h = Self::hashes(key.0.as_bytes())[fit as usize];
-                        self.table.entry(h).or_default().push(id);
                         let slot = Self::slot(h);
+                        self.table.entry(slot as u32).or_default().push((h, id));
                         self.bits[slot / 64] |= 1 << (slot % 64);
                         self.words.push(key.clone());
                         self.ids.insert(key, id);
@@ -184,42 +189,44 @@ impl Words {
     }
 
     /// Which of the words `text` holds, by id, and the ids found, in the order found.
+    ///
+    /// A bitmap slot whose words are all found is cleared for the rest of the text, so that a
+    /// common word costs a bitmap test after it is first found, not a table lookup at each
+    /// occurrence.
     fn held(&self, text: &[u8]) -> (Vec<bool>, Vec<u32>) {
         let mut held = vec![false; self.words.len()];
         let mut found = Vec::new();
-        // Hashes whose every word is already held, direct-mapped: a common word costs one
-        // lookup here after it is first found, not a table lookup at every occurrence.
-        let mut done = [0u64; 512];
+        let mut live = self.bits.clone();
         for (start, end) in word_ranges(text) {
             if end - start < MIN_WORD {
                 continue;
             }
             let word = &text[start..end];
-            let hashes = Self::hashes(word);
-            for fit in [Fit::Whole, Fit::End, Fit::Start] {
-                let h = hashes[fit as usize];
+            for h in Self::hashes(word) {
                 let slot = Self::slot(h);
-                if self.bits[slot / 64] & (1 << (slot % 64)) == 0 || done[h as usize % 512] == h {
+                if live[slot / 64] & (1 << (slot % 64)) == 0 {
                     continue;
                 }
-                let ids = self.table.get(&h).map_or(&[][..], Vec::as_slice);
-                for &id in ids {
+                let entries = self.table.get(&(slot as u32)).map_or(&[][..], Vec::as_slice);
+                let mut all = true;
+                for &(hash, id) in entries {
                     let i = id as usize;
-                    if held[i] {
-                        continue;
+                    if !held[i] && hash == h {
+                        let (w, fit) = &self.words[i];
+                        let w = w.as_bytes();
+                        held[i] = match fit {
+                            Fit::Whole => w == word,
+                            Fit::Start => word.starts_with(w),
+                            Fit::End => word.ends_with(w),
+                        };
+                        if held[i] {
+                            found.push(id);
+                        }
                     }
-                    let w = self.words[i].0.as_bytes();
-                    held[i] = match fit {
-                        Fit::Whole => w == word,
-                        Fit::Start => word.starts_with(w),
-                        Fit::End => word.ends_with(w),
-                    };
-                    if held[i] {
-                        found.push(id);
-                    }
+                    all &= held[i];
                 }
-                if ids.iter().all(|&id| held[id as usize]) {
-                    done[h as usize % 512] = h;
+                if all {
+                    live[slot / 64] &= !(1 << (slot % 64));
                 }
             }
         }
@@ -500,6 +507,69 @@ pub(super) fn wrong_sources(
     for ((d, k), (_, e)) in best {
         if let Outcome::NotFound(nf) = &mut resolutions[d][k].outcome {
             nf.elsewhere = Some(e);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small generator, so that the test is the same every run.
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    /// Random words over a tiny alphabet, so that words share their starts and ends.
+    fn word(rng: &mut u64) -> String {
+        let len = 1 + (xorshift(rng) % 8) as usize;
+        (0..len)
+            .map(|_| ['a', 'b', '1'][(xorshift(rng) % 3) as usize])
+            .collect()
+    }
+
+    fn text(rng: &mut u64, words: usize) -> String {
+        let seps = [" ", ", ", "-", "\n", "é"];
+        let mut out = String::new();
+        for _ in 0..words {
+            out.push_str(&word(rng));
+            out.push_str(seps[(xorshift(rng) % seps.len() as u64) as usize]);
+        }
+        out
+    }
+
+    #[test]
+    fn the_words_held_are_those_a_plain_search_finds() {
+        let mut rng = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..300 {
+            let mut words = Words::new();
+            for _ in 0..1 + xorshift(&mut rng) % 6 {
+                let n = 1 + (xorshift(&mut rng) % 5) as usize;
+                let part = text(&mut rng, n);
+                words.add(&[part.trim_end().to_string()]);
+            }
+            let n = (xorshift(&mut rng) % 200) as usize;
+            let text = text(&mut rng, n);
+            let (held, found) = words.held(text.as_bytes());
+            let bytes = text.as_bytes();
+            let text_words: Vec<&[u8]> = word_ranges(bytes).map(|(s, e)| &bytes[s..e]).collect();
+            for (i, (w, fit)) in words.words.iter().enumerate() {
+                let w = w.as_bytes();
+                let expected = text_words.iter().any(|t| match fit {
+                    Fit::Whole => *t == w,
+                    Fit::Start => t.starts_with(w),
+                    Fit::End => t.ends_with(w),
+                });
+                assert_eq!(held[i], expected, "{:?} in {text:?}", words.words[i]);
+            }
+            let mut sorted = found.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), found.len(), "each word is found once");
+            assert_eq!(sorted.len(), held.iter().filter(|&&h| h).count());
         }
     }
 }
