@@ -132,6 +132,15 @@ fn duplicate_key(body: &[u8]) -> Option<String> {
 /// What a header starts with.
 const HEADER: &[u8] = b"Content-Length:";
 
+/// A buffer that grew to hold one large message (a whole document opened) gives the memory
+/// back once the message has gone through, instead of keeping it for the rest of the session.
+fn release_spare(buf: &mut Vec<u8>) {
+    const KEEP: usize = 1 << 20;
+    if buf.capacity() > KEEP && buf.len() < buf.capacity() / 4 {
+        buf.shrink_to(buf.len().max(KEEP));
+    }
+}
+
 /// Where a `Content-Length` header line (the name, optional blanks, digits, a line ending)
 /// starts in `data`, at or after `from` and before `until`: `Ok(None)` when there is none,
 /// `Err(at)` when one may start at `at` but the bytes after it have not arrived yet.
@@ -187,6 +196,7 @@ impl<I: AsyncRead + Unpin> Input<I> {
         if self.start > 0 && self.start * 2 >= self.buf.len() {
             self.buf.drain(..self.start);
             self.start = 0;
+            release_spare(&mut self.buf);
         }
         let len = self.buf.len();
         self.buf.resize(len + (1 << 16), 0);
@@ -399,6 +409,7 @@ async fn write_output<O: AsyncWrite + Unpin>(
                         return;
                     }
                     buf.drain(..whole);
+                    release_spare(&mut buf);
                 }
             }
         }
@@ -431,6 +442,22 @@ fn complete_frames(buf: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_buffer_gives_back_what_a_large_message_took() {
+        let mut buf = vec![0u8; 64 << 20];
+        buf.truncate(100);
+        release_spare(&mut buf);
+        assert!(buf.capacity() < 2 << 20, "{}", buf.capacity());
+        assert_eq!(buf.len(), 100);
+        // A buffer still mostly in use, or small, is left as it is.
+        let mut full = vec![0u8; 8 << 20];
+        release_spare(&mut full);
+        assert_eq!(full.capacity(), 8 << 20);
+        let mut small = Vec::<u8>::with_capacity(512 << 10);
+        release_spare(&mut small);
+        assert_eq!(small.capacity(), 512 << 10);
+    }
 
     #[test]
     fn bodies_are_sorted_into_good_and_bad() {
