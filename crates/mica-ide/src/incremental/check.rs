@@ -42,6 +42,11 @@ struct ClaimResult {
     deps: Deps,
 }
 
+/// How many claims are resolved together: enough that each source's quotes are still looked
+/// up in few passes, few enough that their resolutions take little memory. Tests use slices
+/// of a few claims, so that every brief they check crosses the slices' edges.
+const RESOLVE_AT_ONCE: usize = if cfg!(test) { 8 } else { 4096 };
+
 /// Everything kept between two analyses of one document.
 #[derive(Default)]
 pub struct DocCache {
@@ -277,27 +282,27 @@ impl DocCache {
             delta,
             ..
         } = *change;
-        let claims = &ctx.parse.document.claims[before..before + inserted];
-        let resolved = resolve::resolve_claims(provider, claims, before, ctx.scope);
-        let results: Vec<ClaimResult> = claims
-            .iter()
-            .enumerate()
-            .map(|(k, claim)| {
-                self.check_one(
-                    ctx,
-                    before + k,
-                    claim,
-                    resolve::of_claim(&resolved, before + k),
-                )
-            })
-            .collect();
+        // The new claims are resolved and checked a slice at a time, so that a large document
+        // opened at once never holds every citation's full resolution (the passages found,
+        // the closest ones), only what is kept of it.
+        let mut results: Vec<ClaimResult> = Vec::with_capacity(inserted);
+        let mut kept: Vec<ResolvedCitation> = Vec::new();
+        for from in (before..before + inserted).step_by(RESOLVE_AT_ONCE) {
+            let to = (from + RESOLVE_AT_ONCE).min(before + inserted);
+            let claims = &ctx.parse.document.claims[from..to];
+            let resolved = resolve::resolve_claims(provider, claims, from, ctx.scope);
+            results.extend(claims.iter().enumerate().map(|(k, claim)| {
+                self.check_one(ctx, from + k, claim, resolve::of_claim(&resolved, from + k))
+            }));
+            kept.extend(resolved.iter().map(ResolvedCitation::from));
+        }
         self.claims.splice(before..before + removed, results);
         let citations = Arc::make_mut(&mut self.citations);
         let from = citations.partition_point(|c| c.claim < before);
         let to = citations.partition_point(|c| c.claim < before + removed);
         let moved = inserted as isize - removed as isize;
-        citations.splice(from..to, resolved.iter().map(ResolvedCitation::from));
-        let after = from + resolved.len();
+        let after = from + kept.len();
+        citations.splice(from..to, kept);
         if delta != 0 || moved != 0 {
             for c in &mut citations[after..] {
                 shift_citation(c, delta, moved);
@@ -700,6 +705,35 @@ mod tests {
         let mut cache = DocCache::new();
         same_as_from_scratch(&mut cache, &config, &provider, "one.mica", "[Claim]{#a}\n");
         same_as_from_scratch(&mut cache, &config, &provider, "two.mica", "[Claim]{#a}\n");
+    }
+
+    /// A brief of more claims than are resolved at once: the slices it is checked in join up
+    /// as a check from scratch, on opening and after an edit near a slice's edge.
+    #[test]
+    fn a_brief_checked_in_slices_checks_as_a_whole() {
+        let (config, provider, _) = workspace();
+        let path = "spec/examples/mic2025-brief.mica";
+        let brief = std::fs::read_to_string(repo().join(path)).unwrap();
+        let body = &brief[brief.find("\n## ").unwrap()..];
+        let mut text = brief.clone();
+        let mut n = 0;
+        while n < 8 || mica_syntax::parse(&text).document.claims.len() <= 2 * RESOLVE_AT_ONCE {
+            n += 1;
+            // Renamed ids, and now and then a quote altered so that it is not found.
+            let copy = body.replace("{#", &format!("{{#r{n}-"));
+            text.push_str(&if n % 7 == 0 {
+                copy.replacen(":\"", ":\"not quite ", 1)
+            } else {
+                copy
+            });
+        }
+        let mut cache = DocCache::new();
+        same_when_told(&mut cache, &config, &provider, path, &text, None);
+        assert!(cache.claims_checked() > 2 * RESOLVE_AT_ONCE);
+        let claims = mica_syntax::parse(&text).document.claims;
+        let at = claims[RESOLVE_AT_ONCE].text_range.start + 1;
+        text.insert_str(at, "very ");
+        same_when_told(&mut cache, &config, &provider, path, &text, None);
     }
 
     /// An edit inside one claim checks that claim only; a seed changed in the provider (as a
