@@ -570,3 +570,26 @@ fn a_large_brief_checks_the_same_on_one_thread_and_on_four() {
     assert_eq!(stdout(&one), stdout(&four));
     assert_eq!(one.status.code(), four.status.code());
 }
+
+/// The human report of a brief whose long lines get no snippet, around short ones that do
+/// (and a claim spanning a short line and a long one, which shows both), with a terminal
+/// escape and accented letters on the long lines, in LF and in CRLF. The expected reports were
+/// made before ariadne was given only the lines it prints, and must not change.
+#[test]
+fn snippets_among_long_lines_are_as_before() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/human");
+    let brief = std::fs::read_to_string(dir.join("long-lines.brief")).unwrap();
+    let ws = workspace(&[
+        ("mica.toml", "[workspace]\n"),
+        ("brief.mica", &brief),
+        ("crlf.mica", &brief.replace('\n', "\r\n")),
+    ]);
+    for (file, expected) in [
+        ("brief.mica", "long-lines.expected"),
+        ("crlf.mica", "long-lines.crlf.expected"),
+    ] {
+        let out = stdout(&mica(ws.path(), &["check", "--color", "never", file]));
+        let expected = std::fs::read_to_string(dir.join(expected)).unwrap();
+        assert_eq!(out, expected, "{file}");
+    }
+}

@@ -7,7 +7,7 @@ use super::{range_of, summary};
 use crate::check::{Outcome, Positions};
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
 use mica_check::{Diagnostic, Severity};
-use mica_syntax::LineIndex;
+use mica_syntax::{LineIndex, TextRange};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -24,15 +24,69 @@ fn kind(s: Severity) -> (ReportKind<'static>, Color) {
 }
 
 /// A file's text prepared once for every diagnostic in it. Nothing here copies the text
-/// unless it needs escaping: the snippet and ariadne's source borrow it from the outcome (a
-/// checked document) or from the one read of a source.
+/// unless it needs escaping or has lines no snippet shows: the snippet borrows it from the
+/// outcome (a checked document) or from the one read of a source.
 struct Prepared<'a> {
     text: &'a str,
     lines: LineIndex,
     /// The map from the text's offsets into the escaped one.
     snippet: &'a Snippet<'a>,
-    /// The escaped text ariadne prints from.
+    /// What ariadne is given of the escaped text.
+    shown: &'a Shown<'a>,
+    /// Ariadne's index of it.
     source: Source<&'a str>,
+}
+
+/// The escaped text of a file with the content of every long line that no snippet shows taken
+/// out, its line breaks kept, so that every line keeps its number. Ariadne indexes the text it
+/// is given character by character, which on a large brief of long paragraphs cost more than
+/// the rest of the report, for lines it never prints.
+struct Shown<'a> {
+    text: Cow<'a, str>,
+    /// `(escaped offset where a line's content was taken out, bytes taken out up to and
+    /// including it)`, in order.
+    cuts: Vec<(usize, usize)>,
+}
+
+impl<'a> Shown<'a> {
+    /// `escaped` without the content of the lines of `text` (in `lines`) longer than
+    /// [`MAX_SNIPPET_LINE`] that `shown` (sorted line numbers) leaves out.
+    fn new(text: &str, lines: &LineIndex, snippet: &'a Snippet<'a>, shown: &[usize]) -> Self {
+        let escaped = &*snippet.text;
+        let mut cuts = Vec::new();
+        let mut out = String::new();
+        let (mut copied, mut total) = (0, 0);
+        for line in 0..lines.line_count() {
+            let Some(content) = lines.line_content_range(text, line) else {
+                break;
+            };
+            if content.len() <= MAX_SNIPPET_LINE || shown.binary_search(&line).is_ok() {
+                continue;
+            }
+            let (from, to) = (snippet.map(content.start), snippet.map(content.end));
+            out.push_str(&escaped[copied..from]);
+            copied = to;
+            total += to - from;
+            cuts.push((from, total));
+        }
+        if cuts.is_empty() {
+            return Shown {
+                text: Cow::Borrowed(escaped),
+                cuts,
+            };
+        }
+        out.push_str(&escaped[copied..]);
+        Shown {
+            text: Cow::Owned(out),
+            cuts,
+        }
+    }
+
+    /// Where an offset of the escaped text, on a line kept whole, is in the text shown.
+    fn map(&self, offset: usize) -> usize {
+        let k = self.cuts.partition_point(|&(at, _)| at <= offset);
+        offset - k.checked_sub(1).map_or(0, |k| self.cuts[k].1)
+    }
 }
 
 /// Render every diagnostic and the summary.
@@ -53,16 +107,31 @@ pub fn render(outcomes: &[Outcome], color: bool) -> String {
             .map(|f| outcome.text_of(f).unwrap_or_default())
             .collect();
         let snippets: Vec<Snippet<'_>> = texts.iter().map(|t| Snippet::new(t)).collect();
-        let files: HashMap<&str, Prepared<'_>> = names
-            .iter()
-            .zip(&texts)
-            .zip(&snippets)
-            .map(|((name, text), snippet)| {
+        let indexes: Vec<LineIndex> = texts.iter().map(|t| LineIndex::new(t)).collect();
+        let shown: Vec<Shown<'_>> = (names.iter().zip(&texts).zip(&indexes).zip(&snippets))
+            .map(|(((name, text), lines), snippet)| {
+                let mut lines_shown = Vec::new();
+                for d in outcome.diagnostics() {
+                    if d.location.file == *name
+                        && let Some(spanned) = snippet_lines(text, lines, d.location.range)
+                    {
+                        lines_shown.extend(spanned);
+                    }
+                }
+                lines_shown.sort_unstable();
+                lines_shown.dedup();
+                Shown::new(text, lines, snippet, &lines_shown)
+            })
+            .collect();
+        let files: HashMap<&str, Prepared<'_>> = (names.iter().zip(&texts).zip(indexes))
+            .zip(snippets.iter().zip(&shown))
+            .map(|(((name, text), lines), (snippet, shown))| {
                 let prepared = Prepared {
                     text,
-                    lines: LineIndex::new(text),
+                    lines,
                     snippet,
-                    source: Source::from(&*snippet.text),
+                    shown,
+                    source: Source::from(&*shown.text),
                 };
                 (*name, prepared)
             })
@@ -110,6 +179,19 @@ fn notes<'a>(outcome: &'a Outcome, positions: &mut Positions<'a>, d: &Diagnostic
     notes
 }
 
+/// The lines a snippet of `range` shows, or `None` when it gets no snippet: its first line
+/// is too long to print (a minified or generated file would flood the terminal), or the file
+/// is empty.
+fn snippet_lines(
+    text: &str,
+    lines: &LineIndex,
+    range: TextRange,
+) -> Option<std::ops::RangeInclusive<usize>> {
+    let first = lines.line_of(range.start);
+    let len = lines.line_content_range(text, first).map_or(0, |r| r.len());
+    (len <= MAX_SNIPPET_LINE && !text.is_empty()).then(|| first..=lines.line_of(range.end))
+}
+
 /// A few words under the flagged text; the header carries the full message.
 fn underline(d: &Diagnostic) -> &'static str {
     use mica_check::Code::*;
@@ -151,11 +233,7 @@ fn render_one<'a>(
     let range = d.location.range;
     let (kind, colour) = kind(d.severity);
     let notes = notes(outcome, positions, d);
-    let line_len = file
-        .lines
-        .line_content_range(file.text, file.lines.line_of(range.start))
-        .map_or(0, |r| r.len());
-    if line_len > MAX_SNIPPET_LINE || file.text.is_empty() {
+    if snippet_lines(file.text, &file.lines, range).is_none() {
         // The same header as ariadne's, then the location and notes without a snippet.
         let r = range_of(outcome, positions, &d.location);
         out.extend(format!("[{}] {kind}: {message}\n", d.code).as_bytes());
@@ -166,7 +244,8 @@ fn render_one<'a>(
         out.extend("───╯\n".as_bytes());
         return;
     }
-    let range = file.snippet.map(range.start)..file.snippet.map(range.end);
+    let at = |offset| file.shown.map(file.snippet.map(offset));
+    let range = at(range.start)..at(range.end);
     let mut report = Report::build(kind, (shown.clone(), range.clone()))
         .with_config(
             Config::default()
