@@ -27,6 +27,9 @@ pub struct CheckedFile {
     pub citations: usize,
     /// The diagnostics.
     pub diagnostics: Vec<Diagnostic>,
+    /// The lines of `text`, indexed while the documents are checked, for every report's
+    /// positions.
+    pub lines: LineIndex,
 }
 
 /// Everything a check of one workspace produced.
@@ -133,6 +136,11 @@ impl Outcome {
         self.provider.read_text(file).ok().map(Cow::Owned)
     }
 
+    /// The line index of a checked document.
+    pub fn document_lines(&self, file: &str) -> Option<&LineIndex> {
+        self.by_path.get(file).map(|&i| &self.files[i].lines)
+    }
+
     /// The text of a checked document or of `mica.toml`, which the outcome holds.
     fn document_text(&self, file: &str) -> Option<&str> {
         if let Some(&i) = self.by_path.get(file) {
@@ -169,7 +177,7 @@ pub fn relative_from(base: &Path, target: &Path) -> String {
 /// A file's text with its line index.
 struct Indexed<'a> {
     text: Cow<'a, str>,
-    lines: LineIndex,
+    lines: Cow<'a, LineIndex>,
 }
 
 /// 1-based line and column (in characters) of `offset` in `text`, with a cache of each file's
@@ -194,7 +202,13 @@ impl<'a> Positions<'a> {
     /// Read and index `file` once; `None` when it cannot be read.
     fn load(&mut self, outcome: &'a Outcome, file: &str) -> Option<&Indexed<'a>> {
         if !self.indexes.contains_key(file) {
-            let indexed = Indexed::new(outcome.text_of(file)?);
+            let indexed = match (outcome.document_text(file), outcome.document_lines(file)) {
+                (Some(text), Some(lines)) => Indexed {
+                    text: Cow::Borrowed(text),
+                    lines: Cow::Borrowed(lines),
+                },
+                _ => Indexed::new(outcome.text_of(file)?),
+            };
             self.indexes.insert(file.to_string(), indexed);
         }
         self.indexes.get(file)
@@ -231,7 +245,7 @@ impl<'a> Positions<'a> {
 impl<'a> Indexed<'a> {
     fn new(text: Cow<'a, str>) -> Self {
         Self {
-            lines: LineIndex::new(&text),
+            lines: Cow::Owned(LineIndex::new(&text)),
             text,
         }
     }
@@ -376,6 +390,7 @@ fn run_workspace(
                 claims: 0,
                 citations: 0,
                 diagnostics: Vec::new(),
+                lines: LineIndex::new(""),
             };
             Ok((file, bad))
         })
@@ -406,8 +421,20 @@ fn run_workspace(
             parse,
         })
         .collect();
-    let batch = mica_check::check_batch(&config, &provider, &inputs);
+    // The documents' lines are indexed on the pool while they are checked: every report needs
+    // their positions, and a large brief takes milliseconds to index.
+    let (batch, lines) = rayon::join(
+        || mica_check::check_batch(&config, &provider, &inputs),
+        || {
+            (files.par_iter())
+                .map(|f| LineIndex::new(&f.text))
+                .collect::<Vec<_>>()
+        },
+    );
     drop(inputs);
+    for (file, lines) in files.iter_mut().zip(lines) {
+        file.lines = lines;
+    }
     for (((file, parse), doc), bad) in files
         .iter_mut()
         .zip(&parses)

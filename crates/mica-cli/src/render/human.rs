@@ -28,7 +28,7 @@ fn kind(s: Severity) -> (ReportKind<'static>, Color) {
 /// outcome (a checked document) or from the one read of a source.
 struct Prepared<'a> {
     text: &'a str,
-    lines: LineIndex,
+    lines: Cow<'a, LineIndex>,
     /// The map from the text's offsets into the escaped one.
     snippet: &'a Snippet<'a>,
     /// What ariadne is given of the escaped text.
@@ -107,7 +107,12 @@ pub fn render(outcomes: &[Outcome], color: bool) -> String {
             .map(|f| outcome.text_of(f).unwrap_or_default())
             .collect();
         let snippets: Vec<Snippet<'_>> = texts.iter().map(|t| Snippet::new(t)).collect();
-        let indexes: Vec<LineIndex> = texts.iter().map(|t| LineIndex::new(t)).collect();
+        let indexes: Vec<Cow<'_, LineIndex>> = (names.iter().zip(&texts))
+            .map(|(name, text)| match outcome.document_lines(name) {
+                Some(lines) => Cow::Borrowed(lines),
+                None => Cow::Owned(LineIndex::new(text)),
+            })
+            .collect();
         let shown: Vec<Shown<'_>> = (names.iter().zip(&texts).zip(&indexes).zip(&snippets))
             .map(|(((name, text), lines), snippet)| {
                 let mut lines_shown = Vec::new();
