@@ -19,8 +19,9 @@ pub struct DocumentData {
     pub text: String,
     /// Its parse (shared with the [`DocCache`] that made it, if any).
     pub parse: Arc<Parse>,
-    /// Its lines, for positions at the edges.
-    pub lines: LineIndex,
+    /// Its lines, for positions at the edges (shared with the [`DocCache`] that made it, if
+    /// any, which updates them after an edit instead of copying them).
+    pub lines: Arc<LineIndex>,
     /// The checker's diagnostics, in source order.
     pub diagnostics: Vec<Diagnostic>,
     /// Every citation of the document and where it resolved, in document order.
@@ -70,7 +71,7 @@ impl DocumentData {
                 citations: Vec::new(),
             });
         let scope = SourceScope::new(config, path, &parse.document);
-        let lines = LineIndex::new(&text);
+        let lines = Arc::new(LineIndex::new(&text));
         Self {
             path: path.to_string(),
             text,

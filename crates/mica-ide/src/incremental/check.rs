@@ -68,7 +68,7 @@ pub struct DocCache {
     /// How many groups of rules over the whole document it ran.
     wide_run: usize,
     /// The lines of the text last analysed, updated after an edit instead of found again.
-    lines: Option<LineIndex>,
+    lines: Option<Arc<LineIndex>>,
 }
 
 impl std::fmt::Debug for DocCache {
@@ -196,16 +196,18 @@ impl DocCache {
         self.config = Some(Arc::clone(config));
         self.scope = Some(scope.clone());
         path.clone_into(&mut self.path);
+        // The index is shared with the analysis returned; the server drops the last one before
+        // it asks for the next, so the edit updates it in place rather than copying it.
         let lines = match (self.lines.take(), change.edit) {
             (Some(mut lines), Some(e)) if !change.whole => {
-                lines.edit(&text, e.lo, e.old_hi, e.new_hi);
+                Arc::make_mut(&mut lines).edit(&text, e.lo, e.old_hi, e.new_hi);
                 lines
             }
             (Some(lines), None) if !change.whole => lines,
-            _ => LineIndex::new(&text),
+            _ => Arc::new(LineIndex::new(&text)),
         };
-        debug_assert_eq!(lines, LineIndex::new(&text));
-        self.lines = Some(lines.clone());
+        debug_assert_eq!(*lines, LineIndex::new(&text));
+        self.lines = Some(Arc::clone(&lines));
         DocumentData {
             path: path.to_string(),
             lines,
