@@ -49,8 +49,9 @@ struct Shown<'a> {
 }
 
 impl<'a> Shown<'a> {
-    /// `escaped` without the content of the lines of `text` (in `lines`) longer than
-    /// [`MAX_SNIPPET_LINE`] that `shown` (sorted line numbers) leaves out.
+    /// The escaped text of `snippet` without the content of the lines of `text` (indexed by
+    /// `lines`) longer than [`MAX_SNIPPET_LINE`] that `shown` (sorted line numbers) leaves
+    /// out.
     fn new(text: &str, lines: &LineIndex, snippet: &'a Snippet<'a>, shown: &[usize]) -> Self {
         let escaped = &*snippet.text;
         let mut cuts = Vec::new();
@@ -113,19 +114,20 @@ pub fn render(outcomes: &[Outcome], color: bool) -> String {
                 None => Cow::Owned(LineIndex::new(text)),
             })
             .collect();
-        let shown: Vec<Shown<'_>> = (names.iter().zip(&texts).zip(&indexes).zip(&snippets))
-            .map(|(((name, text), lines), snippet)| {
-                let mut lines_shown = Vec::new();
-                for d in outcome.diagnostics() {
-                    if d.location.file == *name
-                        && let Some(spanned) = snippet_lines(text, lines, d.location.range)
-                    {
-                        lines_shown.extend(spanned);
-                    }
-                }
-                lines_shown.sort_unstable();
-                lines_shown.dedup();
-                Shown::new(text, lines, snippet, &lines_shown)
+        // The lines each file's snippets print, from one pass over the diagnostics.
+        let mut printed: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+        for d in outcome.diagnostics() {
+            if let Ok(i) = names.binary_search(&d.location.file.as_str())
+                && let Some(spanned) = snippet_lines(&texts[i], &indexes[i], d.location.range)
+            {
+                printed[i].extend(spanned);
+            }
+        }
+        let shown: Vec<Shown<'_>> = (texts.iter().zip(&indexes).zip(&snippets).zip(printed))
+            .map(|(((text, lines), snippet), mut printed)| {
+                printed.sort_unstable();
+                printed.dedup();
+                Shown::new(text, lines, snippet, &printed)
             })
             .collect();
         let files: HashMap<&str, Prepared<'_>> = (names.iter().zip(&texts).zip(indexes))
