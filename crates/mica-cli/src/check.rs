@@ -390,7 +390,7 @@ fn run_workspace(
                 claims: 0,
                 citations: 0,
                 diagnostics: Vec::new(),
-                lines: LineIndex::new(""),
+                lines: LineIndex::new(""), // Indexed below, while the documents are checked.
             };
             Ok((file, bad))
         })
