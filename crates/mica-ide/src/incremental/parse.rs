@@ -390,7 +390,7 @@ fn splice<T: Shift>(
     let end = at + new.len();
     let removed = v.splice(at..at + remove, new).collect();
     if delta != 0 {
-        v[end..].iter_mut().for_each(|x| x.shift(delta));
+        T::shift_all(&mut v[end..], delta);
     }
     removed
 }

@@ -12,9 +12,14 @@ use mica_syntax::{
 };
 
 /// Something with byte ranges in a document's text.
-pub(crate) trait Shift {
+pub(crate) trait Shift: Sized {
     /// Move every range by `d` bytes.
     fn shift(&mut self, d: isize);
+
+    /// Move every range of every item by `d` bytes.
+    fn shift_all(items: &mut [Self], d: isize) {
+        items.iter_mut().for_each(|x| x.shift(d));
+    }
 }
 
 impl Shift for TextRange {
@@ -66,42 +71,72 @@ impl Shift for Citation {
     }
 }
 
+/// Move the ranges an attribute holds itself by `d` bytes; its citation, which lives in memory
+/// of its own, is returned to be moved.
+fn shift_attr(attr: &mut Attr, d: isize) -> Option<&mut Citation> {
+    let Attr { key, value, range } = attr;
+    let Value { range: vr, kind } = value;
+    key.shift(d);
+    range.shift(d);
+    vr.shift(d);
+    match kind {
+        ValueKind::Str(s) => s.shift(d),
+        ValueKind::Ref(i) => i.shift(d),
+        ValueKind::Citation(c) => return Some(c),
+        ValueKind::Bare(_) | ValueKind::Invalid(_) | ValueKind::Missing => {}
+    }
+    None
+}
+
 impl Shift for Attr {
     fn shift(&mut self, d: isize) {
-        let Attr { key, value, range } = self;
-        let Value { range: vr, kind } = value;
-        key.shift(d);
-        range.shift(d);
-        vr.shift(d);
-        match kind {
-            ValueKind::Str(s) => s.shift(d),
-            ValueKind::Ref(i) => i.shift(d),
-            ValueKind::Citation(c) => c.shift(d),
-            ValueKind::Bare(_) | ValueKind::Invalid(_) | ValueKind::Missing => {}
+        if let Some(c) = shift_attr(self, d) {
+            c.shift(d);
         }
     }
 }
 
+/// Move the ranges a claim holds itself by `d` bytes; its attributes, which live in memory of
+/// their own, are returned to be moved.
+fn shift_claim(claim: &mut Claim, d: isize) -> &mut [Attr] {
+    let Claim {
+        range,
+        text: _,
+        text_range,
+        attrs_range,
+        id,
+        tags,
+        attrs,
+        has_errors: _,
+    } = claim;
+    range.shift(d);
+    text_range.shift(d);
+    attrs_range.shift(d);
+    if let Some(id) = id {
+        id.shift(d);
+    }
+    tags.iter_mut().for_each(|t| t.shift(d));
+    attrs
+}
+
 impl Shift for Claim {
     fn shift(&mut self, d: isize) {
-        let Claim {
-            range,
-            text: _,
-            text_range,
-            attrs_range,
-            id,
-            tags,
-            attrs,
-            has_errors: _,
-        } = self;
-        range.shift(d);
-        text_range.shift(d);
-        attrs_range.shift(d);
-        if let Some(id) = id {
-            id.shift(d);
+        for a in shift_claim(self, d) {
+            a.shift(d);
         }
-        tags.iter_mut().for_each(|t| t.shift(d));
-        attrs.iter_mut().for_each(|a| a.shift(d));
+    }
+
+    /// The claims after an edit are moved one level at a time (the claims, then their
+    /// attributes, then their citations), not claim by claim: each level's items are
+    /// independent, so the processor fetches many of them at once instead of waiting on each
+    /// claim's attributes and citation in turn. Moving every claim after an edit is most of a
+    /// keystroke in a long brief.
+    fn shift_all(claims: &mut [Self], d: isize) {
+        let attrs: Vec<&mut [Attr]> = claims.iter_mut().map(|c| shift_claim(c, d)).collect();
+        let citations: Vec<&mut Citation> = (attrs.into_iter().flatten())
+            .filter_map(|a| shift_attr(a, d))
+            .collect();
+        citations.into_iter().for_each(|c| c.shift(d));
     }
 }
 
