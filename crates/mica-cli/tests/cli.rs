@@ -592,4 +592,13 @@ fn snippets_among_long_lines_are_as_before() {
         let expected = std::fs::read_to_string(dir.join(expected)).unwrap();
         assert_eq!(out, expected, "{file}");
     }
+    // Found by an adversarial review: a long line after a line that ends with a lone CR, and
+    // that ends with an LF itself. Without its content, CR and LF would read as one line break.
+    let ws = workspace(&[
+        ("mica.toml", "[workspace]\n"),
+        ("b.mica", &format!("a\r{}\n[c]{{#a}}\n", "x".repeat(401))),
+    ]);
+    let out = stdout(&mica(ws.path(), &["check", "--color", "never", "b.mica"]));
+    assert!(out.contains("╭─[ b.mica:3:2 ]"), "{out}");
+    assert!(out.contains(" 3 │ [c]{#a}"), "{out}");
 }

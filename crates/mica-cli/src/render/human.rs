@@ -37,8 +37,8 @@ struct Prepared<'a> {
     source: Source<&'a str>,
 }
 
-/// The escaped text of a file with the content of every long line that no snippet shows taken
-/// out, its line breaks kept, so that every line keeps its number. Ariadne indexes the text it
+/// The escaped text of a file with the content of every long line that no snippet shows
+/// replaced by a space, its line breaks kept, so that every line keeps its number. Ariadne indexes the text it
 /// is given character by character, which on a large brief of long paragraphs cost more than
 /// the rest of the report, for lines it never prints.
 struct Shown<'a> {
@@ -64,10 +64,13 @@ impl<'a> Shown<'a> {
             if content.len() <= MAX_SNIPPET_LINE || shown.binary_search(&line).is_ok() {
                 continue;
             }
+            // One space stays: an empty line between a lone CR and an LF would read as one
+            // CRLF line break, and every line after it would be numbered one too low.
             let (from, to) = (snippet.map(content.start), snippet.map(content.end));
             out.push_str(&escaped[copied..from]);
+            out.push(' ');
             copied = to;
-            total += to - from;
+            total += to - from - 1;
             cuts.push((from, total));
         }
         if cuts.is_empty() {
