@@ -52,6 +52,10 @@ pub(crate) struct Doc {
     pub mica: bool,
     /// The editor's buffer and its version, while open.
     pub buffer: Option<(Rope, i32)>,
+    /// The buffer's text as one string, kept in step with it after the last analysis gave its
+    /// text back ([`Doc::reclaim_text`]): the next analysis takes it ([`Doc::take_text`])
+    /// instead of copying the rope, which was a tenth of a keystroke in a large document.
+    pub mirror: Option<String>,
     /// The text on disk, for workspace files.
     pub disk: Option<Arc<String>>,
     /// Bumped on every change of the text this document is analysed with.
@@ -79,6 +83,7 @@ impl Doc {
             uri,
             mica,
             buffer: None,
+            mirror: None,
             disk: None,
             rev,
             analysed: None,
@@ -93,6 +98,38 @@ impl Doc {
     }
 
     /// The text it is analysed with: the buffer while open, else the file on disk.
+    /// The text to analyse, owned: the mirror of the buffer when there is one, else a copy.
+    pub fn take_text(&mut self) -> Option<String> {
+        if self.buffer.is_some()
+            && let Some(text) = self.mirror.take()
+        {
+            debug_assert!(
+                self.buffer
+                    .as_ref()
+                    .is_some_and(|(r, _)| *r == text.as_str())
+            );
+            return Some(text);
+        }
+        self.text()
+    }
+
+    /// Before an edit of the buffer: take the text of the last analysis back as the mirror,
+    /// when it is the buffer's current text and nothing else holds the analysis (which is
+    /// stale once the edit is made).
+    pub fn reclaim_text(&mut self) {
+        if self.mirror.is_some() || self.buffer.is_none() {
+            return;
+        }
+        if let Some(a) = &mut self.analysed
+            && a.rev == self.rev
+            && let Some(data) = Arc::get_mut(&mut a.data)
+        {
+            self.mirror = Some(std::mem::take(&mut data.text));
+            self.analysed = None;
+        }
+    }
+
+    /// The text of the buffer, or of the file on disk, copied.
     pub fn text(&self) -> Option<String> {
         match (&self.buffer, &self.disk) {
             (Some((rope, _)), _) => {

@@ -31,6 +31,7 @@ pub(crate) fn did_open(inner: &Arc<Inner>, p: lsp::DidOpenTextDocumentParams) {
         doc.mica |= mica;
         doc.uri = td.uri;
         doc.buffer = Some((Rope::from_str(&td.text), td.version));
+        doc.mirror = None;
         doc.since = Since::Unknown;
         doc.rev = rev;
         let mica = doc.mica;
@@ -53,11 +54,19 @@ pub(crate) fn did_change(inner: &Arc<Inner>, p: lsp::DidChangeTextDocumentParams
         let Some(doc) = st.docs.get_mut(&key) else {
             return;
         };
+        doc.reclaim_text();
         let Some((rope, version)) = doc.buffer.as_mut() else {
             return;
         };
         for change in &p.content_changes {
-            doc.since.record(convert::apply_change(rope, change, enc));
+            let edit = convert::apply_change(rope, change, enc);
+            // The mirror follows the rope, or is dropped when the whole text was replaced.
+            match (edit, doc.mirror.as_mut()) {
+                (Some(e), Some(mirror)) => mirror.replace_range(e.lo..e.old_hi, &change.text),
+                (None, Some(_)) => doc.mirror = None,
+                (_, None) => {}
+            }
+            doc.since.record(edit);
         }
         *version = p.text_document.version;
         doc.rev = rev;
@@ -96,6 +105,7 @@ pub(crate) async fn did_close(inner: &Arc<Inner>, p: lsp::DidCloseTextDocumentPa
         };
         let mica = doc.mica;
         doc.buffer = None;
+        doc.mirror = None;
         doc.since = Since::Unknown;
         doc.rev = rev;
         // A workspace file shows the diagnostics of its saved text; anything else is
