@@ -245,8 +245,8 @@ impl ParseCache {
         );
         // The front matter can only be in the first paragraph (a later one never starts with
         // `---`, so it has none even when it becomes the first); it changes only when that
-        // paragraph was parsed again.
-        if prefix == 0 && !mid_new.is_empty() {
+        // paragraph was parsed again or removed (then a kept paragraph comes first, with none).
+        if prefix == 0 {
             document.front_matter = fresh
                 .first_mut()
                 .and_then(|(_, p)| p.document.front_matter.take());
@@ -579,6 +579,50 @@ pub(crate) mod tests {
         let (got, _) = cache.parse_edited(text, Some(merged));
         assert_eq!(*got, mica_syntax::parse(text));
         assert!(got.document.front_matter.is_some());
+    }
+
+    /// Found by the fuzzer (`fuzz/run.sh parse`): edits after which the paragraph-wise parse
+    /// kept a front matter that a parse of the whole text does not have.
+    #[test]
+    fn fuzz_found_front_matter_after_edits() {
+        fn apply(text: &mut String, at: usize, delete: usize, insert: &str) {
+            let floor = |t: &str, mut i: usize| {
+                i = i.min(t.len());
+                while !t.is_char_boundary(i) {
+                    i -= 1;
+                }
+                i
+            };
+            let start = floor(text, at % (text.len() + 1));
+            let end = floor(text, start.saturating_add(delete));
+            text.replace_range(start..end, insert);
+        }
+        let mut text = String::from("---\r0\n\n\u{c}\u{b}]L\u{13}:\0");
+        let edits: [(usize, usize, &str); 5] = [
+            (63999, 249, ""),
+            (
+                65535,
+                2,
+                ":\u{5}-#=\r\0\r0\r\0\0--\r1\n\n---\r0\n\n\u{c}\u{b}]L\u{c}<\r \\[\r\r \r\0\r\\\r \r\u{13}:\0",
+            ),
+            (63999, 249, ""),
+            (
+                65535,
+                2,
+                ":\u{5}-#=\r\0\r0\r\0\0--\r1\n\n---\r0\n\n\u{c}\u{b}]L\u{c}<\r",
+            ),
+            (0, 60, ""),
+        ];
+        let mut cache = ParseCache::new();
+        assert_eq!(*cache.parse(&text).0, mica_syntax::parse(&text));
+        for (k, (at, delete, insert)) in edits.into_iter().enumerate() {
+            apply(&mut text, at, delete, insert);
+            assert_eq!(
+                *cache.parse(&text).0,
+                mica_syntax::parse(&text),
+                "after edit {k}: {text:?}"
+            );
+        }
     }
 
     #[test]
