@@ -3,6 +3,7 @@ hover, definition, completion, code actions, references, rename, the outline and
 encodings, each through the real binary over stdio."""
 
 import asyncio
+import re
 
 import pytest
 from lsprotocol import types
@@ -168,6 +169,29 @@ async def test_completion_of_sources_keys_and_quotes(vscode: LanguageClient):
     assert quotes, items
     assert quotes[0].text_edit.new_text.startswith("more than 86 percent of the targets have been achieved")
     assert quotes[0].text_edit.new_text.endswith('"')
+
+
+@pytest.mark.asyncio
+async def test_claim_id_completion_gives_each_claims_text(vscode: LanguageClient):
+    uri, text, _ = await open_brief(vscode)
+    end = len(text.splitlines())
+    line = "[A new claim]{#new supports=#"
+    diags = expect_diagnostics(vscode, uri, 2)
+    change(vscode, uri, 2, types.Range(start=types.Position(line=end, character=0), end=types.Position(line=end, character=0)), "\n" + line)
+    await diags
+    at = types.Position(line=end + 1, character=len(line))
+    items = await vscode.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=at)
+    )
+    claims = [i for i in items.items if i.kind == types.CompletionItemKind.Reference]
+    assert claims and "new" not in {i.label for i in claims}, items
+    # The claims nearest the cursor (in this brief, all of them), in document order.
+    ids = re.findall(r"\{#([\w-]+)", text)
+    assert [i.label for i in claims] == ids[-len(claims) :], [i.label for i in claims]
+    flat = " ".join(text.split())
+    for item in claims:
+        assert item.text_edit.new_text == item.label
+        assert item.detail and item.detail.rstrip("…") in flat, item
 
 
 @pytest.mark.asyncio

@@ -3,8 +3,8 @@
 The workspace is a copy of the repository's example (mica.toml, seeds/, the example brief) with one
 quote broken, opened with no `mica` on PATH and no `mica.server.path`, so the server that runs is the
 one bundled in the platform .vsix. Each test checks what VS Code shows: the Problems panel, the hover,
-the editor F12 opens, the light bulb's quick fix, and the grammar's scopes. The tests share one
-window and run in file order; the quick fix, which edits the brief, comes last.
+the editor F12 opens, a claim id's completion, the light bulb's quick fix, and the grammar's scopes.
+The tests share one window and run in file order; the quick fix, which edits the brief, comes last.
 """
 
 from __future__ import annotations
@@ -252,6 +252,28 @@ def test_grammar_colours_a_claim(vscode: VSCode):
     assert claim and re.search(r"\bmtk\d+\b", claim[0].get_attribute("class") or ""), [
         (text_of(s), s.get_attribute("class")) for s in spans
     ]
+
+
+def test_claim_id_completion_shows_the_claims_text(vscode: VSCode):
+    driver = vscode.driver
+    focus_editor(driver)
+    line, column = position_of(vscode, BRIEF, "supports=#bg-ideology", offset=len("supports=#"))
+    go_to(driver, line, column)
+    press(driver, Keys.CONTROL, Keys.SPACE)
+    # The ids of the nearest claims; the focused one shows its claim's text beside it.
+    label, detail = wait_for(
+        "the focused claim id with its text",
+        lambda: [
+            (text_of(r.find_element(By.CSS_SELECTOR, ".label-name")), text_of(d))
+            for r in visible(driver, ".suggest-widget .monaco-list-row.focused")
+            for d in r.find_elements(By.CSS_SELECTOR, ".details-label")
+            if text_of(d).strip()
+        ],
+    )[0]
+    brief = " ".join((vscode.workspace / BRIEF).read_text(encoding="utf-8").split())
+    assert "{#" + label in brief, label
+    assert detail.rstrip("…") in brief, (label, detail)
+    press(driver, Keys.ESCAPE)
 
 
 def test_quick_fix_from_the_light_bulb_clears_the_error(vscode: VSCode):
