@@ -146,25 +146,34 @@ async def test_definition_leads_into_the_seed_and_to_declarations(vscode: Langua
     assert (getattr(target, "target_uri", None) or target.uri).endswith("/mica.toml")
 
 
+async def append_line(client: LanguageClient, uri: str, text: str, line: str) -> int:
+    """Add `line` after the end of the open `text` (version 2); its line number, once checked."""
+    end = len(text.splitlines())
+    diags = expect_diagnostics(client, uri, 2)
+    at = types.Position(line=end, character=0)
+    change(client, uri, 2, types.Range(start=at, end=at), "\n" + line)
+    await diags
+    return end + 1
+
+
+async def complete(client: LanguageClient, uri: str, line: int, character: int) -> types.CompletionList:
+    return await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=character)
+        )
+    )
+
+
 @pytest.mark.asyncio
 async def test_completion_of_sources_keys_and_quotes(vscode: LanguageClient):
     uri, text, _ = await open_brief(vscode)
-    end = len(text.splitlines())
     line = '[A new claim]{cite=wiki:"more than 86'
-    diags = expect_diagnostics(vscode, uri, 2)
-    change(vscode, uri, 2, types.Range(start=types.Position(line=end, character=0), end=types.Position(line=end, character=0)), "\n" + line)
-    await diags
-    at = types.Position(line=end + 1, character=len('[A new claim]{cite='))
-    items = await vscode.text_document_completion_async(
-        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=at)
-    )
+    n = await append_line(vscode, uri, text, line)
+    items = await complete(vscode, uri, n, len('[A new claim]{cite='))
     labels = {i.label for i in items.items}
     assert {"wiki", "merics", "primer", "epoch", "overview"} <= labels
 
-    at = types.Position(line=end + 1, character=len(line))
-    items = await vscode.text_document_completion_async(
-        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=at)
-    )
+    items = await complete(vscode, uri, n, len(line))
     quotes = [i for i in items.items if i.kind == types.CompletionItemKind.Text]
     assert quotes, items
     assert quotes[0].text_edit.new_text.startswith("more than 86 percent of the targets have been achieved")
@@ -174,15 +183,9 @@ async def test_completion_of_sources_keys_and_quotes(vscode: LanguageClient):
 @pytest.mark.asyncio
 async def test_claim_id_completion_gives_each_claims_text(vscode: LanguageClient):
     uri, text, _ = await open_brief(vscode)
-    end = len(text.splitlines())
     line = "[A new claim]{#new supports=#"
-    diags = expect_diagnostics(vscode, uri, 2)
-    change(vscode, uri, 2, types.Range(start=types.Position(line=end, character=0), end=types.Position(line=end, character=0)), "\n" + line)
-    await diags
-    at = types.Position(line=end + 1, character=len(line))
-    items = await vscode.text_document_completion_async(
-        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=at)
-    )
+    n = await append_line(vscode, uri, text, line)
+    items = await complete(vscode, uri, n, len(line))
     claims = [i for i in items.items if i.kind == types.CompletionItemKind.Reference]
     assert claims and "new" not in {i.label for i in claims}, items
     # The claims nearest the cursor (in this brief, all of them), in document order.
