@@ -569,6 +569,25 @@ fn a_large_brief_checks_the_same_on_one_thread_and_on_four() {
     assert!(syntax > 1000, "{syntax} syntax errors");
     assert_eq!(stdout(&one), stdout(&four));
     assert_eq!(one.status.code(), four.status.code());
+    // The human report draws its snippets in parallel, 64 to a task: they come out in the
+    // order of the JSON report's diagnostics, each once.
+    let human = mica(
+        ws.path(),
+        &["check", "--jobs", "4", "--color", "never", "big.mica"],
+    );
+    let headers: Vec<String> = (stdout(&human).lines())
+        .filter_map(|l| l.split_once("╭─[ big.mica:"))
+        .map(|(_, at)| at.trim_end_matches(" ]").to_string())
+        .collect();
+    let expected: Vec<String> = (v["diagnostics"].as_array().unwrap().iter())
+        .map(|d| {
+            format!(
+                "{}:{}",
+                d["range"]["start"]["line"], d["range"]["start"]["column"]
+            )
+        })
+        .collect();
+    assert_eq!(headers, expected);
 }
 
 /// The human report of a brief whose long lines get no snippet, around short ones that do
