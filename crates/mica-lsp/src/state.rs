@@ -97,8 +97,8 @@ impl Doc {
         }
     }
 
-    /// The text it is analysed with: the buffer while open, else the file on disk.
-    /// The text to analyse, owned: the mirror of the buffer when there is one, else a copy.
+    /// The text to analyse, owned: the mirror of the buffer when there is one, else a copy
+    /// of [`Doc::text`].
     pub fn take_text(&mut self) -> Option<String> {
         if self.buffer.is_some()
             && let Some(text) = self.mirror.take()
@@ -129,7 +129,7 @@ impl Doc {
         }
     }
 
-    /// The text of the buffer, or of the file on disk, copied.
+    /// The text it is analysed with, copied: the buffer while open, else the file on disk.
     pub fn text(&self) -> Option<String> {
         match (&self.buffer, &self.disk) {
             (Some((rope, _)), _) => {
