@@ -28,8 +28,6 @@ fn kind(s: Severity) -> (ReportKind<'static>, Color) {
 /// unless it needs escaping or has lines no snippet shows: the snippet borrows it from the
 /// outcome (a checked document) or from the one read of a source.
 struct Prepared<'a> {
-    text: &'a str,
-    lines: Cow<'a, LineIndex>,
     /// The map from the text's offsets into the escaped one.
     snippet: &'a Snippet<'a>,
     /// What ariadne is given of the escaped text.
@@ -39,9 +37,9 @@ struct Prepared<'a> {
 }
 
 /// The escaped text of a file with the content of every long line that no snippet shows
-/// replaced by a space, its line breaks kept, so that every line keeps its number. Ariadne indexes the text it
-/// is given character by character, which on a large brief of long paragraphs cost more than
-/// the rest of the report, for lines it never prints.
+/// replaced by a space, its line breaks kept, so that every line keeps its number. Ariadne
+/// indexes the text it is given character by character, which on a large brief of long
+/// paragraphs cost more than the rest of the report, for lines it never prints.
 struct Shown<'a> {
     text: Cow<'a, str>,
     /// `(escaped offset where a line's content was taken out, bytes taken out up to and
@@ -118,15 +116,18 @@ pub fn render(outcomes: &[Outcome], color: bool) -> String {
                 None => Cow::Owned(LineIndex::new(text)),
             })
             .collect();
-        // The lines each file's snippets print, from one pass over the diagnostics.
+        // The lines each diagnostic's snippet prints (`None`: it gets none), and so the lines
+        // each file's snippets print, from one pass over the diagnostics.
         let mut printed: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
-        for d in outcome.diagnostics() {
-            if let Ok(i) = names.binary_search(&d.location.file.as_str())
-                && let Some(spanned) = snippet_lines(&texts[i], &indexes[i], d.location.range)
-            {
-                printed[i].extend(spanned);
-            }
-        }
+        let spans: Vec<Option<std::ops::RangeInclusive<usize>>> = outcome
+            .diagnostics()
+            .map(|d| {
+                let i = names.binary_search(&d.location.file.as_str()).ok()?;
+                let span = snippet_lines(&texts[i], &indexes[i], d.location.range)?;
+                printed[i].extend(span.clone());
+                Some(span)
+            })
+            .collect();
         let shown: Vec<Shown<'_>> = (texts.iter().zip(&indexes).zip(&snippets).zip(printed))
             .map(|(((text, lines), snippet), mut printed)| {
                 printed.sort_unstable();
@@ -134,12 +135,9 @@ pub fn render(outcomes: &[Outcome], color: bool) -> String {
                 Shown::new(text, lines, snippet, &printed)
             })
             .collect();
-        let files: HashMap<&str, Prepared<'_>> = (names.iter().zip(&texts).zip(indexes))
-            .zip(snippets.iter().zip(&shown))
-            .map(|(((name, text), lines), (snippet, shown))| {
+        let files: HashMap<&str, Prepared<'_>> = (names.iter().zip(&snippets).zip(&shown))
+            .map(|((name, snippet), shown)| {
                 let prepared = Prepared {
-                    text,
-                    lines,
                     snippet,
                     shown,
                     source: Source::from(&*shown.text),
@@ -150,11 +148,10 @@ pub fn render(outcomes: &[Outcome], color: bool) -> String {
         // The places each diagnostic names are found in order, reading each source once;
         // then ariadne draws the snippets on the pool, each into its own buffer, and the
         // buffers are joined in order: on a large brief it is most of the report's time.
-        let placed: Vec<Placed<'_>> = outcome
-            .diagnostics()
-            .map(|d| {
+        let placed: Vec<Placed<'_>> = (outcome.diagnostics().zip(&spans))
+            .map(|(d, span)| {
                 let prepared = &files[d.location.file.as_str()];
-                let header = snippet_lines(prepared.text, &prepared.lines, d.location.range)
+                let header = span
                     .is_none()
                     .then(|| range_of(outcome, &mut positions, &d.location));
                 Placed {
