@@ -1,0 +1,335 @@
+//! The words of the quotes the second pass looks for, and a one-pass test of which of them a
+//! text holds ([`Words`]), over the runs of ASCII letters and digits of the text
+//! ([`word_ranges`]).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The shortest word worth looking for.
+const MIN_WORD: usize = 4;
+
+/// How a word of a quote must appear among the words of a file that holds the quote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Fit {
+    /// As a whole word: it has something other than a letter or digit on both sides inside
+    /// the quote.
+    Whole,
+    /// As the end of a word: it starts its part of the quote, which may start inside a word.
+    End,
+    /// As the start of a word: it ends its part of the quote.
+    Start,
+}
+
+/// The words of the quotes not found, and a one-pass test of which of them a text holds.
+///
+/// A word is a maximal run of ASCII letters and digits. A file that holds a quote holds each
+/// of the quote's words (of [`MIN_WORD`] bytes or more) among the words of its normalised
+/// text, whole or, at the edges of a part, as the end or start of a word ([`Fit`]); a word
+/// that is a whole part is not used. A file for which [`mica_sources::keeps_ascii_words`]
+/// holds has the same words as written, so it is scanned without normalising it. Each word of
+/// the text is hashed three ways (whole, last four bytes, first four bytes) into a bitmap of
+/// what is looked for, and only a hit is looked up and compared.
+pub(super) struct Words {
+    words: Vec<(String, Fit)>,
+    ids: HashMap<(String, Fit), u32>,
+    /// The (full hash, word id) pairs of each bitmap slot in use. The full hash differs per
+    /// [`Fit`].
+    table: HashMap<u32, Vec<(u64, u32)>, BuildHasherDefault<Premixed>>,
+    /// A bitmap of the hashes' top bits, small enough to stay in cache: most words of a text
+    /// miss it and cost nothing more.
+    bits: Vec<u64>,
+}
+
+/// A hasher for keys that are already well-mixed hashes: it passes them through.
+#[derive(Default)]
+struct Premixed(u64);
+
+impl Hasher for Premixed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    /// A bitmap slot is a few top bits of a hash: spread it over the whole word again.
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+impl Words {
+    const BITS: u32 = 18;
+
+    pub(super) fn new() -> Self {
+        Words {
+            words: Vec::new(),
+            ids: HashMap::new(),
+            table: HashMap::default(),
+            bits: vec![0; (1 << Self::BITS) / 64],
+        }
+    }
+
+    /// The ids of the words of a quote whose normalised parts are `parts`, added if new.
+    pub(super) fn add(&mut self, parts: &[String]) -> Vec<u32> {
+        let mut out = Vec::new();
+        for part in parts {
+            let bytes = part.as_bytes();
+            for (start, end) in word_ranges(bytes) {
+                let fit = match (start > 0, end < bytes.len()) {
+                    (true, true) => Fit::Whole,
+                    (false, true) => Fit::End,
+                    (true, false) => Fit::Start,
+                    (false, false) => continue,
+                };
+                if end - start < MIN_WORD {
+                    continue;
+                }
+                let key = (part[start..end].to_string(), fit);
+                let id = match self.ids.get(&key) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.words.len() as u32;
+                        let h = Self::hashes(key.0.as_bytes())[fit as usize];
+                        let slot = Self::slot(h);
+                        self.table.entry(slot as u32).or_default().push((h, id));
+                        self.bits[slot / 64] |= 1 << (slot % 64);
+                        self.words.push(key.clone());
+                        self.ids.insert(key, id);
+                        id
+                    }
+                };
+                out.push(id);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The hashes of `word` (four bytes or more) for each [`Fit`], in the order of `Fit`:
+    /// whole (its first and last four bytes and its length), end (its last four bytes) and
+    /// start (its first four bytes). Two loads per word, whatever its length.
+    fn hashes(word: &[u8]) -> [u64; 3] {
+        let n = word.len();
+        let first = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
+        let last = u32::from_le_bytes([word[n - 4], word[n - 3], word[n - 2], word[n - 1]]);
+        let mix = |x: u64, salt: u64| (x ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        [
+            mix(
+                u64::from(first) | u64::from(last) << 32,
+                (n as u64) << 56 | 1,
+            ),
+            mix(u64::from(last), 2),
+            mix(u64::from(first), 3),
+        ]
+    }
+
+    fn slot(hash: u64) -> usize {
+        (hash >> (64 - Self::BITS)) as usize
+    }
+
+    /// Which of the words `text` holds, by id, and the ids found, in the order found.
+    ///
+    /// A bitmap slot whose words are all found is cleared for the rest of the text, so that a
+    /// common word costs a bitmap test after it is first found, not a table lookup at each
+    /// occurrence.
+    pub(super) fn held(&self, text: &[u8]) -> (Vec<bool>, Vec<u32>) {
+        let mut held = vec![false; self.words.len()];
+        let mut found = Vec::new();
+        let mut live = self.bits.clone();
+        for (start, end) in word_ranges(text) {
+            if end - start < MIN_WORD {
+                continue;
+            }
+            let word = &text[start..end];
+            for h in Self::hashes(word) {
+                let slot = Self::slot(h);
+                if live[slot / 64] & (1 << (slot % 64)) == 0 {
+                    continue;
+                }
+                let entries = self
+                    .table
+                    .get(&(slot as u32))
+                    .map_or(&[][..], Vec::as_slice);
+                let mut all = true;
+                for &(hash, id) in entries {
+                    let i = id as usize;
+                    if !held[i] && hash == h {
+                        let (w, fit) = &self.words[i];
+                        let w = w.as_bytes();
+                        held[i] = match fit {
+                            Fit::Whole => w == word,
+                            Fit::Start => word.starts_with(w),
+                            Fit::End => word.ends_with(w),
+                        };
+                        if held[i] {
+                            found.push(id);
+                        }
+                    }
+                    all &= held[i];
+                }
+                if all {
+                    live[slot / 64] &= !(1 << (slot % 64));
+                }
+            }
+        }
+        (held, found)
+    }
+
+    /// The word of `ids` least likely to be common, to index a quote by: digits first (serial
+    /// numbers, figures), then capitals, then length.
+    pub(super) fn rarest(&self, ids: &[u32]) -> Option<u32> {
+        ids.iter().copied().max_by_key(|&id| {
+            let w = self.words[id as usize].0.as_bytes();
+            (
+                w.iter().any(u8::is_ascii_digit),
+                w.iter().any(u8::is_ascii_uppercase),
+                w.len(),
+            )
+        })
+    }
+}
+
+/// The byte ranges of the maximal runs of ASCII letters and digits in `bytes`.
+///
+/// The scan reads every byte of every file looked in, so it takes 64 bytes at a time: a mask
+/// of which bytes are letters or digits (compiled to vector compares), whose edges are the
+/// words' starts and ends. A branch per word, not per byte.
+fn word_ranges(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    /// Bit `i` is set when `chunk[i]` is an ASCII letter or digit.
+    #[inline(always)]
+    fn mask(chunk: &[u8]) -> u64 {
+        let mut m = 0u64;
+        for (i, &b) in chunk.iter().enumerate() {
+            let alnum = (b | 0x20).wrapping_sub(b'a') < 26 || b.wrapping_sub(b'0') < 10;
+            m |= u64::from(alnum) << i;
+        }
+        m
+    }
+    // `base` is where the chunk whose `edges` are read begins; `next` where the next begins.
+    let (mut base, mut next, mut edges, mut carry) = (0usize, 0usize, 0u64, false);
+    let mut open: Option<usize> = None;
+    std::iter::from_fn(move || {
+        loop {
+            while edges != 0 {
+                let at = base + edges.trailing_zeros() as usize;
+                edges &= edges - 1;
+                match open.take() {
+                    Some(start) => return Some((start, at)),
+                    None => open = Some(at),
+                }
+            }
+            if next >= bytes.len() {
+                // A word running to the end of the text ends there.
+                return open.take().map(|start| (start, bytes.len()));
+            }
+            base = next;
+            next = (base + 64).min(bytes.len());
+            let m = match <&[u8; 64]>::try_from(&bytes[base..next]) {
+                Ok(chunk) => mask(chunk),
+                Err(_) => mask(&bytes[base..next]),
+            };
+            // Where a bit differs from the byte before's: a word's start or the byte after it.
+            edges = m ^ (m << 1 | u64::from(carry));
+            carry = m >> 63 != 0;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small generator, so that the test is the same every run.
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    /// Random words over a tiny alphabet, so that words share their starts and ends.
+    fn word(rng: &mut u64) -> String {
+        let len = 1 + (xorshift(rng) % 8) as usize;
+        (0..len)
+            .map(|_| ['a', 'b', '1'][(xorshift(rng) % 3) as usize])
+            .collect()
+    }
+
+    fn text(rng: &mut u64, words: usize) -> String {
+        let seps = [" ", ", ", "-", "\n", "é"];
+        let mut out = String::new();
+        for _ in 0..words {
+            out.push_str(&word(rng));
+            out.push_str(seps[(xorshift(rng) % seps.len() as u64) as usize]);
+        }
+        out
+    }
+
+    #[test]
+    fn the_words_held_are_those_a_plain_search_finds() {
+        let mut rng = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..300 {
+            let mut words = Words::new();
+            for _ in 0..1 + xorshift(&mut rng) % 6 {
+                let n = 1 + (xorshift(&mut rng) % 5) as usize;
+                let part = text(&mut rng, n);
+                words.add(&[part.trim_end().to_string()]);
+            }
+            let n = (xorshift(&mut rng) % 200) as usize;
+            let text = text(&mut rng, n);
+            let (held, found) = words.held(text.as_bytes());
+            let bytes = text.as_bytes();
+            let text_words: Vec<&[u8]> = word_ranges(bytes).map(|(s, e)| &bytes[s..e]).collect();
+            for (i, (w, fit)) in words.words.iter().enumerate() {
+                let w = w.as_bytes();
+                let expected = text_words.iter().any(|t| match fit {
+                    Fit::Whole => *t == w,
+                    Fit::Start => t.starts_with(w),
+                    Fit::End => t.ends_with(w),
+                });
+                assert_eq!(held[i], expected, "{:?} in {text:?}", words.words[i]);
+            }
+            let mut sorted = found.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), found.len(), "each word is found once");
+            assert_eq!(sorted.len(), held.iter().filter(|&&h| h).count());
+        }
+    }
+
+    #[test]
+    fn word_ranges_are_the_runs_of_letters_and_digits() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..2000 {
+            let len = (xorshift(&mut rng) % 300) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| match xorshift(&mut rng) % 4 {
+                    // Any byte at all, or one of few, so that runs of letters form.
+                    0 => xorshift(&mut rng) as u8,
+                    _ => b"aZ09 .-\xc3\xa9_"[(xorshift(&mut rng) % 10) as usize],
+                })
+                .collect();
+            let mut expected = Vec::new();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i].is_ascii_alphanumeric() {
+                    let start = i;
+                    while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                        i += 1;
+                    }
+                    expected.push((start, i));
+                } else {
+                    i += 1;
+                }
+            }
+            let got: Vec<(usize, usize)> = word_ranges(&bytes).collect();
+            assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&bytes));
+        }
+    }
+}
