@@ -1,50 +1,14 @@
 //! End-to-end tests of the `mica` binary: exit codes, every report format, the example
 //! workspace, the fault gallery, security (paths outside the root) and bad input.
+//!
+//! Length: about 590 lines, 18 tests that each run the real binary on a workspace of their
+//! own, with the helpers in `common/`. `--fix`, `mica render`, CI behaviour and races have
+//! files of their own; the next split, if this grows, is the report formats into one file.
 
-use serde_json::Value;
+mod common;
+
+use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn mica(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mica"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("run mica")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", stdout(o)))
-}
-
-/// A temporary workspace with the given files (paths relative to its root).
-fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
-
-const SOURCE: &str = "Over nine years, the CCP invested more than\n$300 billion to establish 33 innovation centers.\n";
 
 #[test]
 fn the_example_workspace_is_clean() {
