@@ -51,7 +51,12 @@ pub fn uri(path: &Path) -> String {
 pub struct Client {
     child: Child,
     stdin: Option<ChildStdin>,
-    rx: Receiver<Value>,
+    /// Each message, with when its last byte was read (before it was parsed).
+    rx: Receiver<(Value, Instant)>,
+    /// When the last message taken from the wire had been read in full, before this client
+    /// parsed it: what a benchmark of the server reads, since the time this client takes to
+    /// turn a large answer into a `serde_json::Value` is not the server's.
+    pub arrived: Option<Instant>,
     next_id: i64,
     /// Notifications (and answered server requests) received while waiting for something else.
     pub inbox: Vec<Value>,
@@ -92,9 +97,10 @@ impl Client {
                 if r.read_exact(&mut body).is_err() {
                     return;
                 }
+                let arrived = Instant::now();
                 match serde_json::from_slice::<Value>(&body) {
                     Ok(v) => {
-                        if tx.send(v).is_err() {
+                        if tx.send((v, arrived)).is_err() {
                             return;
                         }
                     }
@@ -107,6 +113,7 @@ impl Client {
             child,
             stdin,
             rx,
+            arrived: None,
             next_id: 0,
             inbox: Vec::new(),
         }
@@ -144,7 +151,10 @@ impl Client {
     pub fn recv(&mut self, deadline: Instant) -> Option<Value> {
         let left = deadline.saturating_duration_since(Instant::now());
         let msg = match self.rx.recv_timeout(left) {
-            Ok(m) => m,
+            Ok((m, at)) => {
+                self.arrived = Some(at);
+                m
+            }
             Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => return None,
         };
         if msg.get("method").is_some() && msg.get("id").is_some() {
