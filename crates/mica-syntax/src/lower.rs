@@ -173,6 +173,11 @@ impl<'a> Lowerer<'a> {
         let errors_before = self.errors.len();
         self.errors.extend(list.slips);
         let text_range = TextRange::new(lbracket.end, rbracket.start);
+        // Room for every `key=value` at once: a brief holds many claims, and a vector grown
+        // one attribute at a time has room for four when it holds three.
+        let pairs = (list.items.iter())
+            .filter(|i| matches!(i, RawAttr::KeyValue { .. }))
+            .count();
         let mut claim = Claim {
             range: TextRange::new(lbracket.start, list.range.end),
             text: String::new(),
@@ -180,7 +185,7 @@ impl<'a> Lowerer<'a> {
             attrs_range: list.range,
             id: None,
             tags: Vec::new(),
-            attrs: Vec::new(),
+            attrs: Vec::with_capacity(pairs),
             has_errors: false,
         };
         if !list.closed {
