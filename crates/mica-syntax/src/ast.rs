@@ -197,6 +197,19 @@ pub struct LineLocator {
 mod tests {
     use super::*;
 
+    /// A claim's attributes take no more room than they need: a brief holds many claims,
+    /// and a vector grown one attribute at a time holds four when it needs three.
+    #[test]
+    fn a_claims_attributes_have_no_spare_room() {
+        let text = "[a]{#a conf=high}\n\n[b]{#b conf=high p=likely cite=s:\"q\"}\n\n\
+                    [c]{#c .t conf=low p=0.7 cite=s:\"q\" supports=#a note=\"n\"}\n";
+        let claims = crate::parse(text).document.claims;
+        assert_eq!(claims.len(), 3);
+        for c in &claims {
+            assert_eq!(c.attrs.capacity(), c.attrs.len(), "{:?}", c.id);
+        }
+    }
+
     /// An attribute stays small: a claim holds several, and a brief many claims, so that a
     /// large citation inline would make every attribute (and a 50 MB brief's tree) larger.
     #[test]
