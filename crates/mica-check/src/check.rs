@@ -12,7 +12,7 @@ use crate::resolve::{self, Declared, DocResolution, Resolution, SourceScope};
 use crate::rules::{self, DocContext};
 use crate::vocab;
 use mica_sources::{LineSpan, QuoteQuery, SourceError, SourceProvider, Suggestion};
-use mica_syntax::{Parse, TextRange};
+use mica_syntax::{CompactString, Parse, TextRange};
 use std::collections::HashMap;
 
 /// One document to check.
@@ -34,7 +34,7 @@ pub struct ResolvedCitation {
     /// The citation's range in the document.
     pub range: TextRange,
     /// The cited source id.
-    pub source_id: String,
+    pub source_id: CompactString,
     /// The source file's workspace-relative path, when the source is known and readable.
     pub source_path: Option<String>,
     /// The cited passage or lines in the source file, when they resolved.

@@ -12,7 +12,7 @@ use mica_sources::{
     LineSpan, MAX_ELISIONS, QuoteOutcome, QuoteQuery, SourceError, SourceFile, SourceProvider,
     Suggestion, quote_parts,
 };
-use mica_syntax::{Citation, Claim, Document, TextRange, ValueKind};
+use mica_syntax::{Citation, Claim, CompactString, Document, TextRange, ValueKind};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -66,7 +66,7 @@ pub struct Resolution {
     /// The citation's range in the document.
     pub range: TextRange,
     /// The cited source id.
-    pub source_id: String,
+    pub source_id: CompactString,
     /// The cited source's `reliability` grade as written, if it has one.
     pub grade: Option<String>,
     /// The source it resolved to, when the id is known and the source readable.

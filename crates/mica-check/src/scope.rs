@@ -117,14 +117,14 @@ impl SourceScope {
                 .filter_map(|a| {
                     let value = match &a.value.kind {
                         ValueKind::Str(s) => s.value.clone(),
-                        ValueKind::Bare(b) => b.clone(),
+                        ValueKind::Bare(b) => b.to_string(),
                         _ => return None,
                     };
-                    Some((a.key.name.clone(), value, a.value.range))
+                    Some((a.key.name.to_string(), value, a.value.range))
                 })
                 .collect();
             defs.push(SourceDef {
-                id: id.name.clone(),
+                id: id.name.to_string(),
                 declared: Location {
                     file: path.to_string(),
                     range: id.range,

@@ -124,7 +124,7 @@ fn declare_source(analysis: &Analysis, doc: &DocumentData, d: &Diagnostic) -> Ve
     for f in files.into_iter().take(DECLARE_CANDIDATES) {
         let name = f.rsplit('/').next().unwrap_or(&f).to_lowercase();
         let by_quote = holds_quote(&f) == Some(true);
-        let by_name = name.contains(&lower);
+        let by_name = name.contains(lower.as_str());
         if by_quote || by_name {
             fits.push((by_quote, f));
         }

@@ -470,7 +470,7 @@ pub fn completions(analysis: &Analysis, path: &str, offset: usize) -> Vec<Comple
                         CompletionKind::Claim,
                         Some(shorten(&c.text, 80)),
                         range,
-                        id.name.clone(),
+                        id.name.to_string(),
                     )
                 })
                 .collect()

@@ -173,12 +173,12 @@ pub(crate) fn occurrences(analysis: &Analysis, symbol: &Symbol) -> Vec<(String, 
                 return out;
             };
             for c in &doc.parse.document.claims {
-                if let Some(id) = c.id.as_ref().filter(|id| &id.name == name) {
+                if let Some(id) = c.id.as_ref().filter(|id| id.name == name) {
                     out.push((file.clone(), id.range, true));
                 }
                 for a in &c.attrs {
                     if let ValueKind::Ref(t) = &a.value.kind
-                        && &t.name == name
+                        && t.name == name
                         && matches!(a.key.name.as_str(), "supports" | "contradicts")
                     {
                         out.push((file.clone(), t.range, false));
@@ -207,7 +207,7 @@ pub(crate) fn occurrences(analysis: &Analysis, symbol: &Symbol) -> Vec<(String, 
                 }
                 for c in &doc.parse.document.claims {
                     for cite in c.citations() {
-                        if &cite.source.name == name {
+                        if cite.source.name == name {
                             out.push((doc.path.clone(), cite.source.range, false));
                         }
                     }

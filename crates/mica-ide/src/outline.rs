@@ -101,7 +101,7 @@ pub fn document_symbols(analysis: &Analysis, path: &str) -> Vec<Symbol> {
         flat.push((
             None,
             Symbol {
-                name: id.name.clone(),
+                name: id.name.to_string(),
                 detail: s.path.as_ref().map(|p| p.value.clone()),
                 kind: SymbolKind::Source,
                 range: s.range,
@@ -206,7 +206,7 @@ pub fn workspace_symbols(analysis: &Analysis, query: &str, limit: usize) -> Vec<
         for s in &doc.parse.document.sources {
             if let Some(id) = s.id.as_ref().filter(|id| fuzzy(query, &id.name)) {
                 out.push(WorkspaceSymbol {
-                    name: id.name.clone(),
+                    name: id.name.to_string(),
                     kind: SymbolKind::Source,
                     location: Location {
                         file: doc.path.clone(),

@@ -455,7 +455,7 @@ impl Gather<'_> {
             .front_matter
             .iter()
             .flat_map(|fm| &fm.entries)
-            .map(|e| (e.key.name.clone(), e.value.clone()))
+            .map(|e| (e.key.name.to_string(), e.value.clone()))
             .collect();
         let lines = LineIndex::new(self.text);
         let config_lines = LineIndex::new(&self.config.text);
@@ -508,14 +508,14 @@ impl Gather<'_> {
         let mut note = 0;
         let mut claims = Vec::with_capacity(doc.claims.len());
         for (i, claim) in doc.claims.iter().enumerate() {
-            let id = claim.id.as_ref().map(|id| id.name.clone());
+            let id = claim.id.as_ref().map(|id| id.name.to_string());
             let anchor = match &id {
                 Some(id) if seen_ids.insert(id.clone()) => id.clone(),
                 _ => format!("claim-{}", i + 1),
             };
             let single = |key: &str| {
                 claim.attrs_named(key).find_map(|a| match &a.value.kind {
-                    ValueKind::Bare(b) => Some(b.clone()),
+                    ValueKind::Bare(b) => Some(b.to_string()),
                     ValueKind::Str(s) => Some(s.value.clone()),
                     _ => None,
                 })
@@ -524,7 +524,7 @@ impl Gather<'_> {
                 claim
                     .attrs_named(key)
                     .filter_map(|a| match &a.value.kind {
-                        ValueKind::Ref(r) => Some(r.name.clone()),
+                        ValueKind::Ref(r) => Some(r.name.to_string()),
                         _ => None,
                     })
                     .collect::<Vec<_>>()
@@ -544,7 +544,7 @@ impl Gather<'_> {
                 conf: single("conf"),
                 likelihood: p.as_deref().and_then(Likelihood::parse),
                 p,
-                tags: claim.tags.iter().map(|t| t.name.clone()).collect(),
+                tags: claim.tags.iter().map(|t| t.name.to_string()).collect(),
                 supports: refs("supports"),
                 contradicts: refs("contradicts"),
                 note: single("note"),
@@ -611,7 +611,7 @@ impl Gather<'_> {
             .collect();
         let mut view = CitationView {
             note,
-            source: c.source.name.clone(),
+            source: c.source.name.to_string(),
             quote: c.quote.as_ref().map(|q| q.value.clone()),
             lines: c.lines.map(|l| (l.start, l.end)),
             line: None,

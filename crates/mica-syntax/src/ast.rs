@@ -2,6 +2,7 @@
 //! citations) with byte ranges; prose is not stored beyond headings and comments.
 
 use crate::text::TextRange;
+use compact_str::CompactString;
 use serde::Serialize;
 
 /// A parsed document.
@@ -53,8 +54,9 @@ pub struct Heading {
 /// A name with its range: a source id, a claim id, a tag, an attribute key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Ident {
-    /// The text.
-    pub name: String,
+    /// The text, held inline when it is short (as ids, tags and keys are), so that the many
+    /// names of a large brief are not each an allocation.
+    pub name: CompactString,
     /// Where it is written (without a leading `#` or `.`).
     pub range: TextRange,
 }
@@ -155,7 +157,7 @@ pub struct Value {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum ValueKind {
     /// A bare word: `high`, `0.7`, `55%`, `almost-certain`.
-    Bare(String),
+    Bare(CompactString),
     /// A quoted string.
     Str(StrLit),
     /// `#id`: a reference to a claim.
@@ -207,6 +209,28 @@ mod tests {
         assert_eq!(claims.len(), 3);
         for c in &claims {
             assert_eq!(c.attrs.capacity(), c.attrs.len(), "{:?}", c.id);
+        }
+    }
+
+    /// Ids, tags, keys and bare values are held inline: a brief has several per claim, and a
+    /// large one would otherwise make an allocation of each.
+    #[test]
+    fn short_names_take_no_allocation() {
+        let text = "[a]{#c1234 .economy conf=high p=likely cite=wiki:\"q\" supports=#c1}\n";
+        let claim = &crate::parse(text).document.claims[0];
+        let mut names = vec![&claim.id.as_ref().unwrap().name, &claim.tags[0].name];
+        for a in &claim.attrs {
+            names.push(&a.key.name);
+            match &a.value.kind {
+                ValueKind::Bare(b) => names.push(b),
+                ValueKind::Ref(r) => names.push(&r.name),
+                ValueKind::Citation(c) => names.push(&c.source.name),
+                _ => {}
+            }
+        }
+        assert_eq!(names.len(), 10);
+        for n in names {
+            assert!(!n.is_heap_allocated(), "{n}");
         }
     }
 

@@ -14,6 +14,7 @@ mod tests;
 pub mod text;
 
 pub use ast::*;
+pub use compact_str::CompactString;
 pub use lower::{escape_string, is_ident, parse_lines, unescape_string};
 pub use text::{ColumnUnit, LineCol, LineIndex, TextRange};
 
@@ -129,7 +130,7 @@ fn front_matter(text: &str) -> (Option<FrontMatter>, usize, Vec<SyntaxError>) {
                 let value_start = line.start + k.len() + 1 + (v.len() - v.trim_start().len());
                 FrontMatterEntry {
                     key: Ident {
-                        name: key.to_string(),
+                        name: key.into(),
                         range: TextRange::new(key_start, key_start + key.len()),
                     },
                     value: v.trim().to_string(),

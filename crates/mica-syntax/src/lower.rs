@@ -354,7 +354,7 @@ impl<'a> Lowerer<'a> {
                 },
                 [Seg::Hash(_)] => ValueKind::Invalid("expected a claim id after `#`".into()),
                 segs if segs.iter().all(|s| !matches!(s, Seg::Str(_))) => {
-                    ValueKind::Bare(self.slice(range).to_string())
+                    ValueKind::Bare(self.slice(range).into())
                 }
                 segs => {
                     for s in segs {
@@ -464,7 +464,7 @@ impl<'a> Lowerer<'a> {
         let name = self.slice(range);
         if is_ident(name) {
             Some(Ident {
-                name: name.to_string(),
+                name: name.into(),
                 range,
             })
         } else {
