@@ -14,6 +14,7 @@ use crate::vocab;
 use mica_sources::{LineSpan, QuoteQuery, SourceError, SourceProvider, Suggestion};
 use mica_syntax::{CompactString, Parse, TextRange};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// One document to check.
 #[derive(Clone, Copy, Debug)]
@@ -36,7 +37,7 @@ pub struct ResolvedCitation {
     /// The cited source id.
     pub source_id: CompactString,
     /// The source file's workspace-relative path, when the source is known and readable.
-    pub source_path: Option<String>,
+    pub source_path: Option<Arc<str>>,
     /// The cited passage or lines in the source file, when they resolved.
     pub target: Option<TextRange>,
     /// The ranges of an elided quote's parts (one range for a plain quote).

@@ -19,8 +19,8 @@ use std::sync::Arc;
 /// A source that loaded: what the rules may say about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceInfo {
-    /// Its workspace-relative path, with `/` separators.
-    pub path: String,
+    /// Its workspace-relative path, with `/` separators (shared with the source file).
+    pub path: Arc<str>,
     /// Its number of lines as a reader counts them.
     pub line_count: usize,
 }
@@ -28,7 +28,7 @@ pub struct SourceInfo {
 impl SourceInfo {
     pub(crate) fn of(source: &SourceFile) -> Self {
         Self {
-            path: source.path().to_string(),
+            path: Arc::clone(source.shared_path()),
             line_count: source.line_count(),
         }
     }

@@ -35,7 +35,8 @@ type QueryKey = (Box<str>, Option<LineSpan>);
 
 /// A source document, normalised once, with quote lookups and suggestions.
 pub struct SourceFile {
-    path: String,
+    /// Shared with every citation's resolution that names this source.
+    path: Arc<str>,
     text: String,
     /// The line index, built on first use: the batch checker needs only a few line numbers,
     /// which [`Self::line_of`] counts without it.
@@ -87,7 +88,7 @@ impl SourceFile {
     pub fn new(path: impl Into<String>, text: String) -> Self {
         let normalized = normalize(&text);
         Self {
-            path: path.into(),
+            path: Arc::from(path.into()),
             text,
             lines: OnceLock::new(),
             line_ends: OnceLock::new(),
@@ -104,6 +105,12 @@ impl SourceFile {
 
     /// The workspace-relative path, with `/` separators.
     pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// [`Self::path`], shared: what a resolution keeps of its source, so that the citations of
+    /// a source do not each hold a copy of its path.
+    pub fn shared_path(&self) -> &Arc<str> {
         &self.path
     }
 

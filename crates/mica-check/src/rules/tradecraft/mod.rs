@@ -103,7 +103,7 @@ pub fn evidence<'a>(claim: &'a Claim, resolutions: &'a [Resolution]) -> Vec<Evid
                 citation,
                 declared: !matches!(r.outcome, Outcome::UnknownSource),
                 grade: r.grade.as_deref().and_then(Grade::parse),
-                source_path: r.source.as_ref().map(|s| s.path.as_str()),
+                source_path: r.source.as_ref().map(|s| &*s.path),
                 passages: None,
                 gaps: Vec::new(),
                 quote_verified: false,
