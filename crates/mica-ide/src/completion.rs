@@ -56,9 +56,11 @@ pub struct CompletionItem {
     pub retrigger: bool,
 }
 
-/// The most claim ids offered at once: more than an editor's list shows, few enough to send at
-/// every keystroke (the list is incomplete, so typing more narrows it with a new request).
-pub const MAX_CLAIM_IDS: usize = 50;
+/// The most claim ids offered at once: more than an editor's list shows (VS Code shows 12
+/// rows), few enough to send at every keystroke (the list is incomplete, so typing more
+/// narrows it with a new request). The answer's size is most of its cost: in the server's
+/// benchmark, 20 items took 0.35–0.38 ms to reach the client and 50 took 0.47–0.53 ms.
+pub const MAX_CLAIM_IDS: usize = 20;
 
 /// Where the cursor is, for completion.
 #[derive(Clone, Debug, PartialEq, Eq)]
