@@ -8,6 +8,10 @@
 //! comment (or what might be one), inside the front matter, or before a line `---` (which
 //! would read as front matter on its own). The differential test below checks the claim on
 //! every fixture in the repository and on random edits of them.
+//!
+//! Length: about 400 lines of code and 240 of tests. The differential tests compare this
+//! module's paragraph-wise and piece-wise parses with whole ones, so they stay beside the
+//! code they check.
 
 use super::paragraphs::{Kept, Paragraphs, TextChange};
 use super::shift::Shift;
