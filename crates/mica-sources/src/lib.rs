@@ -41,7 +41,7 @@ pub use matching::{
     QuoteQuery, Suggestion, quote_parts,
 };
 pub use mica_syntax::TextRange;
-pub use normalize::{Normalized, collapse_whitespace, keeps_ascii_words, normalize};
+pub use normalize::{Normalized, ascii_words_text, collapse_whitespace, normalize};
 pub use provider::{
     DEFAULT_SIZE_LIMIT, FsProvider, MemoryProvider, ReadText, SourceError, SourceProvider,
     read_beneath, read_document, read_in_root, read_regular_file, relative_slash_path,

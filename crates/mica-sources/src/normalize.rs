@@ -42,10 +42,11 @@
 //! unit before it.
 //!
 //! Length: about 580 lines of code and 120 of tests: the exact path, the ASCII fast path, the
-//! byte map and `keeps_ascii_words` (which must agree with the unit rule) change together, so
+//! byte map and `ascii_words_text` (which must agree with the unit rule) change together, so
 //! they stay in one file.
 
 use mica_syntax::TextRange;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
@@ -148,17 +149,29 @@ impl Normalized {
     }
 }
 
-/// Whether `normalize(text)` has the same words as `text`, where a word is a maximal run of
-/// ASCII letters and digits: true when every character outside ASCII starts a normalisation
-/// unit of its own (so it cannot compose with an ASCII letter before it, as a combining accent
-/// does) and normalises to something non-empty without an ASCII letter or digit (unlike `ﬁ`,
-/// `²`, a full-width `Ａ`, or a removed soft hyphen). A search for such words may then read
-/// the text as written and skip normalising it. ASCII text always qualifies; the check reads
-/// only the characters outside ASCII.
-pub fn keeps_ascii_words(text: &str) -> bool {
+/// A text whose words are those of `normalize(text)`, in the same order, where a word is a
+/// maximal run of ASCII letters and digits; a search for such words may read it instead of
+/// normalising the whole text.
+///
+/// It is `text` itself when every character outside ASCII keeps the words (see below), as all
+/// ASCII text does. Otherwise it is a copy in which each stretch around a character that does
+/// not keep them is replaced by the stretch's normalisation. A stretch runs from just after the
+/// last ASCII whitespace byte before that character to just before the next one after it: an
+/// ASCII byte starts a normalisation unit, and a unit that starts with whitespace cannot join
+/// the letters before it, so the words of the stretches and of the bytes between them are the
+/// words of the whole normalised text. Only the characters outside ASCII are read one by one.
+///
+/// A character keeps the words when it starts a normalisation unit of its own (so it cannot
+/// compose with an ASCII letter before it, as a combining accent does) and normalises to
+/// something non-empty without an ASCII letter or digit (unlike `ﬁ`, `³`, a full-width `Ａ`, or
+/// a removed soft hyphen).
+pub fn ascii_words_text(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    let mut i = 0;
     let mut seen: HashMap<char, bool> = HashMap::new();
+    let mut out: Option<String> = None;
+    // `text[..copied]` is accounted for in `out`.
+    let mut copied = 0;
+    let mut i = 0;
     while i < bytes.len() {
         // Skip ASCII eight bytes at a time.
         while let Some(chunk) = bytes.get(i..i + 8) {
@@ -174,17 +187,37 @@ pub fn keeps_ascii_words(text: &str) -> bool {
             continue;
         }
         let c = text[i..].chars().next().unwrap_or(' ');
+        let at = i;
         i += c.len_utf8();
-        let ok = *seen.entry(c).or_insert_with(|| {
+        let keeps = *seen.entry(c).or_insert_with(|| {
             let mut buf = [0u8; 4];
             let n = normalize(c.encode_utf8(&mut buf)).text;
             starts_unit(c) && !n.is_empty() && !n.bytes().any(|b| b.is_ascii_alphanumeric())
         });
-        if !ok {
-            return false;
+        if keeps {
+            continue;
+        }
+        let start = bytes[copied..at]
+            .iter()
+            .rposition(|&b| is_ascii_space(b))
+            .map_or(copied, |p| copied + p + 1);
+        let end = bytes[i..]
+            .iter()
+            .position(|&b| is_ascii_space(b))
+            .map_or(bytes.len(), |p| i + p);
+        let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        out.push_str(&text[copied..start]);
+        out.push_str(&normalize(&text[start..end]).text);
+        copied = end;
+        i = end;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            Cow::Owned(out)
         }
     }
-    true
 }
 
 /// Normalise `text` (see the module documentation for the exact rules).

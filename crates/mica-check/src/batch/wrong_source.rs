@@ -4,14 +4,15 @@
 //!
 //! Only the files some missing quote may come from are read again, each once, and each is
 //! filtered before any quote is matched: first by the missing quotes' words ([`Words`], one
-//! hashed pass over the text as written when normalisation keeps its ASCII words, else over
-//! the normalised text), then by their normalised parts, and only then matched properly.
+//! hashed pass over [`ascii_words_text`], which is the text as written unless a few characters
+//! change its words) and the words at the edges of their parts; then, once normalised, by
+//! their normalised parts; and only then matched properly.
 
 use super::Slot;
 use crate::resolve::{self, Elsewhere, Outcome, Resolution, SourceScope};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use mica_sources::{
-    MAX_ELISIONS, QuoteQuery, SourceError, SourceFile, SourceProvider, keeps_ascii_words,
+    MAX_ELISIONS, QuoteQuery, SourceError, SourceFile, SourceProvider, ascii_words_text,
     quote_parts,
 };
 use mica_syntax::Citation;
@@ -20,7 +21,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 mod words;
-use words::Words;
+use words::{Words, edge_words};
 
 /// A file the second pass may read: its path as written, its rank among `mica.toml`'s
 /// sources if it is one of them (every missing quote may come from it), and the (pending
@@ -54,8 +55,10 @@ struct Pending<'q> {
     cited: Option<&'q str>,
     /// The quote normalises to ASCII only, so an ASCII file may hold it.
     ascii: bool,
-    /// The quote's words of four or more ASCII letters and digits, as [`Words`] ids.
+    /// The quote's inner words of four or more ASCII letters and digits, as [`Words`] ids.
     words: Vec<u32>,
+    /// The rest of its words, each of which a file that holds it holds inside a word.
+    edges: Vec<String>,
 }
 
 /// Up to this many quotes are tested in a file one part at a time, with `memmem`, rather
@@ -64,10 +67,10 @@ const FEW_QUOTES: usize = 8;
 
 /// The second pass: every quote not found in its source is looked up, word for word, in the
 /// other sources of its document's scope. Only the sources that some missing quote may come
-/// from are read again, each once. A file whose normalised words are all written in it is
-/// scanned as written for the quotes' words in one pass (any other file, once normalised),
-/// and matched properly only for the quotes whose words and parts it holds all. The first
-/// declaration in scope order that holds a quote names it.
+/// from are read again, each once. A file is scanned for the quotes' words in one pass, as
+/// written where that is exact, and normalised and matched properly only for the quotes whose
+/// words and parts it holds all. The first declaration in scope order that holds a quote
+/// names it.
 ///
 /// `mica.toml`'s sources are in every document's scope, so they are listed once, not once per
 /// missing quote: a file of them is a candidate for every missing quote, and the quotes it may
@@ -122,6 +125,7 @@ pub(super) fn wrong_sources(
                 cited,
                 ascii: parts.iter().all(|p| p.is_ascii()),
                 words: words.add(&parts),
+                edges: edge_words(&parts),
             });
             quote_parts_of.push(
                 parts
@@ -221,21 +225,24 @@ pub(super) fn wrong_sources(
                 }
                 items
             };
-            // Scan the text as written when that is exact; otherwise normalise it first.
-            let (source, items): (SourceFile, Vec<(u32, u32)>) = if keeps_ascii_words(&text) {
-                let items = candidates(words.held(text.as_bytes()));
-                if items.is_empty() {
-                    return Vec::new();
-                }
-                (SourceFile::new(key, text), items)
-            } else {
-                let source = SourceFile::new(key, text);
-                let items = candidates(words.held(source.normalized().text.as_bytes()));
-                (source, items)
-            };
+            // The words are read from a text with the normalised text's words: the text as
+            // written, unless a few characters change its words.
+            let words_text = ascii_words_text(&text);
+            let items = candidates(words.held(words_text.as_bytes()));
+            // Then the words at the edges of the quote's parts, inside the words of this text.
+            let items: Vec<(u32, u32)> = items
+                .into_iter()
+                .filter(|&(i, _)| {
+                    pending[i as usize].edges.iter().all(|w| {
+                        memchr::memmem::find(words_text.as_bytes(), w.as_bytes()).is_some()
+                    })
+                })
+                .collect();
+            drop(words_text);
             if items.is_empty() {
                 return Vec::new();
             }
+            let source = SourceFile::new(key, text);
             // Then every part of each quote must occur: a few quotes are looked up one part at
             // a time, many in one pass of the automaton.
             let text = source.normalized().text.as_bytes();

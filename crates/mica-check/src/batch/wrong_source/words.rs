@@ -8,32 +8,19 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// The shortest word worth looking for.
 const MIN_WORD: usize = 4;
 
-/// How a word of a quote must appear among the words of a file that holds the quote.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Fit {
-    /// As a whole word: it has something other than a letter or digit on both sides inside
-    /// the quote.
-    Whole,
-    /// As the end of a word: it starts its part of the quote, which may start inside a word.
-    End,
-    /// As the start of a word: it ends its part of the quote.
-    Start,
-}
-
 /// The words of the quotes not found, and a one-pass test of which of them a text holds.
 ///
 /// A word is a maximal run of ASCII letters and digits. A file that holds a quote holds each
-/// of the quote's words (of [`MIN_WORD`] bytes or more) among the words of its normalised
-/// text, whole or, at the edges of a part, as the end or start of a word ([`Fit`]); a word
-/// that is a whole part is not used. A file for which [`mica_sources::keeps_ascii_words`]
-/// holds has the same words as written, so it is scanned without normalising it. Each word of
-/// the text is hashed three ways (whole, last four bytes, first four bytes) into a bitmap of
-/// what is looked for, and only a hit is looked up and compared.
+/// of the quote's inner words (those of [`MIN_WORD`] bytes or more with something other than
+/// a letter or digit on both sides inside their part) among the words of its normalised text;
+/// [`mica_sources::ascii_words_text`] gives a text with those words without normalising all
+/// of it. The words at the edges of a part may be the end or start of a longer word, so they
+/// are left to [`edge_words`]. Each word of the text is hashed once into a bitmap of what is
+/// looked for, and only a hit is looked up and compared.
 pub(super) struct Words {
-    words: Vec<(String, Fit)>,
-    ids: HashMap<(String, Fit), u32>,
-    /// The (full hash, word id) pairs of each bitmap slot in use. The full hash differs per
-    /// [`Fit`].
+    words: Vec<String>,
+    ids: HashMap<String, u32>,
+    /// The (full hash, word id) pairs of each bitmap slot in use.
     table: HashMap<u32, Vec<(u64, u32)>, BuildHasherDefault<Premixed>>,
     /// A bitmap of the hashes' top bits, small enough to stay in cache: most words of a text
     /// miss it and cost nothing more.
@@ -74,32 +61,26 @@ impl Words {
         }
     }
 
-    /// The ids of the words of a quote whose normalised parts are `parts`, added if new.
+    /// The ids of the inner words of a quote whose normalised parts are `parts`, added if new.
     pub(super) fn add(&mut self, parts: &[String]) -> Vec<u32> {
         let mut out = Vec::new();
         for part in parts {
             let bytes = part.as_bytes();
             for (start, end) in word_ranges(bytes) {
-                let fit = match (start > 0, end < bytes.len()) {
-                    (true, true) => Fit::Whole,
-                    (false, true) => Fit::End,
-                    (true, false) => Fit::Start,
-                    (false, false) => continue,
-                };
-                if end - start < MIN_WORD {
+                if start == 0 || end == bytes.len() || end - start < MIN_WORD {
                     continue;
                 }
-                let key = (part[start..end].to_string(), fit);
-                let id = match self.ids.get(&key) {
+                let word = &part[start..end];
+                let id = match self.ids.get(word) {
                     Some(&id) => id,
                     None => {
                         let id = self.words.len() as u32;
-                        let h = Self::hashes(key.0.as_bytes())[fit as usize];
+                        let h = Self::hash(word.as_bytes());
                         let slot = Self::slot(h);
                         self.table.entry(slot as u32).or_default().push((h, id));
                         self.bits[slot / 64] |= 1 << (slot % 64);
-                        self.words.push(key.clone());
-                        self.ids.insert(key, id);
+                        self.words.push(word.to_string());
+                        self.ids.insert(word.to_string(), id);
                         id
                     }
                 };
@@ -111,22 +92,14 @@ impl Words {
         out
     }
 
-    /// The hashes of `word` (four bytes or more) for each [`Fit`], in the order of `Fit`:
-    /// whole (its first and last four bytes and its length), end (its last four bytes) and
-    /// start (its first four bytes). Two loads per word, whatever its length.
-    fn hashes(word: &[u8]) -> [u64; 3] {
+    /// The hash of `word` (four bytes or more): of its first and last four bytes and its
+    /// length. Two loads per word, whatever its length.
+    fn hash(word: &[u8]) -> u64 {
         let n = word.len();
         let first = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
         let last = u32::from_le_bytes([word[n - 4], word[n - 3], word[n - 2], word[n - 1]]);
-        let mix = |x: u64, salt: u64| (x ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        [
-            mix(
-                u64::from(first) | u64::from(last) << 32,
-                (n as u64) << 56 | 1,
-            ),
-            mix(u64::from(last), 2),
-            mix(u64::from(first), 3),
-        ]
+        let key = u64::from(first) | (u64::from(last) << 32);
+        (key ^ ((n as u64) << 56)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 
     fn slot(hash: u64) -> usize {
@@ -147,35 +120,26 @@ impl Words {
                 continue;
             }
             let word = &text[start..end];
-            for h in Self::hashes(word) {
-                let slot = Self::slot(h);
-                if live[slot / 64] & (1 << (slot % 64)) == 0 {
-                    continue;
+            let h = Self::hash(word);
+            let slot = Self::slot(h);
+            if live[slot / 64] & (1 << (slot % 64)) == 0 {
+                continue;
+            }
+            let entries = self
+                .table
+                .get(&(slot as u32))
+                .map_or(&[][..], Vec::as_slice);
+            let mut all = true;
+            for &(hash, id) in entries {
+                let i = id as usize;
+                if !held[i] && hash == h && self.words[i].as_bytes() == word {
+                    held[i] = true;
+                    found.push(id);
                 }
-                let entries = self
-                    .table
-                    .get(&(slot as u32))
-                    .map_or(&[][..], Vec::as_slice);
-                let mut all = true;
-                for &(hash, id) in entries {
-                    let i = id as usize;
-                    if !held[i] && hash == h {
-                        let (w, fit) = &self.words[i];
-                        let w = w.as_bytes();
-                        held[i] = match fit {
-                            Fit::Whole => w == word,
-                            Fit::Start => word.starts_with(w),
-                            Fit::End => word.ends_with(w),
-                        };
-                        if held[i] {
-                            found.push(id);
-                        }
-                    }
-                    all &= held[i];
-                }
-                if all {
-                    live[slot / 64] &= !(1 << (slot % 64));
-                }
+                all &= held[i];
+            }
+            if all {
+                live[slot / 64] &= !(1 << (slot % 64));
             }
         }
         (held, found)
@@ -185,7 +149,7 @@ impl Words {
     /// numbers, figures), then capitals, then length.
     pub(super) fn rarest(&self, ids: &[u32]) -> Option<u32> {
         ids.iter().copied().max_by_key(|&id| {
-            let w = self.words[id as usize].0.as_bytes();
+            let w = self.words[id as usize].as_bytes();
             (
                 w.iter().any(u8::is_ascii_digit),
                 w.iter().any(u8::is_ascii_uppercase),
@@ -193,6 +157,28 @@ impl Words {
             )
         })
     }
+}
+
+/// What [`Words`] leaves out of a quote whose normalised parts are `parts`: the words at the
+/// edges of a part (of [`MIN_WORD`] bytes or more), which may be the end or the start of a
+/// longer word, and the parts that are one word (of any length). A file that holds the quote
+/// holds each of them inside a word of its normalised text, so inside a word of
+/// [`mica_sources::ascii_words_text`] too.
+pub(super) fn edge_words(parts: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in parts {
+        let bytes = part.as_bytes();
+        for (start, end) in word_ranges(bytes) {
+            let edge = start == 0 || end == bytes.len();
+            let whole = start == 0 && end == bytes.len();
+            if edge && (whole || end - start >= MIN_WORD) {
+                out.push(part[start..end].to_string());
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The byte ranges of the maximal runs of ASCII letters and digits in `bytes`.
@@ -315,14 +301,9 @@ mod tests {
             let (held, found) = words.held(text.as_bytes());
             let bytes = text.as_bytes();
             let text_words: Vec<&[u8]> = word_ranges(bytes).map(|(s, e)| &bytes[s..e]).collect();
-            for (i, (w, fit)) in words.words.iter().enumerate() {
-                let w = w.as_bytes();
-                let expected = text_words.iter().any(|t| match fit {
-                    Fit::Whole => *t == w,
-                    Fit::Start => t.starts_with(w),
-                    Fit::End => t.ends_with(w),
-                });
-                assert_eq!(held[i], expected, "{:?} in {text:?}", words.words[i]);
+            for (i, w) in words.words.iter().enumerate() {
+                let expected = text_words.contains(&w.as_bytes());
+                assert_eq!(held[i], expected, "{w:?} in {text:?}");
             }
             let mut sorted = found.clone();
             sorted.sort_unstable();
@@ -330,6 +311,20 @@ mod tests {
             assert_eq!(sorted.len(), found.len(), "each word is found once");
             assert_eq!(sorted.len(), held.iter().filter(|&&h| h).count());
         }
+    }
+
+    #[test]
+    fn inner_words_and_edge_words_share_out_every_word_of_a_quote() {
+        let parts = ["tial ab gross domestic pro".to_string(), "Xi".to_string()];
+        let mut words = Words::new();
+        let ids = words.add(&parts);
+        let inner: Vec<&str> = ids
+            .iter()
+            .map(|&i| words.words[i as usize].as_str())
+            .collect();
+        assert_eq!(inner, ["gross", "domestic"]);
+        // "ab" is too short to look for, and "pro" too, unless it is a whole part like "Xi".
+        assert_eq!(edge_words(&parts), ["Xi", "tial"]);
     }
 
     #[test]
