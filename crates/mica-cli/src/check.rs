@@ -183,16 +183,15 @@ struct Indexed<'a> {
 /// 1-based line and column (in characters) of `offset` in `text`, with a cache of each file's
 /// text and indexes, so that a report reads and indexes every file once.
 ///
-/// Documents and `mica.toml` are held whole. A source is not: the first position asked in it
-/// computes the positions of every offset the outcome's diagnostics name in it, from one read,
-/// and keeps only those, so that a report over a large corpus never holds its sources.
+/// Documents and `mica.toml` are held whole. Sources are not: the first position asked in any
+/// source computes the positions of every offset the outcome's diagnostics name in every
+/// source, reading each source once, in parallel, and keeps only those positions, so that a
+/// report over a large corpus never holds its sources.
 #[derive(Default)]
 pub struct Positions<'a> {
     indexes: HashMap<String, Indexed<'a>>,
-    points: HashMap<String, Option<Points>>,
-    /// The offsets the outcome's diagnostics name in each file, gathered in one pass the first
-    /// time a source is asked about (not one pass per source).
-    wanted: Option<HashMap<&'a str, Vec<usize>>>,
+    /// The positions in each source, computed the first time a source is asked about.
+    points: Option<HashMap<&'a str, Option<Points>>>,
 }
 
 /// 1-based `(line, column)` by byte offset, for the offsets a report names in one source.
@@ -228,13 +227,8 @@ impl<'a> Positions<'a> {
         range: TextRange,
     ) -> Option<((usize, usize), (usize, usize))> {
         if outcome.document_text(file).is_none() && !self.indexes.contains_key(file) {
-            if !self.points.contains_key(file) {
-                let wanted = self.wanted.get_or_insert_with(|| wanted_offsets(outcome));
-                let offsets = wanted.get(file).map_or(&[][..], Vec::as_slice);
-                let points = source_points(outcome, file, offsets);
-                self.points.insert(file.to_string(), points);
-            }
-            let points = self.points.get(file)?.as_ref()?;
+            let points = self.points.get_or_insert_with(|| source_points(outcome));
+            let points = points.get(file)?.as_ref()?;
             return Some((*points.get(&range.start)?, *points.get(&range.end)?));
         }
         let indexed = self.load(outcome, file)?;
@@ -275,14 +269,28 @@ fn wanted_offsets(outcome: &Outcome) -> HashMap<&str, Vec<usize>> {
     wanted
 }
 
-/// The 1-based positions of `offsets` in the source `file`, from one read of it.
-fn source_points(outcome: &Outcome, file: &str, offsets: &[usize]) -> Option<Points> {
-    let indexed = Indexed::new(outcome.text_of(file)?);
-    let mut points = HashMap::new();
-    for &o in offsets {
-        points.entry(o).or_insert_with(|| indexed.line_col(o));
-    }
-    Some(points)
+/// The 1-based positions of the offsets the outcome's diagnostics name in each source (each
+/// file that is neither a document nor `mica.toml`), from one read of each, in parallel;
+/// `None` for a source that cannot be read.
+fn source_points(outcome: &Outcome) -> HashMap<&str, Option<Points>> {
+    let wanted: Vec<(&str, Vec<usize>)> = wanted_offsets(outcome)
+        .into_iter()
+        .filter(|(file, _)| outcome.document_text(file).is_none())
+        .collect();
+    wanted
+        .into_par_iter()
+        .map(|(file, offsets)| {
+            let points = outcome.text_of(file).map(|text| {
+                let indexed = Indexed::new(text);
+                let mut points = HashMap::new();
+                for o in offsets {
+                    points.entry(o).or_insert_with(|| indexed.line_col(o));
+                }
+                points
+            });
+            (file, points)
+        })
+        .collect()
 }
 
 /// Check what the command line names: `paths` (files or folders), each in the workspace of
