@@ -229,12 +229,16 @@ pub(super) fn wrong_sources(
             // written, unless a few characters change its words.
             let words_text = ascii_words_text(&text);
             let items = candidates(words.held(words_text.as_bytes()));
-            // Then the words at the edges of the quote's parts, inside the words of this text.
+            // Then the words at the edges of the quote's parts, inside the words of this text:
+            // each looked for once per file, however many quotes share it.
+            let mut inside: HashMap<&str, bool> = HashMap::new();
             let items: Vec<(u32, u32)> = items
                 .into_iter()
                 .filter(|&(i, _)| {
                     pending[i as usize].edges.iter().all(|w| {
-                        memchr::memmem::find(words_text.as_bytes(), w.as_bytes()).is_some()
+                        *inside.entry(w).or_insert_with(|| {
+                            memchr::memmem::find(words_text.as_bytes(), w.as_bytes()).is_some()
+                        })
                     })
                 })
                 .collect();
