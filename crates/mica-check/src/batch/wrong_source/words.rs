@@ -401,9 +401,9 @@ mod tests {
             let gap = [2, 4, 10, 80][(xorshift(&mut rng) % 4) as usize];
             let bytes: Vec<u8> = (0..len)
                 .map(|_| {
-                    if xorshift(&mut rng) % gap == 0 {
+                    if xorshift(&mut rng).is_multiple_of(gap) {
                         b" .-\xc3\xa9_\xff"[(xorshift(&mut rng) % 7) as usize]
-                    } else if xorshift(&mut rng) % 8 == 0 {
+                    } else if xorshift(&mut rng).is_multiple_of(8) {
                         xorshift(&mut rng) as u8
                     } else {
                         b"aZ09"[(xorshift(&mut rng) % 4) as usize]
