@@ -47,7 +47,6 @@
 
 use mica_syntax::TextRange;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
@@ -167,7 +166,9 @@ impl Normalized {
 /// a removed soft hyphen).
 pub fn ascii_words_text(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    let mut seen: HashMap<char, bool> = HashMap::new();
+    // What each character outside ASCII was found to do, in a small direct-mapped cache (a
+    // text uses few such characters, each many times); `'\0'` marks an empty slot.
+    let mut seen = [('\0', false); 64];
     let mut out: Option<String> = None;
     // `text[..copied]` is accounted for in `out`.
     let mut copied = 0;
@@ -189,11 +190,15 @@ pub fn ascii_words_text(text: &str) -> Cow<'_, str> {
         let c = text[i..].chars().next().unwrap_or(' ');
         let at = i;
         i += c.len_utf8();
-        let keeps = *seen.entry(c).or_insert_with(|| {
+        let slot = &mut seen[c as usize % 64];
+        if slot.0 != c {
             let mut buf = [0u8; 4];
             let n = normalize(c.encode_utf8(&mut buf)).text;
-            starts_unit(c) && !n.is_empty() && !n.bytes().any(|b| b.is_ascii_alphanumeric())
-        });
+            let keeps =
+                starts_unit(c) && !n.is_empty() && !n.bytes().any(|b| b.is_ascii_alphanumeric());
+            *slot = (c, keeps);
+        }
+        let keeps = slot.1;
         if keeps {
             continue;
         }
