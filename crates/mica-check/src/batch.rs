@@ -35,6 +35,10 @@ pub struct BatchResult {
     pub config: Vec<Diagnostic>,
 }
 
+/// What a written path names: the file's key and size, or why it names none
+/// ([`SourceProvider::identify`]).
+type Identified = Result<(String, u64), SourceError>;
+
 /// A citation's place: its document and its index among the document's citations.
 type Slot = (usize, usize);
 
@@ -77,16 +81,40 @@ pub fn check_batch(
         .map(|(cs, scope)| cs.iter().map(|&(i, c)| unresolved(scope, i, c)).collect())
         .collect();
 
-    // Every path written anywhere is identified once; the files are keyed so that two
-    // spellings of one file are visited once.
-    let mut files = Files::default();
+    // Every path written anywhere is identified once, in parallel (each costs a few system
+    // calls); the files are keyed so that two spellings of one file are visited once.
+    let cited_paths = cites.iter().zip(&scopes).flat_map(|(cs, scope)| {
+        cs.iter().filter_map(|&(_, c)| {
+            let (path, _) = scope.get(&c.source.name)?.path.as_ref()?;
+            Some(path.as_str())
+        })
+    });
+    let declared_paths = docs
+        .iter()
+        .flat_map(|doc| &doc.parse.document.sources)
+        .filter_map(|decl| decl.path.as_ref().filter(|p| p.terminated))
+        .map(|p| p.value.as_str());
+    let config_paths = config.sources.iter().map(|s| s.path.as_str());
+    let mut paths: Vec<&str> = cited_paths
+        .chain(declared_paths)
+        .chain(config_paths)
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut files = Files {
+        ids: paths
+            .into_par_iter()
+            .map(|path| (path, provider.identify(path)))
+            .collect(),
+        groups: HashMap::new(),
+    };
     for (d, (cs, scope)) in cites.iter().zip(&scopes).enumerate() {
         for (k, &(_, c)) in cs.iter().enumerate() {
             let Some((path, _)) = scope.get(&c.source.name).and_then(|def| def.path.as_ref())
             else {
                 continue;
             };
-            if let Some(group) = files.group(provider, path) {
+            if let Some(group) = files.group(path) {
                 group.items.push(((d, k), c));
             }
         }
@@ -97,12 +125,12 @@ pub fn check_batch(
             if let Some(path) = &decl.path
                 && path.terminated
             {
-                files.group(provider, &path.value);
+                files.group(&path.value);
             }
         }
     }
     for s in &config.sources {
-        files.group(provider, &s.path);
+        files.group(&s.path);
     }
 
     let Files { ids, groups } = files;
@@ -126,7 +154,7 @@ pub fn check_batch(
     wrong_sources(provider, &scopes, &cites, &ids, &mut resolutions);
     let status_of = |path: &str| -> Result<(), SourceError> {
         match ids.get(path) {
-            Some(Ok(key)) => status.get(key).cloned().unwrap_or(Ok(())),
+            Some(Ok((key, _))) => status.get(key).cloned().unwrap_or(Ok(())),
             Some(Err(e)) => Err(e.clone()),
             None => Ok(()),
         }
@@ -155,30 +183,26 @@ pub fn check_batch(
 }
 
 /// The files a batch visits, by key, and what every written path identified as.
-#[derive(Default)]
 struct Files<'a> {
-    ids: HashMap<&'a str, Result<String, SourceError>>,
+    /// Every path written anywhere, identified.
+    ids: HashMap<&'a str, Identified>,
     groups: HashMap<String, Group<'a>>,
 }
 
 impl<'a> Files<'a> {
     /// The group of the file `path` names, created on first sight; `None` when the path
-    /// cannot be identified (that error is kept for the report).
-    fn group(&mut self, provider: &dyn SourceProvider, path: &'a str) -> Option<&mut Group<'a>> {
-        let id = self.ids.entry(path).or_insert_with(|| {
-            provider.identify(path).map(|(key, size)| {
-                self.groups.entry(key.clone()).or_insert(Group {
-                    path,
-                    size,
-                    items: Vec::new(),
-                });
-                key
-            })
-        });
-        match id {
-            Ok(key) => self.groups.get_mut(key.as_str()),
-            Err(_) => None,
+    /// could not be identified (that error is kept for the report).
+    fn group(&mut self, path: &'a str) -> Option<&mut Group<'a>> {
+        let (key, size) = self.ids.get(path)?.as_ref().ok()?;
+        if !self.groups.contains_key(key) {
+            let group = Group {
+                path,
+                size: *size,
+                items: Vec::new(),
+            };
+            self.groups.insert(key.clone(), group);
         }
+        self.groups.get_mut(key)
     }
 }
 

@@ -8,12 +8,11 @@
 //! change its words) and the words at the edges of their parts; then, once normalised, by
 //! their normalised parts; and only then matched properly.
 
-use super::Slot;
+use super::{Identified, Slot};
 use crate::resolve::{self, Elsewhere, Outcome, Resolution, SourceScope};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use mica_sources::{
-    MAX_ELISIONS, QuoteQuery, SourceError, SourceFile, SourceProvider, ascii_words_text,
-    quote_parts,
+    MAX_ELISIONS, QuoteQuery, SourceFile, SourceProvider, ascii_words_text, quote_parts,
 };
 use mica_syntax::Citation;
 use rayon::prelude::*;
@@ -80,10 +79,10 @@ pub(super) fn wrong_sources(
     provider: &dyn SourceProvider,
     scopes: &[SourceScope],
     cites: &[Vec<(usize, &Citation)>],
-    ids: &HashMap<&str, Result<String, SourceError>>,
+    ids: &HashMap<&str, Identified>,
     resolutions: &mut [Vec<Resolution>],
 ) {
-    let key_of = |path: &str| ids.get(path).and_then(|k| k.as_ref().ok());
+    let key_of = |path: &str| Some(&ids.get(path)?.as_ref().ok()?.0);
     let Some(first) = scopes.first() else { return };
     let shared = first.config();
     let shared_ids: Vec<&str> = shared.counted().map(|d| d.id.as_str()).collect();
