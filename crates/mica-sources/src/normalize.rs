@@ -347,22 +347,29 @@ fn ascii_run(bytes: &[u8], i: usize, after_space: bool) -> (usize, RunSpaces) {
 
 /// Skip 8 bytes at a time from `i` while they hold only printable ASCII and single spaces
 /// followed by printable ASCII (checked on the 9 bytes from each chunk's start), so the usual
-/// prose line costs a few instructions per 8 bytes. Stops before the first chunk that holds
-/// anything else; the caller goes on byte by byte.
+/// prose line costs a few instructions per 8 bytes. Stops at or before the first byte that is
+/// anything else (the first flagged byte of the chunk, which is never past it); the caller
+/// goes on byte by byte from there.
 fn simple_chunks(bytes: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const SPACES: u64 = 0x2020_2020_2020_2020;
-    // Bytes that may be zero (a borrow can flag a byte above a zero one, which only makes the
-    // check stricter).
+    // Bytes that may be zero: every zero byte is flagged, and a borrow can flag only a byte
+    // above a flagged one, so the lowest flag is never past the first zero byte.
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    // Bytes at or above 0x80, or below 0x20 (controls, including `\t`, `\n`, `\r`).
+    // Bytes at or above 0x80, or below 0x20 (controls, including `\t`, `\n`, `\r`), flagged
+    // the same way.
     let rare = |x: u64| (x | x.wrapping_sub(SPACES)) & HIGH;
     while i + 16 <= bytes.len() {
         let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
         let n = u64::from_le_bytes(bytes[i + 1..i + 9].try_into().expect("8 bytes"));
-        if rare(w) | rare(n) | (zero(w ^ SPACES) & zero(n ^ SPACES)) != 0 {
-            break;
+        // Byte `k` of `here` flags byte `i + k`; byte `k` of `next` flags byte `i + k + 1`
+        // (only its last byte, `i + 8`, is not also flagged in `here`).
+        let here = rare(w) | (zero(w ^ SPACES) & zero(n ^ SPACES));
+        let next = rare(n);
+        if here | next != 0 {
+            let first = (here.trailing_zeros() / 8).min(next.trailing_zeros() / 8 + 1);
+            return i + first as usize;
         }
         i += 8;
     }

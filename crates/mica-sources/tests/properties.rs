@@ -72,6 +72,32 @@ fn prose_strategy() -> impl Strategy<Value = String> {
     .prop_map(|chars| chars.into_iter().collect())
 }
 
+/// The ASCII fast path reads eight bytes at a time and stops at the first byte it cannot
+/// copy: every kind of such byte, at every place of a long plain run (so at each place in a
+/// chunk and just past it), after a plain letter or a space, gives the reference text.
+#[test]
+fn the_fast_path_stops_at_every_place_of_a_chunk() {
+    let specials = [
+        "\n", "\t", "\r", "  ", " \n", "\u{e9}", "\u{2019}", "\u{301}", "\u{a0}", "\u{ad}",
+        "\u{fb01}", "\u{b3}",
+    ];
+    for special in specials {
+        for at in 0..40 {
+            for lead in ["", " "] {
+                let plain = "abcdefgh ijklmnopq rstuvwxyz ABCDEFGHIJKL MNOPQRSTUVWXYZ 0123456789";
+                let text = format!("{lead}{}{special}{}", &plain[..at], &plain[at..]);
+                let n = normalize(&text);
+                assert_eq!(n.text, reference(&text), "{text:?}");
+                for (i, c) in n.text.char_indices() {
+                    let r = n.to_original(TextRange::new(i, i + c.len_utf8()));
+                    let back = normalize(&text[r.to_range()]).text;
+                    assert!(back.contains(c), "{c:?} at {i} of {text:?}");
+                }
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
