@@ -20,8 +20,10 @@ use crate::resolve::{
 };
 use mica_sources::{QuoteQuery, SourceError, SourceFile, SourceProvider};
 use mica_syntax::Citation;
+use mica_syntax::reader_positions;
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 mod wrong_source;
 use wrong_source::wrong_sources;
@@ -33,7 +35,15 @@ pub struct BatchResult {
     pub documents: Vec<CheckedDocument>,
     /// Problems in `mica.toml` itself, as [`crate::check_config`] reports them.
     pub config: Vec<Diagnostic>,
+    /// Positions in sources that the report may show, found while each source was read.
+    pub source_positions: SourcePositions,
 }
+
+/// For each source's workspace-relative path, the 1-based line and column (in characters) of
+/// the offsets its resolutions point at ([`Outcome::source_ranges`], and where a missing quote
+/// was found instead), as a report shows them ([`mica_syntax::reader_positions`]): found while
+/// the source was read, so that a report need not read it again.
+pub type SourcePositions = HashMap<Arc<str>, HashMap<usize, (usize, usize)>>;
 
 /// What a written path names: the file's key and size, or why it names none
 /// ([`SourceProvider::identify`]).
@@ -57,6 +67,8 @@ struct Group<'a> {
 struct Visited {
     status: Result<(), SourceError>,
     outcomes: Vec<(Slot, SourceInfo, Outcome)>,
+    /// The positions of the offsets the outcomes point at.
+    positions: Vec<(usize, (usize, usize))>,
 }
 
 /// Check `docs` the batch way, on the current rayon thread pool (the caller sets its size).
@@ -143,7 +155,15 @@ pub fn check_batch(
     drop(groups);
 
     let mut status: HashMap<String, Result<(), SourceError>> = HashMap::new();
+    let mut source_positions = SourcePositions::new();
     for (key, v) in visited {
+        if let Some((_, info, _)) = v.outcomes.first() {
+            let path = Arc::clone(&info.path);
+            source_positions
+                .entry(path)
+                .or_default()
+                .extend(v.positions);
+        }
         for ((d, k), info, outcome) in v.outcomes {
             let r = &mut resolutions[d][k];
             r.source = Some(info);
@@ -151,7 +171,14 @@ pub fn check_batch(
         }
         status.insert(key, v.status);
     }
-    wrong_sources(provider, &scopes, &cites, &ids, &mut resolutions);
+    wrong_sources(
+        provider,
+        &scopes,
+        &cites,
+        &ids,
+        &mut resolutions,
+        &mut source_positions,
+    );
     let status_of = |path: &str| -> Result<(), SourceError> {
         match ids.get(path) {
             Some(Ok((key, _))) => status.get(key).cloned().unwrap_or(Ok(())),
@@ -179,6 +206,7 @@ pub fn check_batch(
     BatchResult {
         documents,
         config: config_diagnostics(config, status_of),
+        source_positions,
     }
 }
 
@@ -214,6 +242,7 @@ fn visit(provider: &dyn SourceProvider, key: &str, g: &Group<'_>) -> Visited {
             return Visited {
                 status: Err(e),
                 outcomes: Vec::new(),
+                positions: Vec::new(),
             };
         }
     };
@@ -222,6 +251,7 @@ fn visit(provider: &dyn SourceProvider, key: &str, g: &Group<'_>) -> Visited {
         return Visited {
             status: Ok(()),
             outcomes: Vec::new(),
+            positions: Vec::new(),
         };
     }
     let source = SourceFile::new(key, text);
@@ -239,13 +269,20 @@ fn visit(provider: &dyn SourceProvider, key: &str, g: &Group<'_>) -> Visited {
         .collect();
     source.find_quotes(&queries);
     let info = SourceInfo::of(&source);
-    let outcomes = g
+    let outcomes: Vec<(Slot, SourceInfo, Outcome)> = g
         .items
         .iter()
         .map(|&(slot, c)| (slot, info.clone(), citation_in(&source, c)))
         .collect();
+    let offsets: Vec<usize> = outcomes
+        .iter()
+        .flat_map(|(_, _, o)| o.source_ranges())
+        .flat_map(|r| [r.start, r.end])
+        .collect();
+    let points = reader_positions(source.text(), &offsets);
     Visited {
         status: Ok(()),
         outcomes,
+        positions: offsets.into_iter().zip(points).collect(),
     }
 }

@@ -16,7 +16,7 @@ pub mod similar;
 pub mod vocab;
 pub mod workspace;
 
-pub use batch::{BatchResult, check_batch};
+pub use batch::{BatchResult, SourcePositions, check_batch};
 pub use check::{
     CheckedDocument, DocumentInput, ResolvedCitation, apply_severities, check, check_config,
     shorten,

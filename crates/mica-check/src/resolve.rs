@@ -101,6 +101,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The ranges in its source that a report may point at: the match, or the closest passage.
+    pub fn source_ranges(&self) -> impl Iterator<Item = TextRange> + '_ {
+        let range = match self {
+            Outcome::Found(f) | Outcome::OutsideLines(f) => Some(f.range),
+            Outcome::NotFound(nf) => nf.closest.as_ref().map(|c| c.suggestion.range),
+            _ => None,
+        };
+        range.into_iter()
+    }
+
     /// The cited passage or lines in the source, for editors.
     pub fn target(&self) -> Option<TextRange> {
         match self {

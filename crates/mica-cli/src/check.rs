@@ -2,9 +2,9 @@
 //! keep everything the renderers need (texts for positions and snippets).
 
 use mica_check::workspace::{self, Unchecked, WorkspaceError};
-use mica_check::{CONFIG_FILE, Code, Config, Diagnostic, DocumentInput, Severity};
+use mica_check::{CONFIG_FILE, Code, Config, Diagnostic, DocumentInput, Severity, SourcePositions};
 use mica_sources::{DEFAULT_SIZE_LIMIT, FsProvider, SourceProvider};
-use mica_syntax::{ColumnUnit, LineCol, LineIndex, TextRange};
+use mica_syntax::{LineIndex, TextRange};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -48,6 +48,8 @@ pub struct Outcome {
     pub unchecked: Vec<Unchecked>,
     /// Where other files (sources) are read from, for positions of labels.
     pub provider: FsProvider,
+    /// Positions in sources found while the check read them; others are read again.
+    pub source_positions: SourcePositions,
     /// Each checked file's index in `files`, by path.
     by_path: HashMap<String, usize>,
 }
@@ -183,10 +185,11 @@ struct Indexed<'a> {
 /// 1-based line and column (in characters) of `offset` in `text`, with a cache of each file's
 /// text and indexes, so that a report reads and indexes every file once.
 ///
-/// Documents and `mica.toml` are held whole. Sources are not: the first position asked in any
-/// source computes the positions of every offset the outcome's diagnostics name in every
-/// source, reading each source once, in parallel, and keeps only those positions, so that a
-/// report over a large corpus never holds its sources.
+/// Documents and `mica.toml` are held whole. Sources are not: the check found the positions
+/// its resolutions point at while it read them ([`Outcome::source_positions`]); the first
+/// position asked that it did not find computes every such position the outcome's diagnostics
+/// name, reading each source concerned once, in parallel, and keeps only those positions, so
+/// that a report over a large corpus never holds its sources.
 #[derive(Default)]
 pub struct Positions<'a> {
     indexes: HashMap<String, Indexed<'a>>,
@@ -227,9 +230,17 @@ impl<'a> Positions<'a> {
         range: TextRange,
     ) -> Option<((usize, usize), (usize, usize))> {
         if outcome.document_text(file).is_none() && !self.indexes.contains_key(file) {
+            // Positions the check found while it read the source come first; the rest are
+            // found by reading the sources again, all at once.
+            let known = outcome.source_positions.get(file);
+            let known = |o: usize| known.and_then(|k| k.get(&o)).copied();
+            if let (Some(start), Some(end)) = (known(range.start), known(range.end)) {
+                return Some((start, end));
+            }
             let points = self.points.get_or_insert_with(|| source_points(outcome));
             let points = points.get(file)?.as_ref()?;
-            return Some((*points.get(&range.start)?, *points.get(&range.end)?));
+            let at = |o: usize| known(o).or_else(|| points.get(&o).copied());
+            return Some((at(range.start)?, at(range.end)?));
         }
         let indexed = self.load(outcome, file)?;
         Some((indexed.line_col(range.start), indexed.line_col(range.end)))
@@ -246,13 +257,7 @@ impl<'a> Indexed<'a> {
 
     /// 1-based line and column (in characters) of byte `o`.
     fn line_col(&self, o: usize) -> (usize, usize) {
-        let Indexed { text, lines } = self;
-        let LineCol { line, mut col } = lines.line_col(text, o, ColumnUnit::Char);
-        // A byte-order mark is not part of the first line as editors show it.
-        if line == 0 && o > 0 && text.starts_with('\u{feff}') {
-            col -= 1;
-        }
-        (line + 1, col + 1)
+        self.lines.reader_position(&self.text, o)
     }
 }
 
@@ -270,12 +275,18 @@ fn wanted_offsets(outcome: &Outcome) -> HashMap<&str, Vec<usize>> {
 }
 
 /// The 1-based positions of the offsets the outcome's diagnostics name in each source (each
-/// file that is neither a document nor `mica.toml`), from one read of each, in parallel;
-/// `None` for a source that cannot be read.
+/// file that is neither a document nor `mica.toml`) that the check did not find already, from
+/// one read of each such source, in parallel; `None` for a source that cannot be read.
 fn source_points(outcome: &Outcome) -> HashMap<&str, Option<Points>> {
     let wanted: Vec<(&str, Vec<usize>)> = wanted_offsets(outcome)
         .into_iter()
         .filter(|(file, _)| outcome.document_text(file).is_none())
+        .filter_map(|(file, mut offsets)| {
+            if let Some(known) = outcome.source_positions.get(file) {
+                offsets.retain(|o| !known.contains_key(o));
+            }
+            (!offsets.is_empty()).then_some((file, offsets))
+        })
         .collect();
     wanted
         .into_par_iter()
@@ -476,6 +487,7 @@ fn run_workspace(
     // report is made.
     rayon::spawn(move || drop(parses));
     let config_diagnostics = batch.config;
+    let source_positions = batch.source_positions;
     let by_path = files
         .iter()
         .enumerate()
@@ -489,6 +501,7 @@ fn run_workspace(
         files,
         unchecked,
         provider,
+        source_positions,
         by_path,
     })
 }

@@ -585,3 +585,75 @@ fn snippets_among_long_lines_are_as_before() {
     assert!(out.contains("╭─[ b.mica:3:2 ]"), "{out}");
     assert!(out.contains(" 3 │ [c]{#a}"), "{out}");
 }
+
+/// The positions a report gives in sources are a reader's: lines end at "\n", "\r\n" or a lone
+/// "\r", columns count characters (not bytes), and a byte-order mark is not counted. The batch
+/// check finds them while it reads each source, so the report does not read the sources again.
+#[test]
+fn positions_in_sources_are_a_reader_s_lines_and_columns() {
+    let a = "\u{feff}one two one two\r\nThe fund held $300 billion in \u{1d11e} reserves.\r\n\
+             Again: \u{e9} fund held $300 billion.\rLast x, Last x.\n";
+    let b = "Zwei \u{1d11e} W\u{f6}rter.\nPassage only in b here.\n";
+    let doc = "[A]{#a cite=a:\"one two\"}\n[B]{#b cite=a:\"fund held $300 billion\"}\n\
+               [C]{#c cite=a:\"fund held $400 billion in \u{1d11e} reserves\"}\n\
+               [D]{#d cite=a:\"only in b\"}\n[E]{#e cite=a:\"Last x\"}\n";
+    let d = workspace(&[
+        (
+            "mica.toml",
+            "[sources.a]\npath = \"a.txt\"\n[sources.b]\npath = \"b.txt\"\n",
+        ),
+        ("a.txt", a),
+        ("b.txt", b),
+        ("d.mica", doc),
+    ]);
+    let report = json(&mica(d.path(), &["check", "--format", "json"]));
+    let mut related: Vec<(String, String, [u64; 4])> = Vec::new();
+    for diag in report["diagnostics"].as_array().unwrap() {
+        for r in diag["related"].as_array().into_iter().flatten() {
+            let at = |end: &str, key: &str| r["range"][end][key].as_u64().unwrap();
+            related.push((
+                r["file"].as_str().unwrap().to_string(),
+                r["message"].as_str().unwrap().to_string(),
+                [
+                    at("start", "line"),
+                    at("start", "column"),
+                    at("end", "line"),
+                    at("end", "column"),
+                ],
+            ));
+        }
+    }
+    let find = |file: &str, message: &str| -> [u64; 4] {
+        related
+            .iter()
+            .find(|(f, m, _)| f == file && m.starts_with(message))
+            .unwrap_or_else(|| panic!("no {message:?} in {file}: {related:#?}"))
+            .2
+    };
+    // After the byte-order mark, on the first line.
+    assert!(
+        related
+            .iter()
+            .any(|r| r.0 == "a.txt" && r.2 == [1, 1, 1, 8]),
+        "{related:#?}"
+    );
+    // After a "\r\n" and before a four-byte character.
+    assert!(
+        related
+            .iter()
+            .any(|r| r.0 == "a.txt" && r.2 == [2, 5, 2, 27]),
+        "{related:#?}"
+    );
+    // After a lone "\r".
+    assert!(
+        related
+            .iter()
+            .any(|r| r.0 == "a.txt" && r.2 == [4, 1, 4, 7]),
+        "{related:#?}"
+    );
+    // The closest passage to the altered quote starts where the quote does.
+    let closest = find("a.txt", "closest passage");
+    assert_eq!(closest[..2], [2, 5], "{related:#?}");
+    // Where the quote really is, in the other source, after a line of wide characters.
+    assert_eq!(find("b.txt", "the quote is here"), [2, 9, 2, 18]);
+}

@@ -16,7 +16,7 @@ pub mod text;
 pub use ast::*;
 pub use compact_str::CompactString;
 pub use lower::{escape_string, is_ident, parse_lines, unescape_string};
-pub use text::{ColumnUnit, LineCol, LineIndex, TextRange};
+pub use text::{ColumnUnit, LineCol, LineIndex, TextRange, reader_positions};
 
 use serde::Serialize;
 

@@ -149,6 +149,50 @@ fn count_units(bytes: &[u8]) -> (usize, usize) {
     (chars, chars + wide)
 }
 
+/// The 1-based line and column (in characters) of each of `offsets` in `text`, as a report
+/// shows positions ([`LineIndex::reader_position`] gives the same): for a few offsets in a
+/// large text, without indexing it. The offsets are visited in order in one pass over the text
+/// up to the largest, so the cost is that pass, however many offsets share a long line. An
+/// offset inside a character counts as the character's start; one past the end as the end.
+pub fn reader_positions(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let bom = text.starts_with('\u{feff}');
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_unstable_by_key(|&i| offsets[i]);
+    let mut out = vec![(0, 0); offsets.len()];
+    // `line` holds byte `at`; it starts at `start`, and `chars` characters lie in `start..at`.
+    let (mut at, mut line, mut start, mut chars) = (0, 0, 0, 0);
+    for i in order {
+        let mut o = offsets[i].min(bytes.len());
+        while !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        // A line ends with "\n", "\r\n" or a lone "\r"; a "\r" just before `o` whose "\n" is
+        // at `o` has not ended its line yet.
+        let from = at;
+        for p in memchr::memchr2_iter(b'\n', b'\r', &bytes[from..o]) {
+            let p = from + p;
+            if !(bytes[p] == b'\r' && bytes.get(p + 1) == Some(&b'\n')) {
+                line += 1;
+                start = p + 1;
+            }
+        }
+        chars = if start > from {
+            count_units(&bytes[start..o]).0
+        } else {
+            chars + count_units(&bytes[from..o]).0
+        };
+        at = o;
+        let col = if line == 0 && o > 0 && bom {
+            chars - 1
+        } else {
+            chars
+        };
+        out[i] = (line + 1, col + 1);
+    }
+    out
+}
+
 impl LineIndex {
     /// Index the lines of `text`.
     pub fn new(text: &str) -> Self {
@@ -291,6 +335,21 @@ impl LineIndex {
         }
     }
 
+    /// The 1-based line and column (in characters) of `offset`, as a report shows positions: a
+    /// byte-order mark at the start of the text is not part of the first line as editors show
+    /// it.
+    pub fn reader_position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let LineCol { line, mut col } = self.line_col(text, offset, ColumnUnit::Char);
+        if line == 0 && offset > 0 && text.starts_with('\u{feff}') {
+            col -= 1;
+        }
+        (line + 1, col + 1)
+    }
+
     /// The position of `offset` with columns counted in `unit`. An offset inside a character
     /// is moved back to the character's start; one past the end is clamped to the end.
     pub fn line_col(&self, text: &str, offset: usize, unit: ColumnUnit) -> LineCol {
@@ -364,6 +423,38 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Positions found in one pass over a text, for offsets in any order, equal the index's,
+    /// over line endings of every kind, a byte-order mark, characters of every width and
+    /// offsets inside characters, between a "\r" and its "\n", and past the end.
+    #[test]
+    fn one_pass_positions_equal_the_index_s() {
+        let pieces = ["\n", "\r", "\r\n", "a", "é", "𝄞", " ", "\u{feff}", "x\ny"];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut below = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..2000 {
+            let lead = if below(3) == 0 { "\u{feff}" } else { "" };
+            let text: String = std::iter::once(lead)
+                .chain((0..below(30)).map(|_| pieces[below(pieces.len())]))
+                .collect();
+            let offsets: Vec<usize> = (0..below(12)).map(|_| below(text.len() + 3)).collect();
+            let index = LineIndex::new(&text);
+            let want: Vec<(usize, usize)> = offsets
+                .iter()
+                .map(|&o| index.reader_position(&text, o))
+                .collect();
+            assert_eq!(
+                reader_positions(&text, &offsets),
+                want,
+                "{text:?} at {offsets:?}"
+            );
+        }
+    }
 
     /// After random edits (line endings of every kind, characters of every width, lines longer
     /// than a column step), an edited index equals one built from scratch.

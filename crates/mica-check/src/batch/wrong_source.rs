@@ -8,7 +8,7 @@
 //! change its words) and the words at the edges of their parts; then, once normalised, by
 //! their normalised parts; and only then matched properly.
 
-use super::{Identified, Slot};
+use super::{Identified, Slot, SourcePositions};
 use crate::resolve::{self, Elsewhere, Outcome, Resolution, SourceScope};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use mica_sources::{
@@ -17,7 +17,7 @@ use mica_sources::{
 use mica_syntax::Citation;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 mod words;
 use words::{Words, edge_words};
@@ -81,6 +81,7 @@ pub(super) fn wrong_sources(
     cites: &[Vec<(usize, &Citation)>],
     ids: &HashMap<&str, Identified>,
     resolutions: &mut [Vec<Resolution>],
+    positions: &mut SourcePositions,
 ) {
     let key_of = |path: &str| Some(&ids.get(path)?.as_ref().ok()?.0);
     let Some(first) = scopes.first() else { return };
@@ -196,7 +197,9 @@ pub(super) fn wrong_sources(
             })
             .as_ref()
     };
-    let found: Vec<(Slot, u32, Elsewhere)> = wanted
+    // Each quote found elsewhere, with the positions of its match there.
+    type Point = (usize, (usize, usize));
+    let found: Vec<(Slot, u32, Elsewhere, [Point; 2])> = wanted
         .into_par_iter()
         .flat_map_iter(|(key, want)| {
             let Ok(text) = provider.read_text(want.path) else {
@@ -289,13 +292,18 @@ pub(super) fn wrong_sources(
                         None => shared_ids[rank as usize],
                         Some(j) => &scopes[p.slot.0].own_counted().nth(j as usize)?.id,
                     };
-                    Some((p.slot, rank, resolve::elsewhere_in(&source, id, p.quote)?))
+                    let e = resolve::elsewhere_in(&source, id, p.quote)?;
+                    let at = |o: usize| (o, source.lines().reader_position(source.text(), o));
+                    let points = [at(e.range.start), at(e.range.end)];
+                    Some((p.slot, rank, e, points))
                 })
                 .collect()
         })
         .collect();
     let mut best: HashMap<Slot, (u32, Elsewhere)> = HashMap::new();
-    for (slot, rank, e) in found {
+    for (slot, rank, e, points) in found {
+        let path: Arc<str> = Arc::from(e.path.as_str());
+        positions.entry(path).or_default().extend(points);
         match best.get(&slot) {
             Some((r, _)) if *r <= rank => {}
             _ => {
