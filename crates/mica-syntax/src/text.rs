@@ -424,35 +424,29 @@ impl LineIndex {
 mod tests {
     use super::*;
 
-    /// Positions found in one pass over a text, for offsets in any order, equal the index's,
-    /// over line endings of every kind, a byte-order mark, characters of every width and
-    /// offsets inside characters, between a "\r" and its "\n", and past the end.
-    #[test]
-    fn one_pass_positions_equal_the_index_s() {
-        let pieces = ["\n", "\r", "\r\n", "a", "é", "𝄞", " ", "\u{feff}", "x\ny"];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut below = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
-        for _ in 0..2000 {
-            let lead = if below(3) == 0 { "\u{feff}" } else { "" };
-            let text: String = std::iter::once(lead)
-                .chain((0..below(30)).map(|_| pieces[below(pieces.len())]))
+    proptest::proptest! {
+        /// Positions found in one pass over a text, for offsets in any order, equal the
+        /// index's, over line endings of every kind, a byte-order mark, characters of every
+        /// width and offsets inside characters, between a "\r" and its "\n", and past the end.
+        #[test]
+        fn one_pass_positions_equal_the_index_s(
+            bom in proptest::bool::ANY,
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["\n", "\r", "\r\n", "a", "é", "𝄞", " ", "\u{feff}"]),
+                0..30,
+            ),
+            picks in proptest::collection::vec(0.0..1.1f64, 0..12),
+        ) {
+            let text: String = std::iter::once(if bom { "\u{feff}" } else { "" })
+                .chain(pieces)
                 .collect();
-            let offsets: Vec<usize> = (0..below(12)).map(|_| below(text.len() + 3)).collect();
+            let offsets: Vec<usize> = picks.iter().map(|p| (p * text.len() as f64) as usize).collect();
             let index = LineIndex::new(&text);
             let want: Vec<(usize, usize)> = offsets
                 .iter()
                 .map(|&o| index.reader_position(&text, o))
                 .collect();
-            assert_eq!(
-                reader_positions(&text, &offsets),
-                want,
-                "{text:?} at {offsets:?}"
-            );
+            proptest::prop_assert_eq!(reader_positions(&text, &offsets), want);
         }
     }
 
