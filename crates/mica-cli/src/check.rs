@@ -4,7 +4,7 @@
 use mica_check::workspace::{self, Unchecked, WorkspaceError};
 use mica_check::{CONFIG_FILE, Code, Config, Diagnostic, DocumentInput, Severity, SourcePositions};
 use mica_sources::{DEFAULT_SIZE_LIMIT, FsProvider, SourceProvider};
-use mica_syntax::{LineIndex, TextRange};
+use mica_syntax::{LineIndex, TextRange, reader_positions};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -276,7 +276,8 @@ fn wanted_offsets(outcome: &Outcome) -> HashMap<&str, Vec<usize>> {
 
 /// The 1-based positions of the offsets the outcome's diagnostics name in each source (each
 /// file that is neither a document nor `mica.toml`) that the check did not find already, from
-/// one read of each such source, in parallel; `None` for a source that cannot be read.
+/// one read of each such source, in parallel, without indexing it; `None` for a source that
+/// cannot be read.
 fn source_points(outcome: &Outcome) -> HashMap<&str, Option<Points>> {
     let wanted: Vec<(&str, Vec<usize>)> = wanted_offsets(outcome)
         .into_iter()
@@ -292,12 +293,8 @@ fn source_points(outcome: &Outcome) -> HashMap<&str, Option<Points>> {
         .into_par_iter()
         .map(|(file, offsets)| {
             let points = outcome.text_of(file).map(|text| {
-                let indexed = Indexed::new(text);
-                let mut points = HashMap::new();
-                for o in offsets {
-                    points.entry(o).or_insert_with(|| indexed.line_col(o));
-                }
-                points
+                let found = reader_positions(&text, &offsets);
+                offsets.into_iter().zip(found).collect()
             });
             (file, points)
         })
