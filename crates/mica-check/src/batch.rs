@@ -93,24 +93,30 @@ pub fn check_batch(
         .map(|(cs, scope)| cs.iter().map(|&(i, c)| unresolved(scope, i, c)).collect())
         .collect();
 
-    // Every path written anywhere is identified once, in parallel (each costs a few system
-    // calls); the files are keyed so that two spellings of one file are visited once.
-    let cited_paths = cites.iter().zip(&scopes).flat_map(|(cs, scope)| {
-        cs.iter().filter_map(|&(_, c)| {
-            let (path, _) = scope.get(&c.source.name)?.path.as_ref()?;
-            Some(path.as_str())
-        })
-    });
-    let declared_paths = docs
+    // Every path written anywhere, with the citation it serves: cited ones first, then the
+    // declared sources that nothing may cite (read too, to report those that cannot be), in
+    // that order, so that a file's group keeps the path it was first written as.
+    let cited = cites
+        .iter()
+        .zip(&scopes)
+        .enumerate()
+        .flat_map(|(d, (cs, scope))| {
+            cs.iter().enumerate().filter_map(move |(k, &(_, c))| {
+                let (path, _) = scope.get(&c.source.name)?.path.as_ref()?;
+                Some((path.as_str(), Some(((d, k), c))))
+            })
+        });
+    let declared = docs
         .iter()
         .flat_map(|doc| &doc.parse.document.sources)
         .filter_map(|decl| decl.path.as_ref().filter(|p| p.terminated))
-        .map(|p| p.value.as_str());
-    let config_paths = config.sources.iter().map(|s| s.path.as_str());
-    let mut paths: Vec<&str> = cited_paths
-        .chain(declared_paths)
-        .chain(config_paths)
-        .collect();
+        .map(|p| (p.value.as_str(), None));
+    let configured = config.sources.iter().map(|s| (s.path.as_str(), None));
+    let written: Vec<(&str, Option<(Slot, &Citation)>)> =
+        cited.chain(declared).chain(configured).collect();
+    // Each path is identified once, in parallel (each costs a few system calls); the files are
+    // keyed so that two spellings of one file are visited once.
+    let mut paths: Vec<&str> = written.iter().map(|&(path, _)| path).collect();
     paths.sort_unstable();
     paths.dedup();
     let mut files = Files {
@@ -120,29 +126,12 @@ pub fn check_batch(
             .collect(),
         groups: HashMap::new(),
     };
-    for (d, (cs, scope)) in cites.iter().zip(&scopes).enumerate() {
-        for (k, &(_, c)) in cs.iter().enumerate() {
-            let Some((path, _)) = scope.get(&c.source.name).and_then(|def| def.path.as_ref())
-            else {
-                continue;
-            };
-            if let Some(group) = files.group(path) {
-                group.items.push(((d, k), c));
-            }
+    for (path, item) in written {
+        if let Some(group) = files.group(path)
+            && let Some(item) = item
+        {
+            group.items.push(item);
         }
-    }
-    // Declared sources that nothing cites are read too, to report those that cannot be.
-    for doc in docs {
-        for decl in &doc.parse.document.sources {
-            if let Some(path) = &decl.path
-                && path.terminated
-            {
-                files.group(&path.value);
-            }
-        }
-    }
-    for s in &config.sources {
-        files.group(&s.path);
     }
 
     let Files { ids, groups } = files;
