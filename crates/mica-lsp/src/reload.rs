@@ -180,9 +180,15 @@ impl Inner {
                     .docs
                     .entry(id)
                     .or_insert_with(|| Doc::new(uri, true, rev));
+                // An open document is analysed as its buffer, and closing it reads the disk
+                // again: a copy of its saved text would only take room (a large brief's size).
+                if doc.buffer.is_some() {
+                    doc.disk = None;
+                    continue;
+                }
                 let changed = doc.disk.as_deref() != Some(&text);
                 doc.disk = Some(Arc::new(text));
-                if doc.buffer.is_none() && changed {
+                if changed {
                     doc.rev = rev;
                     doc.since = Since::Unknown;
                 }

@@ -56,7 +56,7 @@ pub(crate) struct Doc {
     /// text back ([`Doc::reclaim_text`]): the next analysis takes it ([`Doc::take_text`])
     /// instead of copying the rope, which was a tenth of a keystroke in a large document.
     pub mirror: Option<String>,
-    /// The text on disk, for workspace files.
+    /// The text on disk, for workspace files that are not open (closing one reads it again).
     pub disk: Option<Arc<String>>,
     /// Bumped on every change of the text this document is analysed with.
     pub rev: u64,
@@ -167,6 +167,18 @@ impl Since {
             (Since::Changed(a), Some(b)) => Since::Changed(a.then(b)),
         };
     }
+}
+
+/// Replace `range` of `text` with `with`, as [`String::replace_range`] does, growing `text` by
+/// a sixty-fourth of its length when it is full rather than doubling it: the mirror of a large
+/// buffer starts exactly as long as its text, and its first typed character would otherwise
+/// take room for a second copy of the document for the rest of the session.
+pub(crate) fn splice(text: &mut String, range: std::ops::Range<usize>, with: &str) {
+    let grows = with.len().saturating_sub(range.len());
+    if text.capacity() - text.len() < grows {
+        text.reserve_exact(grows.max(text.len() / 64));
+    }
+    text.replace_range(range, with);
 }
 
 /// An analysis with the revision and generation it was made for.
@@ -345,5 +357,27 @@ impl State {
 
     pub fn is_mica(&self, id: &DocId) -> bool {
         self.docs.get(id).is_some_and(|d| d.mica)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splice;
+
+    /// A full string grows by a little when typed into, not by its own length, and edits of
+    /// every kind give what `replace_range` gives.
+    #[test]
+    fn a_spliced_mirror_grows_by_little() {
+        let mut text = String::with_capacity(64 * 1024);
+        text.push_str(&"a".repeat(64 * 1024));
+        splice(&mut text, 10..10, "x");
+        assert_eq!(text.len(), 64 * 1024 + 1);
+        assert!(text.capacity() <= 65 * 1024, "{}", text.capacity());
+        for (range, with) in [(0..3, ""), (5..6, "long replacement"), (0..0, "é")] {
+            let mut expected = text.clone();
+            expected.replace_range(range.clone(), with);
+            splice(&mut text, range, with);
+            assert_eq!(text, expected);
+        }
     }
 }

@@ -6,6 +6,7 @@ use crate::convert;
 use crate::reload::read_disk;
 use crate::scheduler::Job;
 use crate::server::Inner;
+use crate::state::splice;
 use crate::state::{Doc, Since, is_mica_path};
 use ropey::Rope;
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub(crate) fn did_open(inner: &Arc<Inner>, p: lsp::DidOpenTextDocumentParams) {
         doc.uri = td.uri;
         doc.buffer = Some((Rope::from_str(&td.text), td.version));
         doc.mirror = None;
+        doc.disk = None;
         doc.since = Since::Unknown;
         doc.rev = rev;
         let mica = doc.mica;
@@ -62,7 +64,7 @@ pub(crate) fn did_change(inner: &Arc<Inner>, p: lsp::DidChangeTextDocumentParams
             let edit = convert::apply_change(rope, change, enc);
             // The mirror follows the rope, or is dropped when the whole text was replaced.
             match (edit, doc.mirror.as_mut()) {
-                (Some(e), Some(mirror)) => mirror.replace_range(e.lo..e.old_hi, &change.text),
+                (Some(e), Some(mirror)) => splice(mirror, e.lo..e.old_hi, &change.text),
                 (None, Some(_)) => doc.mirror = None,
                 (_, None) => {}
             }
