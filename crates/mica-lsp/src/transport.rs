@@ -1,21 +1,26 @@
-//! Standard input and output, made robust: every message is framed and checked here before the
-//! JSON-RPC layer sees it, and malformed input is answered with a JSON-RPC error instead of
-//! ending the session.
+//! Standard input and output, made robust: every message is framed and checked here, and
+//! malformed input is answered with a JSON-RPC error instead of ending the session.
 //!
 //! `tower-lsp-server` stops reading its input after the first message it cannot decode (bad
-//! JSON, a message of the wrong shape, an unsupported `Content-Type`). So the server reads
-//! from an in-memory pipe that only ever carries well-formed messages; what is dropped is
-//! answered with a parse error or an invalid-request error, written to standard output
-//! between two of the server's own messages.
+//! JSON, a message of the wrong shape, an unsupported `Content-Type`). So its service is driven
+//! from here, as its own `Server` would drive it: each message is decoded once, requests go to
+//! the service (up to `concurrency` at a time), responses to the client socket, and what the
+//! server sends (responses, requests, notifications) is framed and written, with the answers to
+//! dropped input between them. Its `Server` also kept the room of the largest message it had
+//! read (a whole document opened) for the rest of the session, and was fed through an in-memory
+//! pipe that copied every message twice.
 //!
 //! Length: a little over 500 lines, with the tests of the framing; it is one job (the bytes
-//! between standard input and output and tower-lsp), which a split would scatter.
+//! between standard input and output and the service), which a split would scatter.
 
+use futures::channel::mpsc as queue;
+use futures::{FutureExt, SinkExt, StreamExt, TryFutureExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{Receiver, Sender, channel};
+use tower::Service;
 use tower_lsp_server::jsonrpc::{Request, Response};
-use tower_lsp_server::{ClientSocket, LspService, Server};
+use tower_lsp_server::{ClientSocket, LspService};
 
 /// The largest message accepted; a larger one is skipped and answered with an error.
 const MAX_MESSAGE: usize = 512 * 1024 * 1024;
@@ -23,9 +28,13 @@ const MAX_MESSAGE: usize = 512 * 1024 * 1024;
 /// The longest header line kept; longer lines are garbage.
 const MAX_HEADER_LINE: usize = 8 * 1024;
 
+/// Requests read and not yet started, and frames made and not yet written: beyond these the
+/// reader waits, as a client that does not read its input slows the server down.
+const QUEUE: usize = 100;
+
 /// Serve `service` over `input` and `output` until `exit` or the end of input.
 pub async fn serve<S, I, O>(
-    service: LspService<S>,
+    mut service: LspService<S>,
     socket: ClientSocket,
     input: I,
     output: O,
@@ -35,18 +44,79 @@ pub async fn serve<S, I, O>(
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
 {
-    let (server_in, to_server) = tokio::io::duplex(1 << 16);
-    let (server_out, from_server) = tokio::io::duplex(1 << 16);
-    let (errors_tx, errors_rx) = unbounded_channel();
-    let reader = tokio::spawn(read_input(input, to_server, errors_tx));
-    let writer = tokio::spawn(write_output(from_server, errors_rx, output));
-    Server::new(server_in, server_out, socket)
-        .concurrency_level(concurrency)
-        .serve(service)
-        .await;
-    // The server has ended (exit, or the end of input): stop reading, flush what it wrote.
-    reader.abort();
+    let (out, frames) = channel::<Vec<u8>>(QUEUE);
+    let writer = tokio::spawn(write_output(frames, output));
+    let (client_requests, mut client_responses) = socket.split();
+    let (client_requests, stop_client) = futures::stream::abortable(client_requests);
+    let (mut tasks, pending) = queue::channel(QUEUE);
+
+    // The service's answers, as they complete.
+    let answers = {
+        let out = out.clone();
+        pending
+            .buffer_unordered(concurrency)
+            .filter_map(futures::future::ready)
+            .for_each(move |response: Response| {
+                let out = out.clone();
+                async move {
+                    let _ = out.send(json_frame(&response)).await;
+                }
+            })
+    };
+    // What the server asks of the client: requests and notifications.
+    let asks = {
+        let out = out.clone();
+        client_requests.for_each(move |request: Request| {
+            let out = out.clone();
+            async move {
+                let _ = out.send(json_frame(&request)).await;
+            }
+        })
+    };
+    let read = async move {
+        let mut input = Input {
+            inner: input,
+            buf: Vec::new(),
+            start: 0,
+        };
+        while let Some(body) = read_message(&mut input, &out).await {
+            match decode(&body) {
+                Ok(Message::Request(request)) => {
+                    drop(body);
+                    if futures::future::poll_fn(|cx| service.poll_ready(cx))
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                    let exit = request.method() == "exit";
+                    let answer = service.call(request).unwrap_or_else(|_| None).boxed();
+                    if tasks.send(answer).await.is_err() || exit {
+                        break;
+                    }
+                }
+                Ok(Message::Response(response)) => {
+                    if client_responses.send(response).await.is_err() {
+                        break;
+                    }
+                }
+                Err((id, code, message)) => {
+                    let _ = out.send(error_frame(id, code, &message)).await;
+                }
+            }
+        }
+        // Exit or the end of input: the requests in flight are answered, the server's own
+        // requests stop, and the writer ends once every frame is out.
+        tasks.disconnect();
+        stop_client.abort();
+    };
+    futures::join!(answers, asks, read);
     let _ = writer.await;
+}
+
+/// A message framed, as JSON.
+fn json_frame(message: &impl serde::Serialize) -> Vec<u8> {
+    frame(&serde_json::to_vec(message).unwrap_or_default())
 }
 
 /// A JSON-RPC error response with a null or given id, framed.
@@ -61,24 +131,21 @@ fn frame(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The message type `tower-lsp-server` decodes every body into (its own is private): a body
-/// is forwarded only when it decodes as this, so the server is never handed bytes it rejects.
-#[derive(serde::Deserialize)]
+/// A message from the client, decoded as `tower-lsp-server` decodes one (its own type is
+/// private): a response to one of the server's requests, or a request or notification.
+#[derive(Debug, serde::Deserialize)]
 #[serde(untagged)]
-#[allow(dead_code)]
 enum Message {
     Response(Response),
     Request(Request),
 }
 
-/// Why a body cannot go to the server, as (id, code, message).
-///
-/// The check decodes the very bytes that are forwarded, exactly as the server will: checking a
-/// parsed and collapsed copy (where a duplicated key has silently kept its last value) and
-/// forwarding the original bytes once let a message through that the server then refused.
-fn check_body(body: &[u8]) -> Result<(), (Value, i64, String)> {
-    if serde_json::from_slice::<Message>(body).is_ok() {
-        return Ok(());
+/// The message a body holds, or why it cannot go to the server, as (id, code, message).
+fn decode(body: &[u8]) -> Result<Message, (Value, i64, String)> {
+    // The decoder refuses a key given twice at the top level (where a `Value` would keep the
+    // last one), so that the server never acts on one of two ids or methods.
+    if let Ok(message) = serde_json::from_slice::<Message>(body) {
+        return Ok(message);
     }
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| (Value::Null, -32700, format!("Parse error: {e}")))?;
@@ -272,26 +339,19 @@ impl<I: AsyncRead + Unpin> Input<I> {
     }
 }
 
-/// Read framed messages from `input`; pass the good ones to `to_server`, answer the others.
-async fn read_input<I: AsyncRead + Unpin>(
-    input: I,
-    mut to_server: tokio::io::DuplexStream,
-    errors: UnboundedSender<Vec<u8>>,
-) {
-    let mut input = Input {
-        inner: input,
-        buf: Vec::new(),
-        start: 0,
-    };
+/// The next message's body from `input`; what cannot be a message (no valid length, too large,
+/// cut short by the next header) is skipped and answered on `out`. `None` at the end of input.
+async fn read_message<I: AsyncRead + Unpin>(
+    input: &mut Input<I>,
+    out: &Sender<Vec<u8>>,
+) -> Option<Vec<u8>> {
     loop {
         // Headers, up to an empty line; blank lines before them are skipped.
         let mut length: Option<usize> = None;
         let mut bad_length = false;
         let mut headers = 0;
         loop {
-            let Some(line) = input.line().await else {
-                return;
-            };
+            let line = input.line().await?;
             let text = String::from_utf8_lossy(&line);
             if text.is_empty() {
                 if headers > 0 {
@@ -310,11 +370,13 @@ async fn read_input<I: AsyncRead + Unpin>(
             }
         }
         let Some(length) = length.filter(|_| !bad_length) else {
-            let _ = errors.send(error_frame(
-                Value::Null,
-                -32700,
-                "Parse error: a message needs a valid Content-Length header",
-            ));
+            let _ = out
+                .send(error_frame(
+                    Value::Null,
+                    -32700,
+                    "Parse error: a message needs a valid Content-Length header",
+                ))
+                .await;
             continue;
         };
         if length > MAX_MESSAGE {
@@ -336,110 +398,48 @@ async fn read_input<I: AsyncRead + Unpin>(
                 input.consume(skip);
                 left -= skip;
                 if left > 0 && !input.fill().await {
-                    return;
+                    return None;
                 }
             }
-            let _ = errors.send(error_frame(
-                Value::Null,
-                -32600,
-                "Invalid request: message too large",
-            ));
+            let _ = out
+                .send(error_frame(
+                    Value::Null,
+                    -32600,
+                    "Invalid request: message too large",
+                ))
+                .await;
             continue;
         }
-        let body = match input.body(length).await {
-            None => return,
-            Some(Ok(body)) => body,
-            Some(Err(got)) => {
-                let _ = errors.send(error_frame(
-                    Value::Null,
-                    -32700,
-                    &format!(
-                        "Parse error: the message ended after {got} of the {length} bytes its \
+        match input.body(length).await? {
+            Ok(body) => return Some(body),
+            Err(got) => {
+                let _ = out
+                    .send(error_frame(
+                        Value::Null,
+                        -32700,
+                        &format!(
+                            "Parse error: the message ended after {got} of the {length} bytes its \
                          Content-Length announced, where the next message began"
-                    ),
-                ));
-                continue;
-            }
-        };
-        match check_body(&body) {
-            Ok(()) => {
-                if to_server.write_all(&frame(&body)).await.is_err() {
-                    return;
-                }
-            }
-            Err((id, code, message)) => {
-                let _ = errors.send(error_frame(id, code, &message));
+                        ),
+                    ))
+                    .await;
             }
         }
     }
 }
 
-/// Copy the server's messages to `output` whole, with the reader's error answers between them.
-async fn write_output<O: AsyncWrite + Unpin>(
-    mut from_server: tokio::io::DuplexStream,
-    mut errors: UnboundedReceiver<Vec<u8>>,
-    mut output: O,
-) {
-    let mut buf: Vec<u8> = Vec::new();
-    let mut chunk = vec![0u8; 1 << 16];
-    let mut errors_open = true;
-    loop {
-        tokio::select! {
-            biased;
-            e = errors.recv(), if errors_open => match e {
-                Some(frame) => {
-                    if output.write_all(&frame).await.is_err() || output.flush().await.is_err() {
-                        return;
-                    }
-                }
-                None => errors_open = false,
-            },
-            n = from_server.read(&mut chunk) => {
-                let n = match n {
-                    Ok(0) | Err(_) => {
-                        let _ = output.write_all(&buf).await;
-                        let _ = output.flush().await;
-                        return;
-                    }
-                    Ok(n) => n,
-                };
-                buf.extend_from_slice(&chunk[..n]);
-                let whole = complete_frames(&buf);
-                if whole > 0 {
-                    if output.write_all(&buf[..whole]).await.is_err()
-                        || output.flush().await.is_err()
-                    {
-                        return;
-                    }
-                    buf.drain(..whole);
-                    release_spare(&mut buf);
-                }
-            }
+/// Write the frames to `output` in the order they were made, flushing whenever none is waiting;
+/// stop when every sender is gone or the output is closed.
+async fn write_output<O: AsyncWrite + Unpin>(mut frames: Receiver<Vec<u8>>, mut output: O) {
+    while let Some(frame) = frames.recv().await {
+        if output.write_all(&frame).await.is_err() {
+            return;
+        }
+        if frames.is_empty() && output.flush().await.is_err() {
+            return;
         }
     }
-}
-
-/// How many leading bytes of `buf` are complete `Content-Length` frames.
-fn complete_frames(buf: &[u8]) -> usize {
-    let mut at = 0;
-    loop {
-        let rest = &buf[at..];
-        let Some(end) = rest.windows(4).position(|w| w == b"\r\n\r\n") else {
-            return at;
-        };
-        let headers = String::from_utf8_lossy(&rest[..end]);
-        let length = headers
-            .lines()
-            .filter_map(|l| l.split_once(':'))
-            .find(|(n, _)| n.trim().eq_ignore_ascii_case("content-length"))
-            .and_then(|(_, v)| v.trim().parse::<usize>().ok())
-            .unwrap_or(0);
-        let total = end + 4 + length;
-        if rest.len() < total {
-            return at;
-        }
-        at += total;
-    }
+    let _ = output.flush().await;
 }
 
 #[cfg(test)]
@@ -464,28 +464,26 @@ mod tests {
 
     #[test]
     fn bodies_are_sorted_into_good_and_bad() {
-        assert!(
-            check_body(br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#).is_ok()
-        );
-        assert!(check_body(br#"{"jsonrpc":"2.0","method":"exit"}"#).is_ok());
-        assert!(check_body(br#"{"jsonrpc":"2.0","id":3,"result":null}"#).is_ok());
-        assert_eq!(check_body(b"{not json").unwrap_err().1, -32700);
-        assert_eq!(check_body(b"[]").unwrap_err().1, -32600);
-        let (id, code, _) = check_body(br#"{"jsonrpc":"1.0","id":7,"method":"x"}"#).unwrap_err();
+        assert!(decode(br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#).is_ok());
+        assert!(decode(br#"{"jsonrpc":"2.0","method":"exit"}"#).is_ok());
+        assert!(decode(br#"{"jsonrpc":"2.0","id":3,"result":null}"#).is_ok());
+        assert_eq!(decode(b"{not json").unwrap_err().1, -32700);
+        assert_eq!(decode(b"[]").unwrap_err().1, -32600);
+        let (id, code, _) = decode(br#"{"jsonrpc":"1.0","id":7,"method":"x"}"#).unwrap_err();
         assert_eq!((id, code), (json!(7), -32600));
-        assert_eq!(check_body(&[0xff, 0xfe]).unwrap_err().1, -32700);
+        assert_eq!(decode(&[0xff, 0xfe]).unwrap_err().1, -32700);
     }
 
     #[test]
     fn a_duplicated_key_is_refused_not_collapsed() {
-        let (id, code, message) = check_body(
+        let (id, code, message) = decode(
             br#"{"jsonrpc":"2.0","id":2,"id":3,"method":"workspace/symbol","params":{"query":""}}"#,
         )
         .unwrap_err();
         assert_eq!((id, code), (Value::Null, -32600));
         assert!(message.contains("`id`"), "{message}");
         // Duplicates inside params are the method's business, as for any JSON-RPC server.
-        assert!(check_body(br#"{"jsonrpc":"2.0","method":"x","params":{"a":1,"a":2}}"#).is_ok());
+        assert!(decode(br#"{"jsonrpc":"2.0","method":"x","params":{"a":1,"a":2}}"#).is_ok());
     }
 
     #[test]
@@ -504,14 +502,5 @@ mod tests {
         // A header starting before the limit counts even when it ends after it.
         assert_eq!(find_header(data, 0, at + 2), Ok(Some(at)));
         assert_eq!(find_header(data, 0, at), Ok(None));
-    }
-
-    #[test]
-    fn only_whole_frames_are_written() {
-        let a = frame(b"{}");
-        let mut buf = a.clone();
-        buf.extend_from_slice(b"Content-Length: 10\r\n\r\n{\"a\":");
-        assert_eq!(complete_frames(&buf), a.len());
-        assert_eq!(complete_frames(b"Content-Len"), 0);
     }
 }
