@@ -53,7 +53,7 @@ pub fn assert_parse_ranges(text: &str, p: &Parse) {
     for s in &doc.sources {
         assert_in(text, s.range, "source declaration");
         for a in &s.attrs {
-            assert_in(text, a.range, "source attribute");
+            assert_in(text, a.range(), "source attribute");
             assert_in(text, a.value.range, "source attribute value");
         }
     }
@@ -72,7 +72,7 @@ pub fn assert_parse_ranges(text: &str, p: &Parse) {
         assert_in(text, c.text_range, "claim text");
         assert_in(text, c.attrs_range, "attribute list");
         for a in &c.attrs {
-            assert_in(text, a.range, "attribute");
+            assert_in(text, a.range(), "attribute");
             assert_in(text, a.key.range, "attribute key");
             assert_in(text, a.value.range, "attribute value");
         }

@@ -320,11 +320,7 @@ impl<'a> Lowerer<'a> {
     fn attr(&mut self, key: TextRange, eq: TextRange, segs: Vec<Seg>) -> Option<Attr> {
         let key = self.ident(key, "attribute name")?;
         let value = self.value(&key.name, eq, segs);
-        Some(Attr {
-            range: key.range.cover(value.range),
-            key,
-            value,
-        })
+        Some(Attr { key, value })
     }
 
     fn value(&mut self, key: &str, eq: TextRange, segs: Vec<Seg>) -> Value {

@@ -19,7 +19,7 @@ fn assert_ranges_valid(text: &str) {
     for c in &p.document.claims {
         assert!(ok(c.range) && ok(c.text_range) && ok(c.attrs_range));
         for a in &c.attrs {
-            assert!(ok(a.range) && ok(a.value.range));
+            assert!(ok(a.range()) && ok(a.value.range));
         }
     }
     for s in &p.document.sources {

@@ -25,7 +25,7 @@ pub(super) fn attributes(
         let key = attr.key.name.as_str();
         if vocab::SINGLE_KEYS.contains(&key) && !seen.insert(key) {
             let msg = format!("`{key}` is given twice for this claim: keep one");
-            out.push(ctx.diag(Code::InvalidValue, attr.range, msg));
+            out.push(ctx.diag(Code::InvalidValue, attr.range(), msg));
             continue;
         }
         if let ValueKind::Invalid(why) = &attr.value.kind {
@@ -103,7 +103,7 @@ pub(super) fn unknown_attribute(
             format!("unknown {what} attribute `{key}`: {what}s take {list}"),
             Fix {
                 title: format!("Remove `{key}=...`"),
-                edits: vec![ctx.edit(ctx.with_leading_space(attr.range), "")],
+                edits: vec![ctx.edit(ctx.with_leading_space(attr.range()), "")],
                 safe: false,
             },
         ),

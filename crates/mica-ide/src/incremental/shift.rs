@@ -74,10 +74,9 @@ impl Shift for Citation {
 /// Move the ranges an attribute holds itself by `d` bytes; its citation, which lives in memory
 /// of its own, is returned to be moved.
 fn shift_attr(attr: &mut Attr, d: isize) -> Option<&mut Citation> {
-    let Attr { key, value, range } = attr;
+    let Attr { key, value } = attr;
     let Value { range: vr, kind } = value;
     key.shift(d);
-    range.shift(d);
     vr.shift(d);
     match kind {
         ValueKind::Str(s) => s.shift(d),

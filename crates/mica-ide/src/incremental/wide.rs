@@ -96,7 +96,7 @@ fn same_relations(a: &Claim, b: &Claim) -> bool {
         && xs.iter().zip(&ys).all(|(x, y)| {
             same_ident(&x.key, &y.key)
                 && same_value(&x.value.kind, &y.value.kind)
-                && same_range(x.range, y.range)
+                && same_range(x.range(), y.range())
                 && same_range(x.value.range, y.value.range)
         })
 }

@@ -71,12 +71,12 @@ pub(crate) fn check(doc: Doc<'_>, claims: &[Claim], by_id: &ClaimIds<'_>) -> Vec
         let Some((_, attr)) = edges[first].iter().find(in_component) else {
             continue;
         };
-        let mut d = Diagnostic::new(Code::CircularSupport, doc.path, attr.range, message);
+        let mut d = Diagnostic::new(Code::CircularSupport, doc.path, attr.range(), message);
         for &i in &component[1..] {
             if let Some((_, a)) = edges[i].iter().find(in_component) {
                 d.labels.push(Label::at(
                     doc.path,
-                    a.range,
+                    a.range(),
                     format!("{} in the circle", name(i)),
                 ));
             }

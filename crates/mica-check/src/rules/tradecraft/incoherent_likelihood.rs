@@ -54,15 +54,16 @@ pub(crate) fn check(doc: Doc<'_>, claims: &[Claim], by_id: &ClaimIds<'_>) -> Vec
                 describe(&claims[b], pb_attr, pb.lower_bound()),
                 trim_float(sum)
             );
-            let mut d = Diagnostic::new(Code::IncoherentLikelihood, doc.path, attr.range, message);
+            let mut d =
+                Diagnostic::new(Code::IncoherentLikelihood, doc.path, attr.range(), message);
             d.labels.push(Label::at(
                 doc.path,
-                pa_attr.range,
+                pa_attr.range(),
                 "this claim's likelihood",
             ));
             d.labels.push(Label::at(
                 doc.path,
-                pb_attr.range,
+                pb_attr.range(),
                 "the contradicted claim's likelihood",
             ));
             out.push(d);

@@ -48,7 +48,7 @@ pub fn check(doc: Doc<'_>, claim: &Claim) -> Vec<Diagnostic> {
     let mut d = Diagnostic::new(Code::LikelihoodMismatch, doc.path, first.range, message);
     d.labels.push(Label::at(
         doc.path,
-        attr.range,
+        attr.range(),
         format!("the claim's likelihood, {}", describe_p(&p)),
     ));
     if let [term] = terms.as_slice() {
@@ -97,7 +97,7 @@ fn insertion_point(doc: Doc<'_>, claim: &Claim) -> Option<usize> {
         return None;
     }
     let after_id = claim.id.as_ref().map(|i| i.range.end);
-    let after_attrs = claim.attrs.iter().map(|a| a.range.end).max();
+    let after_attrs = claim.attrs.iter().map(|a| a.range().end).max();
     let after_tags = claim.tags.iter().map(|t| t.range.end).max();
     Some(
         [after_id, after_attrs, after_tags]
