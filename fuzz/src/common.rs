@@ -61,14 +61,14 @@ pub fn assert_parse_ranges(text: &str, p: &Parse) {
     // a position by binary search.
     for w in doc.claims.windows(2) {
         assert!(
-            w[0].range.end <= w[1].range.start,
+            w[0].range().end <= w[1].range().start,
             "claims out of order or overlapping: {:?} then {:?}",
-            w[0].range,
-            w[1].range
+            w[0].range(),
+            w[1].range()
         );
     }
     for c in &doc.claims {
-        assert_in(text, c.range, "claim");
+        assert_in(text, c.range(), "claim");
         assert_in(text, c.text_range, "claim text");
         assert_in(text, c.attrs_range, "attribute list");
         for a in &c.attrs {

@@ -614,12 +614,12 @@ fn nearest(
     max: usize,
     wanted: impl Fn(usize) -> bool,
 ) -> Vec<usize> {
-    let split = claims.partition_point(|c| c.range.start < offset);
+    let split = claims.partition_point(|c| c.range().start < offset);
     let (mut before, mut after) = (split, split);
     let mut found = Vec::new();
     while found.len() < max && (before > 0 || after < claims.len()) {
-        let left = (before > 0).then(|| offset - claims[before - 1].range.start);
-        let right = (after < claims.len()).then(|| claims[after].range.start - offset);
+        let left = (before > 0).then(|| offset - claims[before - 1].range().start);
+        let right = (after < claims.len()).then(|| claims[after].range().start - offset);
         let i = match (left, right) {
             (Some(l), Some(r)) if l <= r => {
                 before -= 1;
@@ -766,7 +766,7 @@ mod tests {
                 (claims[i].id.as_ref()).is_some_and(|id| id.name.contains(digit.as_str()))
             };
             let mut all: Vec<usize> = (0..claims.len()).filter(|&i| wanted(i)).collect();
-            all.sort_by_key(|&i| (claims[i].range.start.abs_diff(offset), i));
+            all.sort_by_key(|&i| (claims[i].range().start.abs_diff(offset), i));
             all.truncate(max);
             all.sort_unstable();
             assert_eq!(

@@ -55,14 +55,17 @@ pub(crate) fn claim_at(doc: &Document, offset: usize) -> Option<usize> {
     // fuzz targets check it), so the claim at an offset is found by binary search: a hover in
     // a brief of 20,000 claims used to read all of them.
     let claims = &doc.claims;
-    let strict = claims.partition_point(|c| c.range.end <= offset);
-    if claims.get(strict).is_some_and(|c| c.range.start <= offset) {
+    let strict = claims.partition_point(|c| c.range().end <= offset);
+    if claims
+        .get(strict)
+        .is_some_and(|c| c.range().start <= offset)
+    {
         return Some(strict);
     }
-    let inclusive = claims.partition_point(|c| c.range.end < offset);
+    let inclusive = claims.partition_point(|c| c.range().end < offset);
     claims
         .get(inclusive)
-        .is_some_and(|c| c.range.contains_inclusive(offset))
+        .is_some_and(|c| c.range().contains_inclusive(offset))
         .then_some(inclusive)
 }
 
@@ -168,11 +171,11 @@ mod tests {
     fn claim_at_by_scan(doc: &Document, offset: usize) -> Option<usize> {
         let claims = &doc.claims;
         (claims.iter())
-            .position(|c| c.range.start <= offset && offset < c.range.end)
+            .position(|c| c.range().start <= offset && offset < c.range().end)
             .or_else(|| {
                 claims
                     .iter()
-                    .position(|c| c.range.contains_inclusive(offset))
+                    .position(|c| c.range().contains_inclusive(offset))
             })
     }
 

@@ -69,7 +69,7 @@ pub fn hover(analysis: &Analysis, path: &str, offset: usize) -> Option<HoverResu
             let range = if c.text_range.contains_inclusive(offset) {
                 c.text_range
             } else {
-                c.range
+                c.range()
             };
             (range, claim_markdown(analysis, doc, claim))
         }

@@ -90,7 +90,7 @@ pub fn document_symbols(analysis: &Analysis, path: &str) -> Vec<Symbol> {
                 name,
                 detail: Some(shorten(&c.text, 80)),
                 kind: SymbolKind::Claim,
-                range: c.range,
+                range: c.range(),
                 selection_range: selection,
                 children: Vec::new(),
             },
@@ -287,7 +287,7 @@ pub fn folding_ranges(analysis: &Analysis, path: &str) -> Vec<Fold> {
         });
     }
     out.extend(d.claims.iter().map(|c| Fold {
-        range: c.range,
+        range: c.range(),
         kind: FoldKind::Claim,
     }));
     out.retain(|f| multi_line(f.range));

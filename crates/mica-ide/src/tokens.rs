@@ -151,7 +151,7 @@ pub fn inlay_hints(analysis: &Analysis, path: &str, range: TextRange) -> Vec<Inl
     };
     let mut out = Vec::new();
     for c in &doc.parse.document.claims {
-        if c.range.end < range.start || c.range.start > range.end {
+        if c.range().end < range.start || c.range().start > range.end {
             continue;
         }
         for cite in c.citations() {

@@ -476,9 +476,9 @@ impl Gather<'_> {
                 return None;
             }
             let r = d.location.range;
-            let i = doc.claims.partition_point(|c| c.range.start <= r.start);
+            let i = doc.claims.partition_point(|c| c.range().start <= r.start);
             let i = i.checked_sub(1)?;
-            doc.claims[i].range.contains_range(r).then_some(i)
+            doc.claims[i].range().contains_range(r).then_some(i)
         };
         let diagnostics: Vec<DiagnosticView> = self
             .diagnostics
@@ -550,7 +550,7 @@ impl Gather<'_> {
                 note: single("note"),
                 citations,
                 diagnostics: claim_diags,
-                line: lines.line_of(claim.range.start) + 1,
+                line: lines.line_of(claim.range().start) + 1,
             });
         }
 

@@ -28,7 +28,7 @@ pub fn body_markdown(
     if let (Some(h), Some(title)) = (doc.headings.first(), report.meta("title"))
         && h.level == 1
         && h.title.trim() == title.trim()
-        && !doc.claims.iter().any(|c| h.range.contains_range(c.range))
+        && !doc.claims.iter().any(|c| h.range.contains_range(c.range()))
     {
         cuts.push((h.range, Cut::Drop));
     }
@@ -39,7 +39,7 @@ pub fn body_markdown(
         cuts.push((s.range, Cut::Drop));
     }
     for (i, c) in doc.claims.iter().enumerate() {
-        cuts.push((c.range, Cut::Claim(i)));
+        cuts.push((c.range(), Cut::Claim(i)));
     }
     // Outer ranges first at equal starts, so that a comment inside a claim is skipped with it.
     cuts.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));

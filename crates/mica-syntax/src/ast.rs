@@ -100,8 +100,6 @@ pub struct SourceDecl {
 /// `[text]{attrs}`
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Claim {
-    /// From `[` to `}`.
-    pub range: TextRange,
     /// The claim's text: escapes resolved, comments dropped, whitespace runs collapsed.
     pub text: String,
     /// Between the brackets.
@@ -119,6 +117,15 @@ pub struct Claim {
 }
 
 impl Claim {
+    /// From `[` to `}` (or to where the attribute list stopped if unclosed). Derived rather
+    /// than stored, as a large brief holds many claims: the `[` is the byte before the text.
+    pub fn range(&self) -> TextRange {
+        TextRange::new(
+            self.text_range.start.saturating_sub(1),
+            self.attrs_range.end,
+        )
+    }
+
     /// The attributes with key `key`.
     pub fn attrs_named<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Attr> + 'a {
         self.attrs.iter().filter(move |a| a.key.name == key)

@@ -90,15 +90,15 @@ impl<'a> Lowerer<'a> {
     /// linear even for deeply nested brackets.
     fn reject_nested_claims(&mut self) {
         let mut claims = std::mem::take(&mut self.doc.claims);
-        claims.sort_by_key(|c| c.range.start);
+        claims.sort_by_key(|c| c.range().start);
         let mut kept: Vec<(Claim, Vec<Claim>)> = Vec::with_capacity(claims.len());
         for claim in claims {
             if let Some((outer, inner)) = kept.last_mut()
-                && outer.text_range.contains_range(claim.range)
+                && outer.text_range.contains_range(claim.range())
             {
                 outer.has_errors = true;
                 self.error(
-                    claim.range,
+                    claim.range(),
                     "claims cannot be nested: end the outer claim before this one starts, or make \
                      this one a separate claim",
                 );
@@ -124,11 +124,11 @@ impl<'a> Lowerer<'a> {
             let line = TextRange::new(marks.end, marks.end + len);
             // Claims are sorted by start here, so the heading's own claims are found by search.
             let claims = &self.doc.claims;
-            let first = claims.partition_point(|c| c.range.start < line.start);
+            let first = claims.partition_point(|c| c.range().start < line.start);
             let inside = claims[first..]
                 .iter()
-                .take_while(|c| c.range.start < line.end)
-                .filter(|c| line.contains_range(c.range));
+                .take_while(|c| c.range().start < line.end)
+                .filter(|c| line.contains_range(c.range()));
             let title = self.plain_text(line, inside);
             self.doc.headings.push(Heading {
                 level: level as u8,
@@ -150,8 +150,8 @@ impl<'a> Lowerer<'a> {
             .filter(|c| range.contains_range(*c))
             .collect();
         for c in claims {
-            skips.push(TextRange::new(c.range.start, c.text_range.start));
-            skips.push(TextRange::new(c.text_range.end, c.range.end));
+            skips.push(TextRange::new(c.range().start, c.text_range.start));
+            skips.push(TextRange::new(c.text_range.end, c.range().end));
         }
         let mut out = String::new();
         skips.sort_by_key(|r| r.start);
@@ -178,8 +178,12 @@ impl<'a> Lowerer<'a> {
         let pairs = (list.items.iter())
             .filter(|i| matches!(i, RawAttr::KeyValue { .. }))
             .count();
+        debug_assert_eq!(
+            lbracket.end,
+            lbracket.start + 1,
+            "a claim opens with one `[`"
+        );
         let mut claim = Claim {
-            range: TextRange::new(lbracket.start, list.range.end),
             text: String::new(),
             text_range,
             attrs_range: list.range,

@@ -40,7 +40,7 @@ fn render(text: &str, parse: &Parse) -> String {
                 .map_or(String::new(), |i| format!(" #{}", i.name));
         let tags: String = c.tags.iter().map(|t| format!(" .{}", t.name)).collect();
         let err = if c.has_errors { " (has errors)" } else { "" };
-        writeln!(out, "claim {}{id}{tags}{err} {:?}", pos(c.range), c.text).unwrap();
+        writeln!(out, "claim {}{id}{tags}{err} {:?}", pos(c.range()), c.text).unwrap();
         for a in &c.attrs {
             writeln!(out, "  {}", attr(&a.key.name, &a.value.kind)).unwrap();
         }

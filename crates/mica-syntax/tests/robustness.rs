@@ -17,7 +17,7 @@ fn assert_ranges_valid(text: &str) {
         assert!(ok(e.range), "error range {:?} invalid", e.range);
     }
     for c in &p.document.claims {
-        assert!(ok(c.range) && ok(c.text_range) && ok(c.attrs_range));
+        assert!(ok(c.range()) && ok(c.text_range) && ok(c.attrs_range));
         for a in &c.attrs {
             assert!(ok(a.range()) && ok(a.value.range));
         }

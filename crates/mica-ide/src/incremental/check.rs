@@ -754,10 +754,10 @@ mod tests {
         // A word typed into the text of a claim in the middle of the brief: the claims of
         // its paragraph are checked again.
         let claim = &first.parse.document.claims[claims / 2];
-        let start = text[..claim.range.start].rfind("\n\n").unwrap();
-        let end = claim.range.end + text[claim.range.end..].find("\n\n").unwrap();
+        let start = text[..claim.range().start].rfind("\n\n").unwrap();
+        let end = claim.range().end + text[claim.range().end..].find("\n\n").unwrap();
         let paragraph = (first.parse.document.claims.iter())
-            .filter(|c| c.range.start > start && c.range.end <= end)
+            .filter(|c| c.range().start > start && c.range().end <= end)
             .count();
         assert!(paragraph < claims / 4, "{paragraph} of {claims}");
         let mut edited = text.clone();

@@ -99,7 +99,6 @@ impl Shift for Attr {
 /// their own, are returned to be moved.
 fn shift_claim(claim: &mut Claim, d: isize) -> &mut [Attr] {
     let Claim {
-        range,
         text: _,
         text_range,
         attrs_range,
@@ -108,7 +107,6 @@ fn shift_claim(claim: &mut Claim, d: isize) -> &mut [Attr] {
         attrs,
         has_errors: _,
     } = claim;
-    range.shift(d);
     text_range.shift(d);
     attrs_range.shift(d);
     if let Some(id) = id {
