@@ -212,6 +212,8 @@ impl LineIndex {
                 starts.push(at + 1);
             }
         }
+        // Exactly the room the starts take: an editor keeps the index of every open document.
+        starts.shrink_to_fit();
         let mut columns = Vec::new();
         if !text.is_ascii() {
             columns.reserve(bytes.len() / COLUMN_STEP + 1);
@@ -509,6 +511,17 @@ mod tests {
         assert_eq!(idx.line_of(text.find('d').unwrap()), 3);
         assert_eq!(idx.line_of(text.find('c').unwrap()), 2);
         assert_eq!(idx.line_content_range(text, 1), Some(TextRange::new(2, 3)));
+    }
+
+    /// The index of a long text takes the room its line starts need and no more: an editor
+    /// keeps one for every open document, and a vector grown one line at a time can hold
+    /// nearly twice as many.
+    #[test]
+    fn a_line_index_has_no_spare_room() {
+        let text = "a line\n".repeat(5_000);
+        let idx = LineIndex::new(&text);
+        assert_eq!(idx.line_count(), 5_001);
+        assert_eq!(idx.starts.capacity(), idx.starts.len());
     }
 
     #[test]
