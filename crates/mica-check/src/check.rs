@@ -13,6 +13,7 @@ use crate::rules::{self, DocContext};
 use crate::vocab;
 use mica_sources::{LineSpan, QuoteQuery, SourceError, SourceProvider, Suggestion};
 use mica_syntax::{CompactString, Parse, TextRange};
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -40,8 +41,9 @@ pub struct ResolvedCitation {
     pub source_path: Option<Arc<str>>,
     /// The cited passage or lines in the source file, when they resolved.
     pub target: Option<TextRange>,
-    /// The ranges of an elided quote's parts (one range for a plain quote).
-    pub parts: Vec<TextRange>,
+    /// The ranges of an elided quote's parts (one range for a plain quote, held inline: a large
+    /// brief keeps every citation's resolution, and most quotes are plain).
+    pub parts: SmallVec<[TextRange; 1]>,
     /// For a quote that was not found: the closest passage. Boxed: few citations have one,
     /// and a large brief keeps every citation's resolution.
     pub suggestion: Option<Box<Suggestion>>,
@@ -51,13 +53,13 @@ impl From<&Resolution> for ResolvedCitation {
     fn from(r: &Resolution) -> Self {
         let (parts, suggestion) = match &r.outcome {
             resolve::Outcome::Found(f) | resolve::Outcome::OutsideLines(f) => {
-                (f.parts.clone(), None)
+                (SmallVec::from_slice(&f.parts), None)
             }
             resolve::Outcome::NotFound(nf) => (
-                Vec::new(),
+                SmallVec::new(),
                 nf.closest.as_ref().map(|c| Box::new(c.suggestion.clone())),
             ),
-            _ => (Vec::new(), None),
+            _ => (SmallVec::new(), None),
         };
         Self {
             claim: r.claim,
@@ -233,5 +235,31 @@ mod tests {
     fn a_resolved_citation_is_small() {
         let size = std::mem::size_of::<ResolvedCitation>();
         assert!(size <= 120, "{size}");
+    }
+
+    /// A plain quote's one passage is held inline, an elided quote's parts on the heap: most
+    /// citations then take no allocation of their own.
+    #[test]
+    fn a_plain_quote_s_passage_is_held_inline() {
+        let provider = mica_sources::MemoryProvider::new("/ws");
+        provider.insert(
+            "s.txt",
+            "The plan was delayed. Costs rose sharply in spring.",
+        );
+        let text = "@source s \"s.txt\" reliability=B\n\n\
+                    [a]{#a conf=high p=likely cite=s:\"Costs rose sharply\"}\n\n\
+                    [b]{#b conf=high p=likely cite=s:\"The plan ... rose sharply\"}\n";
+        let parse = mica_syntax::parse(text);
+        let config = crate::Config::default();
+        let input = super::DocumentInput {
+            path: "brief.mica",
+            text,
+            parse: &parse,
+        };
+        let checked = super::check(&config, &provider, &[input]);
+        let parts: Vec<_> = checked[0].citations.iter().map(|c| &c.parts).collect();
+        assert_eq!(parts.len(), 2);
+        assert_eq!((parts[0].len(), parts[0].spilled()), (1, false));
+        assert_eq!((parts[1].len(), parts[1].spilled()), (2, true));
     }
 }

@@ -641,11 +641,11 @@ impl Gather<'_> {
             .any(|&k| self.diagnostics[k].severity == Severity::Error);
         if c.quote.is_some() {
             let parts = if r.parts.is_empty() {
-                vec![target]
+                std::slice::from_ref(&target)
             } else {
-                r.parts.clone()
+                &r.parts[..]
             };
-            view.context = Some(context::passage(source.text(), &parts));
+            view.context = Some(context::passage(source.text(), parts));
         } else {
             view.excerpt = Some(excerpt(&source, target, 6));
         }
