@@ -243,13 +243,9 @@ impl LineIndex {
         // it and a `\n` in it make one line ending); starts further on only move.
         let keep = self.starts.partition_point(|&s| s < lo).max(1);
         let tail_from = self.starts.partition_point(|&s| s <= old_hi + 1);
-        let tail: Vec<usize> = self.starts[tail_from..]
-            .iter()
-            .map(|s| s.wrapping_add_signed(delta))
-            .collect();
         let from = self.starts[keep - 1];
-        self.starts.truncate(keep);
         let end = (new_hi + 1).min(bytes.len());
+        let mut found = Vec::new();
         let mut lf_of_crlf = usize::MAX;
         for at in memchr::memchr2_iter(b'\n', b'\r', &bytes[from..end]).map(|i| from + i) {
             if at == lf_of_crlf {
@@ -262,10 +258,20 @@ impl LineIndex {
                 at + 1
             };
             if start <= new_hi + 1 {
-                self.starts.push(start);
+                found.push(start);
             }
         }
-        self.starts.extend(tail);
+        // In place: the tail moves by `delta`, and the starts of the edited lines are replaced
+        // (the tail is shifted in memory only when their number changed). Room grows by a
+        // little when lines are added, as the index is kept exactly as large as it needs.
+        for s in &mut self.starts[tail_from..] {
+            *s = s.wrapping_add_signed(delta);
+        }
+        let grows = found.len().saturating_sub(tail_from - keep);
+        if self.starts.capacity() - self.starts.len() < grows {
+            self.starts.reserve_exact(grows.max(self.starts.len() / 64));
+        }
+        self.starts.splice(keep..tail_from, found);
         self.len = text.len();
         // Column checkpoints: none while the text stays ASCII; else counted again from the
         // last one before the edit.
@@ -513,15 +519,22 @@ mod tests {
         assert_eq!(idx.line_content_range(text, 1), Some(TextRange::new(2, 3)));
     }
 
-    /// The index of a long text takes the room its line starts need and no more: an editor
-    /// keeps one for every open document, and a vector grown one line at a time can hold
-    /// nearly twice as many.
+    /// The index of a long text takes the room its line starts need and no more, also once
+    /// edited: an editor keeps one for every open document, and a vector grown one line at a
+    /// time can hold nearly twice as many.
     #[test]
     fn a_line_index_has_no_spare_room() {
         let text = "a line\n".repeat(5_000);
         let idx = LineIndex::new(&text);
         assert_eq!(idx.line_count(), 5_001);
         assert_eq!(idx.starts.capacity(), idx.starts.len());
+        // A line typed into it adds a sixty-fourth, not the index's own size.
+        let mut idx = idx;
+        let mut edited = text.clone();
+        edited.insert_str(7, "new\n");
+        idx.edit(&edited, 7, 7, 11);
+        assert_eq!(idx, LineIndex::new(&edited));
+        assert!(idx.starts.capacity() <= 5_002 + 5_002 / 64, "{}", idx.starts.capacity());
     }
 
     #[test]
