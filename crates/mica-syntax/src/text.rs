@@ -534,7 +534,11 @@ mod tests {
         edited.insert_str(7, "new\n");
         idx.edit(&edited, 7, 7, 11);
         assert_eq!(idx, LineIndex::new(&edited));
-        assert!(idx.starts.capacity() <= 5_002 + 5_002 / 64, "{}", idx.starts.capacity());
+        assert!(
+            idx.starts.capacity() <= 5_002 + 5_002 / 64,
+            "{}",
+            idx.starts.capacity()
+        );
     }
 
     #[test]
