@@ -76,6 +76,9 @@ pub enum SourceError {
     },
     /// The path leads outside the workspace root (through `..`, an absolute path or a symlink).
     OutsideRoot,
+    /// The file's path inside the root (after following links) is not valid UTF-8: it has no
+    /// exact name to be shown, compared or cited by, and a lossy one could equal another file's.
+    PathNotUtf8,
     /// Any other input/output error, described without file contents.
     Io(String),
 }
@@ -106,6 +109,10 @@ impl fmt::Display for SourceError {
             SourceError::OutsideRoot => write!(
                 f,
                 "the path leads outside the workspace root; sources must live inside the workspace"
+            ),
+            SourceError::PathNotUtf8 => write!(
+                f,
+                "the file's path (after following links) is not valid UTF-8; rename the file"
             ),
             SourceError::Io(msg) => write!(f, "the file could not be read: {msg}"),
         }
@@ -307,7 +314,19 @@ fn lexically_inside(root: &Path, path: &Path) -> bool {
     out.starts_with(root)
 }
 
-/// `path` relative to `root` with `/` separators; a path outside `root` is returned whole.
+/// `path` (inside `root`) relative to `root` with `/` separators, exactly: a source's key,
+/// which groups its citations and names it in reports, so a name that is not UTF-8 is refused
+/// rather than made lossy (`\xff.txt` would otherwise share its key with `\u{fffd}.txt`).
+fn exact_relative_path(root: &Path, path: &Path) -> Result<String, SourceError> {
+    let rel = path
+        .strip_prefix(root)
+        .map_err(|_| SourceError::OutsideRoot)?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    parts.map(|p| p.join("/")).ok_or(SourceError::PathNotUtf8)
+}
+
+/// `path` relative to `root` with `/` separators, for display; a path outside `root` is
+/// returned whole, and a name that is not UTF-8 lossily.
 pub fn relative_slash_path(root: &Path, path: &Path) -> String {
     let Ok(rel) = path.strip_prefix(root) else {
         return path.display().to_string();
@@ -425,7 +444,7 @@ impl SourceProvider for FsProvider {
             modified,
         } = self.read(&canonical)?;
         let file = Arc::new(SourceFile::new(
-            relative_slash_path(&self.root, &canonical),
+            exact_relative_path(&self.root, &canonical)?,
             text,
         ));
         self.lock().insert(
@@ -445,7 +464,7 @@ impl SourceProvider for FsProvider {
         if !meta.is_file() {
             return Err(SourceError::NotAFile);
         }
-        Ok((relative_slash_path(&self.root, &canonical), meta.len()))
+        Ok((exact_relative_path(&self.root, &canonical)?, meta.len()))
     }
 
     fn read_text(&self, path: &str) -> Result<String, SourceError> {
@@ -464,7 +483,10 @@ impl SourceProvider for FsProvider {
             entries.sort_by_key(|e| e.file_name());
             for entry in entries {
                 let name = entry.file_name();
-                let name = name.to_string_lossy();
+                // A name that is not UTF-8 cannot be cited, and has no exact key.
+                let Some(name) = name.to_str() else {
+                    continue;
+                };
                 if name.starts_with('.') {
                     continue;
                 }
@@ -476,12 +498,17 @@ impl SourceProvider for FsProvider {
                     if name != "target" && name != "node_modules" {
                         dirs.push(entry.path());
                     }
-                } else if is_text_like(&name) {
-                    let rel = relative_slash_path(&self.root, &entry.path());
-                    // A symlinked file is listed only if it resolves to a file inside the root.
+                } else if is_text_like(name) {
+                    let Ok(rel) = exact_relative_path(&self.root, &entry.path()) else {
+                        continue;
+                    };
+                    // A symlinked file is listed only if it resolves to a file inside the root,
+                    // whose path has an exact key (as loading it needs).
                     let listed = kind.is_file()
                         || (kind.is_symlink()
-                            && resolve_in_root(&self.root, &rel).is_ok_and(|p| p.is_file()));
+                            && resolve_in_root(&self.root, &rel).is_ok_and(|p| {
+                                p.is_file() && exact_relative_path(&self.root, &p).is_ok()
+                            }));
                     if !listed {
                         continue;
                     }

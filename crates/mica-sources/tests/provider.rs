@@ -212,6 +212,7 @@ fn error_messages_say_what_to_do() {
             "10 bytes; the limit is 5 bytes",
         ),
         (SourceError::OutsideRoot, "outside the workspace root"),
+        (SourceError::PathNotUtf8, "rename the file"),
         (
             SourceError::Io("permission denied".into()),
             "permission denied",
@@ -220,6 +221,33 @@ fn error_messages_say_what_to_do() {
     for (e, needle) in cases {
         assert!(e.to_string().contains(needle), "{e}");
     }
+}
+
+/// A file whose name is not UTF-8 has no exact key: reached through a link it is refused, and
+/// a listing leaves it out, rather than giving it the lossy name of another file
+/// (`\xff.txt` and `\u{fffd}.txt` would both be `\u{fffd}.txt`, and a quote checked against
+/// the one would be checked against the other).
+#[test]
+fn a_name_that_is_not_utf8_is_never_a_lossy_key() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let raw = root.join(std::ffi::OsStr::from_bytes(b"\xff.txt"));
+    fs::write(&raw, "The hidden file.").unwrap();
+    fs::write(root.join("\u{fffd}.txt"), "The visible file.").unwrap();
+    std::os::unix::fs::symlink(&raw, root.join("link.txt")).unwrap();
+    let p = FsProvider::new(root);
+    assert_eq!(err(&p, "link.txt"), SourceError::PathNotUtf8);
+    assert_eq!(
+        p.identify("link.txt").unwrap_err(),
+        SourceError::PathNotUtf8
+    );
+    let visible = p.load("\u{fffd}.txt").unwrap();
+    assert_eq!(
+        (visible.path(), visible.text()),
+        ("\u{fffd}.txt", "The visible file.")
+    );
+    assert_eq!(p.list_files(), vec!["\u{fffd}.txt"]);
 }
 
 #[test]
