@@ -1,12 +1,13 @@
 //! The server's position conversion and edit application: any sequence of protocol edits
 //! (positions anywhere, UTF-8 or UTF-16 columns, backwards ranges, whole replacements) applied
-//! to the server's rope gives the same text as the same edits applied to a string through the
-//! byte-offset conversion, and positions round-trip to offsets on character boundaries.
+//! to the server's buffer (its string edited in place, its line index updated around each
+//! edit) gives the same text and lines as the same edits applied to a fresh string through a
+//! line index built from scratch, and positions round-trip to offsets on character boundaries.
 
 use arbitrary::Arbitrary;
-use mica_lsp::convert::{Encoding, apply_change, offset, position, text_range};
+use mica_lsp::buffer::Buffer;
+use mica_lsp::convert::{Encoding, offset, position, text_range};
 use mica_syntax::LineIndex;
-use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
 
 /// One protocol change.
@@ -44,7 +45,7 @@ pub fn lsp_edits(input: Session) {
     } else {
         Encoding::Utf16
     };
-    let mut rope = Rope::from_str(&input.text);
+    let mut buffer = Buffer::new(input.text.clone());
     let mut text = input.text;
     for change in input.changes.into_iter().take(32) {
         let range = (!change.whole).then(|| Range::new(pos(change.start), pos(change.end)));
@@ -53,7 +54,7 @@ pub fn lsp_edits(input: Session) {
             range_length: None,
             text: change.text.clone(),
         };
-        apply_change(&mut rope, &event, enc);
+        buffer.apply(&event, enc);
         match range {
             None => text = change.text,
             Some(r) => {
@@ -64,11 +65,12 @@ pub fn lsp_edits(input: Session) {
             }
         }
         assert_eq!(
-            rope.to_string(),
+            buffer.text().as_str(),
             text,
-            "rope and string disagree after {event:?}"
+            "buffer and string disagree after {event:?}"
         );
         let lines = LineIndex::new(&text);
+        assert_eq!(*buffer.lines(), lines, "the buffer's lines after {event:?}");
         for p in [pos(change.start), pos(change.end)] {
             let o = offset(&text, &lines, p, enc);
             assert!(o <= text.len() && text.is_char_boundary(o));

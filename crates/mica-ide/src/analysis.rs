@@ -15,8 +15,9 @@ use std::sync::Arc;
 pub struct DocumentData {
     /// Workspace-relative path with `/` separators.
     pub path: String,
-    /// The text the analysis is about.
-    pub text: String,
+    /// The text the analysis is about: shared with the editor's buffer it came from, which is
+    /// edited in place once no analysis holds it (one copy of a document, however large).
+    pub text: Arc<String>,
     /// Its parse (shared with the [`DocCache`] that made it, if any).
     pub parse: Arc<Parse>,
     /// Its lines, for positions at the edges (shared with the [`DocCache`] that made it, if
@@ -45,7 +46,13 @@ impl DocumentData {
     /// Documents are independent of each other (claim ids are local, source ids come from the
     /// document and `mica.toml`), so one document is checked on its own; the provider's
     /// per-source caches make a re-check after an edit cost only the quotes that changed.
-    pub fn new(config: &Config, provider: &dyn SourceProvider, path: &str, text: String) -> Self {
+    pub fn new(
+        config: &Config,
+        provider: &dyn SourceProvider,
+        path: &str,
+        text: impl Into<Arc<String>>,
+    ) -> Self {
+        let text = text.into();
         let parse = mica_syntax::parse(&text);
         Self::with_parse(config, provider, path, text, parse)
     }
@@ -55,9 +62,10 @@ impl DocumentData {
         config: &Config,
         provider: &dyn SourceProvider,
         path: &str,
-        text: String,
+        text: impl Into<Arc<String>>,
         parse: Parse,
     ) -> Self {
+        let text = text.into();
         let input = DocumentInput {
             path,
             text: &text,
@@ -197,13 +205,18 @@ impl Analysis {
 
     /// Parse and check `text` as the document at `path` against this analysis' workspace,
     /// without adding it.
-    pub fn analyse(&self, path: &str, text: String) -> DocumentData {
+    pub fn analyse(&self, path: &str, text: impl Into<Arc<String>>) -> DocumentData {
         DocumentData::new(&self.config, &*self.provider, path, text)
     }
 
     /// Like [`Analysis::analyse`], parsing and checking only what changed since `cache` last
     /// saw the document.
-    pub fn analyse_with(&self, path: &str, text: String, cache: &mut DocCache) -> DocumentData {
+    pub fn analyse_with(
+        &self,
+        path: &str,
+        text: impl Into<Arc<String>>,
+        cache: &mut DocCache,
+    ) -> DocumentData {
         cache.analyse(&self.config, &*self.provider, path, text)
     }
 
@@ -212,7 +225,7 @@ impl Analysis {
     pub fn analyse_edited(
         &self,
         path: &str,
-        text: String,
+        text: impl Into<Arc<String>>,
         edit: Option<crate::TextChange>,
         cache: &mut DocCache,
     ) -> DocumentData {

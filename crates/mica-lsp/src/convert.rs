@@ -1,6 +1,6 @@
 //! The one place where the server converts between the protocol and Mica: LSP positions
-//! (in the negotiated encoding) to byte offsets and back, edits applied to a rope, and URIs to
-//! workspace-relative paths and back.
+//! (in the negotiated encoding) to byte offsets and back (which [`crate::buffer`] applies edits
+//! with), and URIs to workspace-relative paths and back.
 //!
 //! Every conversion clamps: a position past the end of a line lands at the line's end (before
 //! its line ending), a line past the end of the text at the end of the text, and a column
@@ -8,13 +8,9 @@
 //! inside a multi-byte character) at the character's start. Nothing here panics on client
 //! input. `\n`, `\r\n` and a lone `\r` end lines, as in LSP and [`LineIndex`].
 
-use mica_ide::TextChange;
 use mica_syntax::{ColumnUnit, LineCol, LineIndex, TextRange};
-use ropey::{Rope, RopeSlice};
 use std::path::{Component, Path, PathBuf};
-use tower_lsp_server::ls_types::{
-    ClientCapabilities, Position, PositionEncodingKind, Range, TextDocumentContentChangeEvent, Uri,
-};
+use tower_lsp_server::ls_types::{ClientCapabilities, Position, PositionEncodingKind, Range, Uri};
 
 /// How the client and the server count columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,73 +83,6 @@ pub fn text_range(text: &str, lines: &LineIndex, r: Range, enc: Encoding) -> Tex
         offset(text, lines, r.start, enc),
         offset(text, lines, r.end, enc),
     )
-}
-
-/// The length of a line of the rope without its line ending, in characters.
-fn content_chars(line: RopeSlice<'_>) -> usize {
-    let mut n = line.len_chars();
-    if n > 0 && line.char(n - 1) == '\n' {
-        n -= 1;
-        if n > 0 && line.char(n - 1) == '\r' {
-            n -= 1;
-        }
-    } else if n > 0 && line.char(n - 1) == '\r' {
-        n -= 1;
-    }
-    n
-}
-
-/// The character index of `pos` in `rope`, clamped like [`offset`].
-pub fn rope_char(rope: &Rope, pos: Position, enc: Encoding) -> usize {
-    let line = pos.line as usize;
-    if line >= rope.len_lines() {
-        return rope.len_chars();
-    }
-    let start = rope.line_to_char(line);
-    let slice = rope.line(line);
-    let content = content_chars(slice);
-    let col = pos.character as usize;
-    let within = match enc {
-        Encoding::Utf16 => {
-            if col >= slice.char_to_utf16_cu(content) {
-                content
-            } else {
-                slice.utf16_cu_to_char(col)
-            }
-        }
-        Encoding::Utf8 => {
-            if col >= slice.char_to_byte(content) {
-                content
-            } else {
-                slice.byte_to_char(col)
-            }
-        }
-    };
-    start + within
-}
-
-/// Apply one content change (a range replacement, or the whole text) to `rope`; the bytes
-/// it replaced, or `None` when it replaced the whole text.
-pub fn apply_change(
-    rope: &mut Rope,
-    change: &TextDocumentContentChangeEvent,
-    enc: Encoding,
-) -> Option<TextChange> {
-    match change.range {
-        None => {
-            *rope = Rope::from_str(&change.text);
-            None
-        }
-        Some(r) => {
-            let a = rope_char(rope, r.start, enc);
-            let b = rope_char(rope, r.end, enc);
-            let (a, b) = (a.min(b), a.max(b));
-            let (start, end) = (rope.char_to_byte(a), rope.char_to_byte(b));
-            rope.remove(a..b);
-            rope.insert(a, &change.text);
-            Some(TextChange::replace(start, end, change.text.len()))
-        }
-    }
 }
 
 /// `path` with `.` and `..` resolved by its text (a `..` at the root stays at the root), as a
@@ -255,11 +184,9 @@ mod tests {
         Position::new(line, character)
     }
 
-    /// Every offset survives a round trip in both encodings, and the rope agrees with the
-    /// line index on where each position is.
+    /// Every offset survives a round trip in both encodings.
     fn round_trip(text: &str) {
         let lines = LineIndex::new(text);
-        let rope = Rope::from_str(text);
         for enc in [Encoding::Utf8, Encoding::Utf16] {
             for (off, _) in text
                 .char_indices()
@@ -273,8 +200,6 @@ mod tests {
                 } else {
                     assert_eq!(back, off, "{text:?} {off} {enc:?}");
                 }
-                let c = rope_char(&rope, p, enc);
-                assert_eq!(rope.char_to_byte(c), back, "{text:?} {p:?} {enc:?}");
             }
         }
     }
@@ -311,14 +236,11 @@ mod tests {
     fn out_of_range_positions_clamp() {
         let text = "ab\r\ncd😀";
         let lines = LineIndex::new(text);
-        let rope = Rope::from_str(text);
         for enc in [Encoding::Utf8, Encoding::Utf16] {
             // Past the end of a line: the line's end, before `\r\n`.
             assert_eq!(offset(text, &lines, pos(0, 99), enc), 2);
-            assert_eq!(rope_char(&rope, pos(0, 99), enc), 2);
             // Past the last line: the end of the text.
             assert_eq!(offset(text, &lines, pos(7, 3), enc), text.len());
-            assert_eq!(rope_char(&rope, pos(7, 3), enc), rope.len_chars());
             assert_eq!(
                 offset(text, &lines, pos(u32::MAX, u32::MAX), enc),
                 text.len()
@@ -328,49 +250,8 @@ mod tests {
         let emoji = text.find('😀').unwrap();
         assert_eq!(offset(text, &lines, pos(1, 3), Encoding::Utf16), emoji);
         assert_eq!(offset(text, &lines, pos(1, 4), Encoding::Utf8), emoji);
-        assert_eq!(
-            rope.char_to_byte(rope_char(&rope, pos(1, 3), Encoding::Utf16)),
-            emoji
-        );
-        assert_eq!(
-            rope.char_to_byte(rope_char(&rope, pos(1, 4), Encoding::Utf8)),
-            emoji
-        );
         // Offsets past the end clamp too.
         assert_eq!(position(text, &lines, 999, Encoding::Utf16), pos(1, 4));
-    }
-
-    #[test]
-    fn edits_apply_in_both_encodings() {
-        let change = |l1, c1, l2, c2, t: &str| TextDocumentContentChangeEvent {
-            range: Some(Range::new(pos(l1, c1), pos(l2, c2))),
-            range_length: None,
-            text: t.to_string(),
-        };
-        let mut rope = Rope::from_str("中文😀x\r\nsecond\rthird");
-        // The bytes replaced: the four of the emoji, at byte 6.
-        let replaced = apply_change(&mut rope, &change(0, 2, 0, 4, "🎉"), Encoding::Utf16);
-        assert_eq!(replaced, Some(TextChange::replace(6, 10, 4)));
-        assert_eq!(rope.to_string(), "中文🎉x\r\nsecond\rthird");
-        apply_change(&mut rope, &change(2, 0, 2, 5, "3rd"), Encoding::Utf16);
-        assert_eq!(rope.to_string(), "中文🎉x\r\nsecond\r3rd");
-        let mut rope = Rope::from_str("中文😀x\nb");
-        apply_change(&mut rope, &change(0, 6, 0, 10, ""), Encoding::Utf8);
-        assert_eq!(rope.to_string(), "中文x\nb");
-        // A backwards range and a range far past the end do not panic.
-        apply_change(&mut rope, &change(9, 9, 0, 3, "!"), Encoding::Utf8);
-        assert_eq!(rope.to_string(), "中!");
-        let replaced = apply_change(
-            &mut rope,
-            &TextDocumentContentChangeEvent {
-                range: None,
-                range_length: None,
-                text: "whole".into(),
-            },
-            Encoding::Utf16,
-        );
-        assert_eq!(replaced, None);
-        assert_eq!(rope.to_string(), "whole");
     }
 
     #[test]

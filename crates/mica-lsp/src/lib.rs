@@ -1,10 +1,11 @@
-//! The Mica language server: LSP over standard input and output, built on `tower-lsp-server`
-//! with documents held in ropes.
+//! The Mica language server: LSP over standard input and output, built on `tower-lsp-server`,
+//! with each open document's text held once ([`buffer`]).
 //!
 //! The editor features come from `mica-ide` as plain data over byte offsets; this crate is the
 //! only one that knows LSP types, and [`convert`] is the only place that turns positions into
 //! offsets and back (in the encoding negotiated with the client) and URIs into paths.
 
+pub mod buffer;
 pub mod convert;
 mod handlers;
 mod overlay;

@@ -108,7 +108,11 @@ impl Inner {
                         .docs
                         .get(&id)
                         .and_then(Doc::text)
-                        .or_else(|| mica_check::workspace::read_config_file(root).ok())
+                        .or_else(|| {
+                            mica_check::workspace::read_config_file(root)
+                                .ok()
+                                .map(Arc::new)
+                        })
                         .unwrap_or_default();
                     vec![to_lsp::config_error(&text, e, st.enc)]
                 }

@@ -88,7 +88,7 @@ impl Inner {
                         .docs
                         .get(&config_id)
                         .and_then(|d| d.buffer.as_ref())
-                        .map(|(r, _)| r.to_string());
+                        .map(|(b, _)| String::clone(b.text()));
                     let overlays: Vec<(String, String)> = st
                         .docs
                         .iter()
@@ -99,7 +99,7 @@ impl Inner {
                                 && k.path != CONFIG_FILE
                                 && d.buffer.is_some()
                         })
-                        .filter_map(|(k, d)| Some((k.path.clone(), d.text()?)))
+                        .filter_map(|(k, d)| Some((k.path.clone(), String::clone(&*d.text()?))))
                         .collect();
                     ScanJob {
                         key: key.clone(),

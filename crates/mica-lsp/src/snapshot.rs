@@ -84,7 +84,7 @@ impl Inner {
             // lets the cache update them in place instead of copying them.
             doc.analysed = None;
             let parses = Arc::clone(&doc.parses);
-            let text = doc.take_text()?;
+            let text = doc.text()?;
             let since = std::mem::replace(&mut doc.since, Since::Same);
             (text, since, doc.rev, generation, analysis, parses)
         };

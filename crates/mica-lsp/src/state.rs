@@ -7,13 +7,13 @@
 //! for buffers that are not files). Each workspace has its own configuration and sources, and
 //! paths inside an analysis are relative to the root of the document's workspace.
 
+use crate::buffer::Buffer;
 use crate::convert::{self, Encoding, Paths};
 use crate::overlay::OverlayProvider;
 use crate::scheduler::Coalescer;
 use mica_check::{Config, ConfigError};
 use mica_ide::{Analysis, DocCache, DocumentData, TextChange};
 use mica_sources::SourceProvider;
-use ropey::Rope;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -51,11 +51,7 @@ pub(crate) struct Doc {
     /// Whether it is a Mica document (rather than a source or `mica.toml` being edited).
     pub mica: bool,
     /// The editor's buffer and its version, while open.
-    pub buffer: Option<(Rope, i32)>,
-    /// The buffer's text as one string, kept in step with it after the last analysis gave its
-    /// text back ([`Doc::reclaim_text`]): the next analysis takes it ([`Doc::take_text`])
-    /// instead of copying the rope, which was a tenth of a keystroke in a large document.
-    pub mirror: Option<String>,
+    pub buffer: Option<(Buffer, i32)>,
     /// The text on disk, for workspace files that are not open (closing one reads it again).
     pub disk: Option<Arc<String>>,
     /// Bumped on every change of the text this document is analysed with.
@@ -83,7 +79,6 @@ impl Doc {
             uri,
             mica,
             buffer: None,
-            mirror: None,
             disk: None,
             rev,
             analysed: None,
@@ -97,50 +92,25 @@ impl Doc {
         }
     }
 
-    /// The text to analyse, owned: the mirror of the buffer when there is one, else a copy
-    /// of [`Doc::text`].
-    pub fn take_text(&mut self) -> Option<String> {
-        if self.buffer.is_some()
-            && let Some(text) = self.mirror.take()
-        {
-            debug_assert!(
-                self.buffer
-                    .as_ref()
-                    .is_some_and(|(r, _)| *r == text.as_str())
-            );
-            return Some(text);
-        }
-        self.text()
-    }
-
-    /// Before an edit of the buffer: take the text of the last analysis back as the mirror,
-    /// when it is the buffer's current text and nothing else holds the analysis (which is
-    /// stale once the edit is made).
-    pub fn reclaim_text(&mut self) {
-        if self.mirror.is_some() || self.buffer.is_none() {
-            return;
-        }
-        if let Some(a) = &mut self.analysed
-            && a.rev == self.rev
-            && let Some(data) = Arc::get_mut(&mut a.data)
-        {
-            self.mirror = Some(std::mem::take(&mut data.text));
-            self.analysed = None;
-        }
-    }
-
-    /// The text it is analysed with, copied: the buffer while open, else the file on disk.
-    pub fn text(&self) -> Option<String> {
+    /// The text to analyse, shared: the buffer's while open, else the file on disk.
+    pub fn text(&self) -> Option<Arc<String>> {
         match (&self.buffer, &self.disk) {
-            (Some((rope, _)), _) => {
-                // Chunk by chunk into one allocation: `to_string` goes through the formatting
-                // machinery, which showed in the profile of a keystroke in a large document.
-                let mut text = String::with_capacity(rope.len_bytes());
-                rope.chunks().for_each(|c| text.push_str(c));
-                Some(text)
-            }
-            (None, Some(disk)) => Some(disk.to_string()),
+            (Some((buffer, _)), _) => Some(Arc::clone(buffer.text())),
+            (None, Some(disk)) => Some(Arc::clone(disk)),
             (None, None) => None,
+        }
+    }
+
+    /// Before an edit of the buffer: drop the analysis of its current text when nothing else
+    /// holds it (it is stale once the edit is made), so that the buffer's text, which it shares, is edited in
+    /// place instead of copied.
+    pub fn release_text(&mut self) {
+        if self.buffer.is_some()
+            && let Some(a) = &mut self.analysed
+            && a.rev == self.rev
+            && Arc::get_mut(&mut a.data).is_some()
+        {
+            self.analysed = None;
         }
     }
 }
@@ -167,18 +137,6 @@ impl Since {
             (Since::Changed(a), Some(b)) => Since::Changed(a.then(b)),
         };
     }
-}
-
-/// Replace `range` of `text` with `with`, as [`String::replace_range`] does, growing `text` by
-/// a sixty-fourth of its length when it is full rather than doubling it: the mirror of a large
-/// buffer starts exactly as long as its text, and its first typed character would otherwise
-/// take room for a second copy of the document for the rest of the session.
-pub(crate) fn splice(text: &mut String, range: std::ops::Range<usize>, with: &str) {
-    let grows = with.len().saturating_sub(range.len());
-    if text.capacity() - text.len() < grows {
-        text.reserve_exact(grows.max(text.len() / 64));
-    }
-    text.replace_range(range, with);
 }
 
 /// An analysis with the revision and generation it was made for.
@@ -357,27 +315,5 @@ impl State {
 
     pub fn is_mica(&self, id: &DocId) -> bool {
         self.docs.get(id).is_some_and(|d| d.mica)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::splice;
-
-    /// A full string grows by a little when typed into, not by its own length, and edits of
-    /// every kind give what `replace_range` gives.
-    #[test]
-    fn a_spliced_mirror_grows_by_little() {
-        let mut text = String::with_capacity(64 * 1024);
-        text.push_str(&"a".repeat(64 * 1024));
-        splice(&mut text, 10..10, "x");
-        assert_eq!(text.len(), 64 * 1024 + 1);
-        assert!(text.capacity() <= 65 * 1024, "{}", text.capacity());
-        for (range, with) in [(0..3, ""), (5..6, "long replacement"), (0..0, "é")] {
-            let mut expected = text.clone();
-            expected.replace_range(range.clone(), with);
-            splice(&mut text, range, with);
-            assert_eq!(text, expected);
-        }
     }
 }

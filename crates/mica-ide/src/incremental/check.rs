@@ -106,8 +106,9 @@ impl DocCache {
         config: &Arc<Config>,
         provider: &dyn SourceProvider,
         path: &str,
-        text: String,
+        text: impl Into<Arc<String>>,
     ) -> DocumentData {
+        let text = text.into();
         let (parse, change) = self.parses.parse(&text);
         self.analyse_parsed(config, provider, path, text, parse, change)
     }
@@ -121,9 +122,10 @@ impl DocCache {
         config: &Arc<Config>,
         provider: &dyn SourceProvider,
         path: &str,
-        text: String,
+        text: impl Into<Arc<String>>,
         edit: Option<TextChange>,
     ) -> DocumentData {
+        let text = text.into();
         let (parse, change) = self.parses.parse_edited(&text, edit);
         self.analyse_parsed(config, provider, path, text, parse, change)
     }
@@ -133,7 +135,7 @@ impl DocCache {
         config: &Arc<Config>,
         provider: &dyn SourceProvider,
         path: &str,
-        text: String,
+        text: Arc<String>,
         parse: Arc<mica_syntax::Parse>,
         change: ClaimChange,
     ) -> DocumentData {

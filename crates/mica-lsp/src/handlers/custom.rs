@@ -39,10 +39,10 @@ pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
 pub(crate) fn document_state(inner: &Inner, p: DocumentStateParams) -> Option<DocumentState> {
     let st = inner.lock();
     let doc = st.docs.get(&st.id(&p.uri))?;
-    let (rope, version) = doc.buffer.as_ref()?;
+    let (buffer, version) = doc.buffer.as_ref()?;
     Some(DocumentState {
         version: *version,
-        length: rope.len_bytes(),
-        fnv1a: format!("{:016x}", fnv1a(rope.bytes())),
+        length: buffer.text().len(),
+        fnv1a: format!("{:016x}", fnv1a(buffer.text().bytes())),
     })
 }

@@ -2,13 +2,11 @@
 //! and before any `.await`, so that changes are applied in the order they arrived; then the
 //! scheduler is told what to re-check.
 
-use crate::convert;
+use crate::buffer::Buffer;
 use crate::reload::read_disk;
 use crate::scheduler::Job;
 use crate::server::Inner;
-use crate::state::splice;
 use crate::state::{Doc, Since, is_mica_path};
-use ropey::Rope;
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
 
@@ -31,8 +29,8 @@ pub(crate) fn did_open(inner: &Arc<Inner>, p: lsp::DidOpenTextDocumentParams) {
             .or_insert_with(|| Doc::new(td.uri.clone(), mica, rev));
         doc.mica |= mica;
         doc.uri = td.uri;
-        doc.buffer = Some((Rope::from_str(&td.text), td.version));
-        doc.mirror = None;
+        // The opening message's text becomes the buffer: no copy.
+        doc.buffer = Some((Buffer::new(td.text), td.version));
         doc.disk = None;
         doc.since = Since::Unknown;
         doc.rev = rev;
@@ -56,19 +54,12 @@ pub(crate) fn did_change(inner: &Arc<Inner>, p: lsp::DidChangeTextDocumentParams
         let Some(doc) = st.docs.get_mut(&key) else {
             return;
         };
-        doc.reclaim_text();
-        let Some((rope, version)) = doc.buffer.as_mut() else {
+        doc.release_text();
+        let Some((buffer, version)) = doc.buffer.as_mut() else {
             return;
         };
         for change in &p.content_changes {
-            let edit = convert::apply_change(rope, change, enc);
-            // The mirror follows the rope, or is dropped when the whole text was replaced.
-            match (edit, doc.mirror.as_mut()) {
-                (Some(e), Some(mirror)) => splice(mirror, e.lo..e.old_hi, &change.text),
-                (None, Some(_)) => doc.mirror = None,
-                (_, None) => {}
-            }
-            doc.since.record(edit);
+            doc.since.record(buffer.apply(change, enc));
         }
         *version = p.text_document.version;
         doc.rev = rev;
@@ -107,7 +98,6 @@ pub(crate) async fn did_close(inner: &Arc<Inner>, p: lsp::DidCloseTextDocumentPa
         };
         let mica = doc.mica;
         doc.buffer = None;
-        doc.mirror = None;
         doc.since = Since::Unknown;
         doc.rev = rev;
         // A workspace file shows the diagnostics of its saved text; anything else is
