@@ -44,14 +44,18 @@ pub fn run_stdio() -> std::io::Result<()> {
     let clean = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&clean);
     runtime.block_on(async move {
-        let (service, socket) = LspService::build(move |client| Server::new(client, flag))
-            .custom_method("mica/documentState", Server::document_state)
-            .finish();
+        let (outbox, frames) = transport::Outbox::new();
+        let server_outbox = outbox.clone();
+        let (service, socket) =
+            LspService::build(move |client| Server::new(client, server_outbox, flag))
+                .custom_method("mica/documentState", Server::document_state)
+                .finish();
         transport::serve(
             service,
             socket,
             tokio::io::stdin(),
             tokio::io::stdout(),
+            (outbox, frames),
             CONCURRENCY,
         )
         .await;

@@ -67,15 +67,13 @@ impl Inner {
             doc.published = !diagnostics.is_empty();
             (uri, version, diagnostics)
         };
-        self.client
-            .publish_diagnostics(uri, diagnostics, version)
-            .await;
+        self.send_diagnostics(uri, diagnostics, version).await;
     }
 
     /// Clear the diagnostics of a document the server forgot.
     pub(crate) async fn clear(&self, uri: lsp::Uri) {
         let _order = self.publish.lock().await;
-        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        self.send_diagnostics(uri, Vec::new(), None).await;
     }
 
     /// The diagnostics of the `mica.toml` of the workspace at `root`: why it cannot be read,
@@ -141,8 +139,25 @@ impl Inner {
             ws.config_published = !diagnostics.is_empty();
             (uri, diagnostics)
         };
-        self.client
-            .publish_diagnostics(uri, diagnostics, None)
+        self.send_diagnostics(uri, diagnostics, None).await;
+    }
+
+    /// `textDocument/publishDiagnostics`, written straight to the output (see
+    /// [`crate::transport::Outbox`]); callers hold the publish lock, so publications keep
+    /// their order.
+    async fn send_diagnostics(
+        &self,
+        uri: lsp::Uri,
+        diagnostics: Vec<lsp::Diagnostic>,
+        version: Option<i32>,
+    ) {
+        let params = lsp::PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        };
+        self.outbox
+            .notify("textDocument/publishDiagnostics", &params)
             .await;
     }
 }

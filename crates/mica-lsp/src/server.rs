@@ -11,6 +11,7 @@ use crate::handlers::custom::{DocumentState, DocumentStateParams};
 use crate::handlers::{custom, edits, lifecycle, navigation, outline, sync};
 use crate::scheduler::Job;
 use crate::state::State;
+use crate::transport::Outbox;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,6 +22,8 @@ use tower_lsp_server::{Client, LanguageServer};
 /// What the handlers share.
 pub(crate) struct Inner {
     pub client: Client,
+    /// Standard output, for what is sent without tower-lsp's client (diagnostics).
+    pub outbox: Outbox,
     state: Mutex<State>,
     /// Held while diagnostics are published, so that publications keep their order.
     pub publish: tokio::sync::Mutex<()>,
@@ -42,12 +45,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server talking to `client`; `clean_shutdown` is set when the client asks to shut down.
-    pub fn new(client: Client, clean_shutdown: Arc<AtomicBool>) -> Self {
+    /// A server talking to `client`, and publishing diagnostics through `outbox`;
+    /// `clean_shutdown` is set when the client asks to shut down.
+    pub(crate) fn new(client: Client, outbox: Outbox, clean_shutdown: Arc<AtomicBool>) -> Self {
         let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         Self {
             inner: Arc::new(Inner {
                 client,
+                outbox,
                 state: Mutex::new(State::new(&root)),
                 publish: tokio::sync::Mutex::new(()),
                 watch: tokio::sync::Mutex::new(()),
