@@ -15,7 +15,8 @@
 //!
 //! Run: `cargo build --release -p mica-cli && cargo run --release -p mica-lsp --example
 //! lsp_bench` (the server is `$MICA_BIN`, or `mica` next to the example's target folder);
-//! `-- --large` measures a 50 MB document and workspace scans of up to 20,000 briefs instead.
+//! `-- --large` measures a 50 MB document, a 10 MB one with a diagnostic for every claim, and
+//! workspace scans of up to 20,000 briefs instead.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -436,6 +437,38 @@ fn large_document(repo: &Path, mb: usize) {
     assert!(c.shutdown_and_exit().success());
 }
 
+/// A document of about `mb` megabytes in which every claim has a diagnostic: an example brief's
+/// claims repeated under the same ids, so that each is a `duplicate-id` error. The memory of a
+/// large publication, next to the text's size.
+fn many_diagnostics(repo: &Path, mb: usize) {
+    let ws = workspace(repo);
+    let one = std::fs::read_to_string(repo.join("spec/examples/mic2025-brief.mica")).unwrap();
+    let body = &one[one.find("\n## ").expect("a section")..];
+    let mut text = one.clone();
+    while text.len() < mb << 20 {
+        text.push_str(body);
+    }
+    let path = ws.path().join("repeated.mica");
+    std::fs::write(&path, &text).unwrap();
+    let u = uri(&path);
+    println!(
+        "\n== one document of {:.0} MB whose every claim repeats an id",
+        text.len() as f64 / 1048576.0
+    );
+    let (c, first, t) = open_alone(ws.path(), &u, &text);
+    let took = t.elapsed();
+    std::thread::sleep(Duration::from_secs(3));
+    println!(
+        "open to first diagnostics {:.2} s ({} diagnostics); server RSS three seconds later {:.0} MB \
+         ({:.1}x the text)",
+        took.as_secs_f64(),
+        first.len(),
+        rss_mb(&c).unwrap_or(f64::NAN),
+        rss_mb(&c).unwrap_or(f64::NAN) * 1048576.0 / text.len() as f64
+    );
+    assert!(c.shutdown_and_exit().success());
+}
+
 /// Workspaces of `n` briefs: how long the background scan takes to publish them all, to show
 /// that it grows linearly.
 fn scans(repo: &Path, sizes: &[usize]) {
@@ -477,6 +510,7 @@ fn main() {
             .ok()
             .and_then(|v| v.parse().ok());
         large_document(&repo, mb.unwrap_or(50));
+        many_diagnostics(&repo, 10);
         scans(&repo, &[5_000, 10_000, 20_000]);
         return;
     }
