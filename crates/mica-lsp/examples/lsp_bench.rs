@@ -384,6 +384,25 @@ fn big_workspace(repo: &Path, briefs: usize) -> (Lat, Duration, Duration) {
     (during, open, scan)
 }
 
+/// Write `text` to `name` in the workspace at `root`, say how large it is (and `what` it is),
+/// and open it alone: the client, the first diagnostics, when the opening was sent, its URI.
+fn write_and_open(
+    root: &Path,
+    name: &str,
+    text: &str,
+    what: &str,
+) -> (Client, Vec<Value>, Instant, String) {
+    let path = root.join(name);
+    std::fs::write(&path, text).unwrap();
+    let u = uri(&path);
+    println!(
+        "\n== one document of {:.0} MB{what}",
+        text.len() as f64 / 1048576.0
+    );
+    let (c, first, t) = open_alone(root, &u, text);
+    (c, first, t, u)
+}
+
 /// A document of about `mb` megabytes: time to its first diagnostics, one keystroke, and the
 /// server's memory next to the text's size.
 fn large_document(repo: &Path, mb: usize) {
@@ -397,14 +416,7 @@ fn large_document(repo: &Path, mb: usize) {
         n += 1;
         text.push_str(&body.replace("#c", &format!("#p{n}c")));
     }
-    let path = ws.path().join("large.mica");
-    std::fs::write(&path, &text).unwrap();
-    let u = uri(&path);
-    println!(
-        "\n== one document of {:.0} MB",
-        text.len() as f64 / 1048576.0
-    );
-    let (mut c, first, t) = open_alone(ws.path(), &u, &text);
+    let (mut c, first, t, u) = write_and_open(ws.path(), "large.mica", &text, "");
     println!(
         "open to first diagnostics {:.2} s ({} diagnostics); server RSS {:.0} MB",
         t.elapsed().as_secs_f64(),
@@ -448,14 +460,12 @@ fn many_diagnostics(repo: &Path, mb: usize) {
     while text.len() < mb << 20 {
         text.push_str(body);
     }
-    let path = ws.path().join("repeated.mica");
-    std::fs::write(&path, &text).unwrap();
-    let u = uri(&path);
-    println!(
-        "\n== one document of {:.0} MB whose every claim repeats an id",
-        text.len() as f64 / 1048576.0
+    let (c, first, t, _) = write_and_open(
+        ws.path(),
+        "repeated.mica",
+        &text,
+        " whose every claim repeats an id",
     );
-    let (c, first, t) = open_alone(ws.path(), &u, &text);
     let took = t.elapsed();
     std::thread::sleep(Duration::from_secs(3));
     println!(
