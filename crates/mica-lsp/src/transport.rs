@@ -34,22 +34,36 @@ const QUEUE: usize = 100;
 
 /// Frames on their way to standard output, written in the order they are sent.
 ///
-/// The server publishes diagnostics through it directly ([`Outbox::notify`]): tower-lsp's
-/// `Client` would first build a `serde_json::Value` of every diagnostic, which for a document
-/// with tens of thousands of them took many times the memory of the frame written (most of the
-/// peak memory of analysing a 2 MB brief with 6,500 diagnostics), and the way through its
-/// client socket cost a keystroke two more hand-overs between tasks.
+/// The server publishes diagnostics through it ([`Outbox::notify`]): tower-lsp's `Client` would
+/// first build a `serde_json::Value` of every diagnostic, which for a document with tens of
+/// thousands of them took many times the memory of the frame written (most of the peak memory
+/// of analysing a 2 MB brief with 6,500 diagnostics). Its notifications keep their order with
+/// what the server sends through tower-lsp's client (watcher registrations, progress): both
+/// are written by one task, which takes the client's first.
 #[derive(Clone, Debug)]
-pub(crate) struct Outbox(Sender<Vec<u8>>);
+pub(crate) struct Outbox {
+    /// To the writer: answers and the reader's errors.
+    frames: Sender<Vec<u8>>,
+    /// To the task that also forwards the client's messages: the server's notifications.
+    notes: Sender<Vec<u8>>,
+}
 
-/// What the writer reads an [`Outbox`] from.
-pub(crate) struct Frames(Receiver<Vec<u8>>);
+/// What the writer and the forwarding task read an [`Outbox`] from.
+pub(crate) struct Frames {
+    frames: Receiver<Vec<u8>>,
+    notes: Receiver<Vec<u8>>,
+}
 
 impl Outbox {
     /// An outbox and the frames sent to it.
     pub(crate) fn new() -> (Self, Frames) {
-        let (tx, rx) = channel(QUEUE);
-        (Self(tx), Frames(rx))
+        let (frames_tx, frames) = channel(QUEUE);
+        let (notes_tx, notes) = channel(QUEUE);
+        let outbox = Self {
+            frames: frames_tx,
+            notes: notes_tx,
+        };
+        (outbox, Frames { frames, notes })
     }
 
     /// Send the notification `method` with `params`, serialised straight into its frame.
@@ -65,12 +79,13 @@ impl Outbox {
             method,
             params,
         };
-        self.send(json_frame(&note)).await;
+        // Nothing to do when the session is over.
+        let _ = self.notes.send(json_frame(&note)).await;
     }
 
     async fn send(&self, frame: Vec<u8>) {
         // Nothing to do when the writer has stopped: the session is over.
-        let _ = self.0.send(frame).await;
+        let _ = self.frames.send(frame).await;
     }
 }
 
@@ -88,7 +103,8 @@ pub async fn serve<S, I, O>(
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
 {
-    let writer = tokio::spawn(write_output(frames.0, output));
+    let Frames { frames, mut notes } = frames;
+    let writer = tokio::spawn(write_output(frames, output));
     let (client_requests, mut client_responses) = socket.split();
     let (client_requests, stop_client) = futures::stream::abortable(client_requests);
     let (mut tasks, pending) = queue::channel(QUEUE);
@@ -104,13 +120,26 @@ pub async fn serve<S, I, O>(
                 async move { out.send(json_frame(&response)).await }
             })
     };
-    // What the server asks of the client: requests and notifications.
+    // What the server sends of its own accord, in the order it sent it: requests and
+    // notifications through tower-lsp's client, and notifications through the outbox. A message
+    // through the client was handed over before any outbox notification that is ready with it,
+    // so the client's come first; this ends when the client's do, after `exit`.
     let asks = {
         let out = out.clone();
-        client_requests.for_each(move |request: Request| {
-            let out = out.clone();
-            async move { out.send(json_frame(&request)).await }
-        })
+        let mut client_requests = client_requests;
+        async move {
+            loop {
+                let frame = tokio::select! {
+                    biased;
+                    request = client_requests.next() => match request {
+                        Some(request) => json_frame(&request),
+                        None => break,
+                    },
+                    Some(note) = notes.recv() => note,
+                };
+                out.send(frame).await;
+            }
+        }
     };
     let read = {
         let out = out.clone();
@@ -546,7 +575,7 @@ mod tests {
         outbox
             .notify(lsp::notification::PublishDiagnostics::METHOD, &params)
             .await;
-        let frame = frames.0.recv().await.unwrap();
+        let frame = frames.notes.recv().await.unwrap();
         let body = frame.split(|&b| b == b'\n').next_back().unwrap();
         assert_eq!(frame, super::frame(body));
         // What the client builds (`Request::from_notification`, which is private): the params

@@ -500,14 +500,10 @@ fn a_changed_source_on_disk_rechecks_open_documents() {
         p["uri"] == u && p["diagnostics"].as_array().is_some_and(|d| d.is_empty())
     });
     assert_eq!(p["version"], 1);
-    // The server asked to watch .mica files, mica.toml and the declared source.
-    let reg = c
-        .inbox
-        .iter()
-        .find(|m| m["method"] == "client/registerCapability")
-        .cloned()
-        .expect("a watcher registration");
-    let globs = reg["params"]["registrations"][0]["registerOptions"]["watchers"].to_string();
+    // The server asks to watch .mica files, mica.toml and the declared source: after it has
+    // published the document's first diagnostics, so possibly after the second ones.
+    let reg = c.wait_for("client/registerCapability", |_| true);
+    let globs = reg["registrations"][0]["registerOptions"]["watchers"].to_string();
     for g in ["**/*.mica", "**/mica.toml", "article.txt"] {
         assert!(globs.contains(g), "{globs}");
     }
