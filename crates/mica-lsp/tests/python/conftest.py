@@ -56,8 +56,26 @@ def accept_registrations(client: LanguageClient):
         return None
 
 
+def record_diagnostics(client: LanguageClient):
+    """Keep every `publishDiagnostics` in order (`client.published`), so that a test can wait for
+    one that arrived before it looked: pytest-lsp's `wait_for_notification` only sees the next
+    notification after the call, and misses one of two that arrive together."""
+    client.published = []
+    # pytest-lsp registers its own handler (which keeps the latest diagnostics per URI), and
+    # pygls allows one per method: wrap it.
+    features = client.protocol.fm.features
+    theirs = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def published(*args):
+        client.published.append(args[-1])
+        return theirs(*args)
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = published
+
+
 async def start(client: LanguageClient, root: pathlib.Path, spec: str):
     accept_registrations(client)
+    record_diagnostics(client)
     params = types.InitializeParams(
         capabilities=client_capabilities(spec),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],

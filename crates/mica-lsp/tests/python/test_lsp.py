@@ -22,13 +22,16 @@ def position(text: str, needle: str, after: int = 0, enc: str = "utf-16") -> typ
 
 
 def expect_diagnostics(client: LanguageClient, uri: str, version=None) -> asyncio.Task:
-    """Start waiting for the diagnostics of `uri` (at `version`) before sending what causes them."""
+    """Start waiting for the diagnostics of `uri` (at `version`) before sending what causes them:
+    the first publication after this call that matches (see `record_diagnostics`)."""
+    seen = len(client.published)
 
     async def wait():
         while True:
-            params = await client.wait_for_notification("textDocument/publishDiagnostics")
-            if params.uri == uri and (version is None or params.version == version):
-                return params.diagnostics
+            for params in client.published[seen:]:
+                if params.uri == uri and (version is None or params.version == version):
+                    return params.diagnostics
+            await asyncio.sleep(0.01)
 
     return asyncio.ensure_future(asyncio.wait_for(wait(), TIMEOUT))
 
