@@ -71,10 +71,17 @@ pub fn lsp_edits(input: Session) {
         );
         let lines = LineIndex::new(&text);
         assert_eq!(*buffer.lines(), lines, "the buffer's lines after {event:?}");
+        assert!(
+            buffer.lines().columns_hold(&text),
+            "the buffer's columns after {event:?}"
+        );
         for p in [pos(change.start), pos(change.end)] {
             let o = offset(&text, &lines, p, enc);
             assert!(o <= text.len() && text.is_char_boundary(o));
+            let edited = offset(&text, buffer.lines(), p, enc);
+            assert_eq!(edited, o, "the buffer's lines convert {p:?} elsewhere");
             let back = position(&text, &lines, o, enc);
+            assert_eq!(position(&text, buffer.lines(), o, enc), back);
             assert_eq!(offset(&text, &lines, back, enc), o, "position round trip");
         }
     }

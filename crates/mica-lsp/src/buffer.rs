@@ -123,6 +123,7 @@ mod tests {
         b.apply(&change(9, 0, 9, 0, "\r\nend\r"), Encoding::Utf16);
         assert_eq!(b.text().as_str(), "a😀B line two\n中X\r\nend\r");
         assert_eq!(*b.lines(), LineIndex::new(b.text()));
+        assert!(b.lines().columns_hold(b.text()));
         let whole = TextDocumentContentChangeEvent {
             range: None,
             range_length: None,
@@ -154,6 +155,7 @@ mod tests {
         );
         assert_eq!(b.text().as_str(), "中!?");
         assert_eq!(*b.lines(), LineIndex::new(b.text()));
+        assert!(b.lines().columns_hold(b.text()));
     }
 
     /// While an analysis still holds the text, an edit copies it and leaves the analysis' text

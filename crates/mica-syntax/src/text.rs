@@ -118,18 +118,43 @@ fn scanned(bytes: usize) {
 /// many bytes (and one character) past the checkpoint before it.
 const COLUMN_STEP: usize = 512;
 
+/// A column checkpoint: how many characters, and UTF-16 code units, start before `byte`.
+/// A checkpoint need not be on a character boundary: a character counts where its first byte
+/// is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Checkpoint {
+    byte: usize,
+    chars: usize,
+    units: usize,
+}
+
 /// The start offset of every line of a text, and column checkpoints, for conversions between
 /// offsets and positions that cost the same wherever on its line a position is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Two indexes are equal when they hold the same lines: the checkpoints are a cache, which an
+/// edited index places where the edit left them rather than where a new one would.
+/// [`LineIndex::columns_hold`] checks them against a text.
+#[derive(Clone, Debug)]
 pub struct LineIndex {
     starts: Vec<usize>,
     len: usize,
-    /// `(characters, UTF-16 code units)` of the characters that start before byte
-    /// `k * COLUMN_STEP`, for every `k` up to the end; empty when the text is ASCII, where both
+    /// Checkpoints in order, the first at byte 0, none more than [`COLUMN_STEP`] bytes after
+    /// the one before it or before the end; empty when the text is ASCII, where both counts
     /// are the byte offset. Counting from a line's start instead made thousands of positions
-    /// on one megabyte-long line quadratic (adversarial finding M2).
-    columns: Vec<(usize, usize)>,
+    /// on one megabyte-long line quadratic (adversarial finding M2). An edit moves the
+    /// checkpoints after it by what it added, rather than counting the rest of the text again.
+    columns: Vec<Checkpoint>,
 }
+
+impl PartialEq for LineIndex {
+    fn eq(&self, other: &Self) -> bool {
+        self.starts == other.starts
+            && self.len == other.len
+            && self.columns.is_empty() == other.columns.is_empty()
+    }
+}
+
+impl Eq for LineIndex {}
 
 /// `(characters, UTF-16 code units)` of the characters that start in `bytes`: every byte but a
 /// continuation byte starts one, and a four-byte one needs a surrogate pair.
@@ -147,6 +172,43 @@ fn count_units(bytes: &[u8]) -> (usize, usize) {
         wide += usize::from(w);
     }
     (chars, chars + wide)
+}
+
+/// The column checkpoints of `bytes`, every [`COLUMN_STEP`] bytes from the start.
+fn checkpoints(bytes: &[u8]) -> Vec<Checkpoint> {
+    let mut out = Vec::with_capacity(bytes.len() / COLUMN_STEP + 1);
+    let start = Checkpoint {
+        byte: 0,
+        chars: 0,
+        units: 0,
+    };
+    push_checkpoints(&mut out, bytes, start, bytes.len());
+    out
+}
+
+/// Push `start` and a checkpoint every [`COLUMN_STEP`] bytes after it that lies more than a
+/// step before `to`; the counts at `to`.
+fn push_checkpoints(
+    out: &mut Vec<Checkpoint>,
+    bytes: &[u8],
+    start: Checkpoint,
+    to: usize,
+) -> Checkpoint {
+    let mut at = start;
+    out.push(at);
+    loop {
+        let end = (at.byte + COLUMN_STEP).min(to);
+        let (c, u) = count_units(&bytes[at.byte..end]);
+        at = Checkpoint {
+            byte: end,
+            chars: at.chars + c,
+            units: at.units + u,
+        };
+        if end == to {
+            return at;
+        }
+        out.push(at);
+    }
 }
 
 /// The 1-based line and column (in characters) of each of `offsets` in `text`, as a report
@@ -214,17 +276,11 @@ impl LineIndex {
         }
         // Exactly the room the starts take: an editor keeps the index of every open document.
         starts.shrink_to_fit();
-        let mut columns = Vec::new();
-        if !text.is_ascii() {
-            columns.reserve(bytes.len() / COLUMN_STEP + 1);
-            let mut total = (0, 0);
-            columns.push(total);
-            for chunk in bytes.chunks(COLUMN_STEP) {
-                let (c, u) = count_units(chunk);
-                total = (total.0 + c, total.1 + u);
-                columns.push(total);
-            }
-        }
+        let columns = if text.is_ascii() {
+            Vec::new()
+        } else {
+            checkpoints(bytes)
+        };
         Self {
             starts,
             len: text.len(),
@@ -273,28 +329,88 @@ impl LineIndex {
         }
         self.starts.splice(keep..tail_from, found);
         self.len = text.len();
-        // Column checkpoints: none while the text stays ASCII; else counted again from the
-        // last one before the edit.
-        if self.columns.is_empty() && bytes[lo..new_hi].is_ascii() {
-            return;
-        }
-        if text.is_ascii() {
-            self.columns.clear();
-            return;
-        }
-        // Checkpoint `k` counts the chunks before byte `k * COLUMN_STEP`: those at or before
-        // `lo` did not change. (An ASCII text had none: all are counted.)
-        let k = (lo / COLUMN_STEP).min(self.columns.len().saturating_sub(1));
-        self.columns.truncate(k + 1);
+        self.edit_columns(bytes, lo, old_hi, new_hi);
+    }
+
+    /// Update the column checkpoints after an edit: those before it are kept, those in it
+    /// placed again, and those after it moved by the bytes, characters and code units it added,
+    /// which are found by counting from the checkpoint before the edit to the first one after
+    /// it. The cost is the edit's length and two steps, not the rest of the text.
+    fn edit_columns(&mut self, bytes: &[u8], lo: usize, old_hi: usize, new_hi: usize) {
         if self.columns.is_empty() {
-            self.columns.push((0, 0));
+            // An ASCII text: it stays one, or it is counted once.
+            if !bytes[lo..new_hi].is_ascii() {
+                self.columns = checkpoints(bytes);
+            }
+            return;
         }
-        let mut total = self.columns[k];
-        for chunk in bytes[k * COLUMN_STEP..].chunks(COLUMN_STEP) {
-            let (c, u) = count_units(chunk);
-            total = (total.0 + c, total.1 + u);
-            self.columns.push(total);
+        let delta = new_hi as isize - old_hi as isize;
+        // `p`: the last checkpoint at or before the edit, whose counts it did not change; `q`:
+        // the first one at or after its end, in the old text, which it moved.
+        let p = self.columns.partition_point(|c| c.byte <= lo) - 1;
+        let q = self.columns.partition_point(|c| c.byte < old_hi).max(p + 1);
+        let to = self
+            .columns
+            .get(q)
+            .map_or(bytes.len(), |c| c.byte.wrapping_add_signed(delta));
+        let mut mid = Vec::new();
+        scanned(to - self.columns[p].byte);
+        let at_to = push_checkpoints(&mut mid, bytes, self.columns[p], to);
+        if let Some(&old) = self.columns.get(q) {
+            let dc = at_to.chars.wrapping_sub(old.chars);
+            let du = at_to.units.wrapping_sub(old.units);
+            for c in &mut self.columns[q..] {
+                c.byte = c.byte.wrapping_add_signed(delta);
+                c.chars = c.chars.wrapping_add(dc);
+                c.units = c.units.wrapping_add(du);
+            }
         }
+        let grows = mid.len().saturating_sub(q - p);
+        if self.columns.capacity() - self.columns.len() < grows {
+            self.columns
+                .reserve_exact(grows.max(self.columns.len() / 64));
+        }
+        self.columns.splice(p..q, mid);
+        // A text whose characters are as many as its bytes is ASCII again.
+        let last = self.columns[self.columns.len() - 1];
+        if last.chars + count_units(&bytes[last.byte..]).0 == bytes.len() {
+            self.columns = Vec::new();
+        }
+    }
+
+    /// Whether the column checkpoints are those of `text`: each holds the counts of the
+    /// characters before it, they are in order and close enough together, and there are none
+    /// exactly when the text is ASCII. For tests of edited indexes, whose checkpoints may lie
+    /// elsewhere than a new index's.
+    pub fn columns_hold(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        if self.columns.is_empty() {
+            return text.is_ascii();
+        }
+        let mut at = Checkpoint {
+            byte: 0,
+            chars: 0,
+            units: 0,
+        };
+        for (i, c) in self.columns.iter().enumerate() {
+            if (i == 0 && c.byte != 0)
+                || c.byte < at.byte
+                || c.byte - at.byte > COLUMN_STEP
+                || c.byte > bytes.len()
+            {
+                return false;
+            }
+            let (dc, du) = count_units(&bytes[at.byte..c.byte]);
+            at = Checkpoint {
+                byte: c.byte,
+                chars: at.chars + dc,
+                units: at.units + du,
+            };
+            if *c != at {
+                return false;
+            }
+        }
+        bytes.len() - at.byte <= COLUMN_STEP && !text.is_ascii()
     }
 
     /// The number of lines (a text always has at least one, possibly empty).
@@ -332,14 +448,12 @@ impl LineIndex {
         if unit == ColumnUnit::Utf8 || self.columns.is_empty() {
             return offset;
         }
-        let k = offset / COLUMN_STEP;
-        let from = k * COLUMN_STEP;
-        scanned(offset - from);
-        let (c, u) = count_units(&text.as_bytes()[from..offset]);
-        let (cc, cu) = self.columns[k];
+        let at = self.columns[self.columns.partition_point(|c| c.byte <= offset) - 1];
+        scanned(offset - at.byte);
+        let (c, u) = count_units(&text.as_bytes()[at.byte..offset]);
         match unit {
-            ColumnUnit::Char => cc + c,
-            _ => cu + u,
+            ColumnUnit::Char => at.chars + c,
+            _ => at.units + u,
         }
     }
 
@@ -389,19 +503,20 @@ impl LineIndex {
         // character boundary after it (a character that straddles it is already counted).
         let base = self.units_before(text, content.start, unit);
         let target = base.saturating_add(pos.col);
-        let units = |c: &(usize, usize)| match unit {
-            ColumnUnit::Char => c.0,
-            _ => c.1,
+        let units = |c: &Checkpoint| match unit {
+            ColumnUnit::Char => c.chars,
+            _ => c.units,
         };
-        let first = content.start / COLUMN_STEP + 1;
-        let last = content.end / COLUMN_STEP;
+        // The checkpoints after the line's start, up to its end.
+        let first = self.columns.partition_point(|c| c.byte <= content.start);
+        let last = self.columns.partition_point(|c| c.byte <= content.end);
         let (mut from, mut seen) = (content.start, 0);
-        if first <= last {
+        if first < last {
             // The line's checkpoints hold non-decreasing counts.
-            let within = self.columns[first..=last].partition_point(|c| units(c) <= target);
+            let within = self.columns[first..last].partition_point(|c| units(c) <= target);
             if within > 0 {
                 let k = first + within - 1;
-                from = k * COLUMN_STEP;
+                from = self.columns[k].byte;
                 while !text.is_char_boundary(from) {
                     from += 1;
                 }
@@ -504,9 +619,56 @@ mod tests {
                     LineIndex::new(&new),
                     "round {round}: {text:?} -> {new:?}"
                 );
+                assert!(
+                    index.columns_hold(&new),
+                    "round {round}: {text:?} -> {new:?}"
+                );
+                let lc = |i: &LineIndex, o| i.line_col(&new, o, ColumnUnit::Utf16);
+                let fresh = LineIndex::new(&new);
+                let near = lo.saturating_sub(8)..lo + 16;
+                let sample = (0..=new.len()).filter(|o| o % 61 == 0 || near.contains(o));
+                for o in sample.filter(|&o| new.is_char_boundary(o)) {
+                    assert_eq!(
+                        lc(&index, o),
+                        lc(&fresh, o),
+                        "round {round}: at {o} of {new:?}"
+                    );
+                }
                 text = new;
             }
         }
+    }
+
+    /// A keystroke near the start of a long text of wide characters counts the bytes around
+    /// it, not the rest of the text (every keystroke in an editor updates the index), and the
+    /// checkpoints after it still hold; a text that loses its last wide character has none.
+    #[test]
+    fn an_edit_counts_columns_near_it_only() {
+        let mut text = "é 中 x\n".repeat(100_000);
+        let mut idx = LineIndex::new(&text);
+        for (at, typed) in [(3, "😀"), (700_000, "ab"), (1_000, ""), (12, "\r\n")] {
+            let old_hi = if typed.is_empty() { at + 1 } else { at };
+            text.replace_range(at..old_hi, typed);
+            let before = column_bytes_scanned();
+            idx.edit(&text, at, old_hi, at + typed.len());
+            let counted = column_bytes_scanned() - before;
+            assert!(
+                counted <= 2 * COLUMN_STEP + typed.len(),
+                "{counted} bytes counted"
+            );
+            assert!(idx.columns_hold(&text));
+            assert_eq!(idx, LineIndex::new(&text));
+        }
+        let mut ascii = "abc\n".repeat(1_000);
+        ascii.insert(2_000, 'é');
+        let mut idx = LineIndex::new(&ascii);
+        assert!(!idx.columns.is_empty());
+        ascii.remove(2_000);
+        idx.edit(&ascii, 2_000, 2_002, 2_000);
+        assert!(idx.columns.is_empty() && idx.columns_hold(&ascii));
+        ascii.insert(10, '中');
+        idx.edit(&ascii, 10, 10, 13);
+        assert!(!idx.columns.is_empty() && idx.columns_hold(&ascii));
     }
 
     #[test]

@@ -209,6 +209,7 @@ impl DocCache {
             _ => Arc::new(LineIndex::new(&text)),
         };
         debug_assert_eq!(*lines, LineIndex::new(&text));
+        debug_assert!(lines.columns_hold(&text));
         self.lines = Some(Arc::clone(&lines));
         DocumentData {
             path: path.to_string(),
