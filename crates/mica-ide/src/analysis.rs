@@ -232,6 +232,18 @@ impl Analysis {
         cache.analyse_edited(&self.config, &*self.provider, path, text, edit)
     }
 
+    /// [`Analysis::analyse_edited`] up to its diagnostics ([`DocCache::begin_edited`]), for
+    /// publishing them before [`DocCache::finish`] completes the analysis.
+    pub fn begin_edited(
+        &self,
+        path: &str,
+        text: impl Into<Arc<String>>,
+        edit: Option<crate::TextChange>,
+        cache: &mut DocCache,
+    ) -> crate::Edited {
+        cache.begin_edited(&self.config, &*self.provider, path, text, edit)
+    }
+
     /// Add or replace a document that was analysed against this workspace.
     pub fn insert(&mut self, doc: Arc<DocumentData>) {
         self.docs.insert(doc.path.clone(), doc);

@@ -6,6 +6,7 @@ use crate::server::Inner;
 use crate::state::{Analysed, Doc, DocId};
 use crate::to_lsp::{self, Ctx};
 use mica_check::CONFIG_FILE;
+use mica_ide::DocumentData;
 use std::path::Path;
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
@@ -14,7 +15,7 @@ impl Inner {
     /// Analyse `id` for its current text, publish its diagnostics, and follow the sources it
     /// declares with the file watchers.
     pub(crate) async fn check_and_publish(&self, id: &DocId) {
-        if let Some(a) = self.fresh(id).await {
+        if let Some(a) = self.fresh_published(id).await {
             self.publish(id, &a).await;
             if self.note_declared(id, &a) {
                 self.update_watchers().await;
@@ -25,15 +26,27 @@ impl Inner {
     /// Publish the diagnostics of `a` if it is still the analysis of `id`'s current text and
     /// they were not published already.
     pub(crate) async fn publish(&self, id: &DocId, a: &Analysed) {
+        self.publish_data(id, a.rev, a.generation, &a.data).await;
+    }
+
+    /// Publish the diagnostics of `data`, the analysis of `id` at revision `rev` in workspace
+    /// generation `generation`, if that is still its current text and they were not published
+    /// already. Only the text, lines and diagnostics of `data` are read.
+    pub(crate) async fn publish_data(
+        &self,
+        id: &DocId,
+        rev: u64,
+        generation: u64,
+        data: &Arc<DocumentData>,
+    ) {
         let _order = self.publish.lock().await;
         let (uri, version, diagnostics) = {
             let mut st = self.lock();
-            let generation = st.generation;
             let Some(doc) = st.docs.get(id) else { return };
             if !doc.mica
-                || doc.rev != a.rev
-                || generation != a.generation
-                || doc.published_at == Some((a.rev, a.generation))
+                || doc.rev != rev
+                || st.generation != generation
+                || doc.published_at == Some((rev, generation))
             {
                 return;
             }
@@ -41,7 +54,7 @@ impl Inner {
             let uri = doc.uri.clone();
             let ws = st.ws_of(id);
             let mut analysis = ws.analysis();
-            analysis.insert(Arc::clone(&a.data));
+            analysis.insert(Arc::clone(data));
             let uris = st.uris(&id.root);
             let ctx = Ctx {
                 analysis: &analysis,
@@ -51,14 +64,13 @@ impl Inner {
                 docs_url: ws.config.docs_url.as_deref(),
                 key: &id.path,
             };
-            let diagnostics: Vec<lsp::Diagnostic> = a
-                .data
+            let diagnostics: Vec<lsp::Diagnostic> = data
                 .diagnostics()
                 .iter()
                 .filter_map(|d| ctx.diagnostic(d))
                 .collect();
             let doc = st.docs.get_mut(id).expect("checked above");
-            doc.published_at = Some((a.rev, a.generation));
+            doc.published_at = Some((rev, generation));
             // An open document always hears about its version; a closed one only when its
             // diagnostics change from or to none.
             if diagnostics.is_empty() && !doc.published && version.is_none() {

@@ -57,6 +57,17 @@ impl Inner {
     /// The analysis of `id` for its current text, made now if there is none. Requests that
     /// need the same analysis at once wait for one another instead of each making it.
     pub(crate) async fn fresh(&self, id: &DocId) -> Option<Analysed> {
+        self.analysed(id, false).await
+    }
+
+    /// [`Self::fresh`], publishing the document's diagnostics as soon as they are known: after
+    /// an edit, before the analysis moves the claims that follow it (see
+    /// [`mica_ide::DocCache::begin_edited`]). Requests wait for the whole analysis as before.
+    pub(crate) async fn fresh_published(&self, id: &DocId) -> Option<Analysed> {
+        self.analysed(id, true).await
+    }
+
+    async fn analysed(&self, id: &DocId, publish: bool) -> Option<Analysed> {
         let gate = {
             let st = self.lock();
             let doc = st.docs.get(id)?;
@@ -91,14 +102,27 @@ impl Inner {
         let path = id.path.clone();
         // On this worker thread, whose other tasks move to another while it analyses: handing
         // the analysis to the blocking pool cost two thread wake-ups per keystroke.
-        let data = tokio::task::block_in_place(move || {
-            let mut cache = parses.lock().unwrap_or_else(|e| e.into_inner());
-            Arc::new(match since {
-                Since::Same => analysis.analyse_edited(&path, text, None, &mut cache),
-                Since::Changed(c) => analysis.analyse_edited(&path, text, Some(c), &mut cache),
-                Since::Unknown => analysis.analyse_with(&path, text, &mut cache),
-            })
-        });
+        let lock = || parses.lock().unwrap_or_else(|e| e.into_inner());
+        let edit = match since {
+            Since::Same => Some(None),
+            Since::Changed(c) => Some(Some(c)),
+            Since::Unknown => None,
+        };
+        let data = match edit {
+            Some(edit) => {
+                let edited = tokio::task::block_in_place(|| {
+                    analysis.begin_edited(&path, text, edit, &mut lock())
+                });
+                if publish {
+                    self.publish_data(id, rev, generation, &edited.preview)
+                        .await;
+                }
+                tokio::task::block_in_place(|| Arc::new(lock().finish(edited)))
+            }
+            None => tokio::task::block_in_place(|| {
+                Arc::new(analysis.analyse_with(&path, text, &mut lock()))
+            }),
+        };
         let analysed = Analysed {
             rev,
             generation,

@@ -14,7 +14,7 @@
 //! (syntax, declarations, ids, references, the tradecraft rules over several claims) run again
 //! over the whole parse; they read no source.
 //!
-//! Length: about 370 lines of code; the rest are the differential tests, which need the
+//! Length: about 460 lines of code; the rest are the differential tests, which need the
 //! cache's internals (how many claims and rule groups an analysis ran).
 
 use super::paragraphs::TextChange;
@@ -69,6 +69,16 @@ pub struct DocCache {
     wide_run: usize,
     /// The lines of the text last analysed, updated after an edit instead of found again.
     lines: Option<Arc<LineIndex>>,
+    /// The citations from this index on are still where they were before the last edit, by
+    /// these bytes and claim indexes (see [`DocCache::begin_edited`]).
+    citations_unmoved: Option<(usize, isize, isize)>,
+}
+
+/// An analysis begun by [`DocCache::begin_edited`], whose diagnostics are known.
+pub struct Edited {
+    /// The document's text, lines and diagnostics, for publishing; its parse and citations
+    /// are empty until [`DocCache::finish`] makes the analysis whole.
+    pub preview: Arc<DocumentData>,
 }
 
 impl std::fmt::Debug for DocCache {
@@ -110,7 +120,9 @@ impl DocCache {
     ) -> DocumentData {
         let text = text.into();
         let (parse, change) = self.parses.parse(&text);
-        self.analyse_parsed(config, provider, path, text, parse, change)
+        drop(parse);
+        let edited = self.analyse_parsed(config, provider, path, text, change);
+        self.finish(edited)
     }
 
     /// Like [`Self::analyse`], for a `text` that `edit` made from the text of the last call
@@ -125,9 +137,59 @@ impl DocCache {
         text: impl Into<Arc<String>>,
         edit: Option<TextChange>,
     ) -> DocumentData {
+        let edited = self.begin_edited(config, provider, path, text, edit);
+        self.finish(edited)
+    }
+
+    /// [`Self::analyse_edited`] up to its diagnostics, for a server to publish them before
+    /// [`Self::finish`] moves the claims after the edit, and their citations, to where they
+    /// now are. After a keystroke in a long document that is most of the work, and the
+    /// diagnostics do not wait for it: when a rule must read the claims after the edit (a
+    /// source changed, or an id or a reference did), they are moved first.
+    pub fn begin_edited(
+        &mut self,
+        config: &Arc<Config>,
+        provider: &dyn SourceProvider,
+        path: &str,
+        text: impl Into<Arc<String>>,
+        edit: Option<TextChange>,
+    ) -> Edited {
         let text = text.into();
-        let (parse, change) = self.parses.parse_edited(&text, edit);
-        self.analyse_parsed(config, provider, path, text, parse, change)
+        let change = self.parses.parse_edited_unmoved(&text, edit);
+        self.analyse_parsed(config, provider, path, text, change)
+    }
+
+    /// The analysis `edited` began, whole: its parse and citations moved where the edit put
+    /// them, and shared with this cache.
+    pub fn finish(&mut self, edited: Edited) -> DocumentData {
+        let parse = self.parses.settle();
+        self.settle_citations();
+        let citations = Arc::clone(&self.citations);
+        match Arc::try_unwrap(edited.preview) {
+            Ok(data) => DocumentData {
+                parse,
+                citations,
+                ..data
+            },
+            Err(shared) => DocumentData {
+                path: shared.path.clone(),
+                text: Arc::clone(&shared.text),
+                parse,
+                lines: Arc::clone(&shared.lines),
+                diagnostics: shared.diagnostics.clone(),
+                citations,
+                scope: shared.scope.clone(),
+            },
+        }
+    }
+
+    /// Move the citations after the last edit, if [`Self::replace`] left them.
+    fn settle_citations(&mut self) {
+        if let Some((from, delta, moved)) = self.citations_unmoved.take() {
+            for c in &mut Arc::make_mut(&mut self.citations)[from..] {
+                shift_citation(c, delta, moved);
+            }
+        }
     }
 
     fn analyse_parsed(
@@ -136,9 +198,12 @@ impl DocCache {
         provider: &dyn SourceProvider,
         path: &str,
         text: Arc<String>,
-        parse: Arc<mica_syntax::Parse>,
         change: ClaimChange,
-    ) -> DocumentData {
+    ) -> Edited {
+        self.settle_citations();
+        // The parse as the edit left it: the claims it replaced are in place, those after it
+        // may not be moved yet (see `begin_edited`).
+        let mut parse = self.parses.unsettled();
         let scope = SourceScope::new(config, path, &parse.document);
         let whole = change.whole
             || self.path != path
@@ -151,6 +216,30 @@ impl DocCache {
         // to check whole.
         let whole =
             whole || (self.sources.iter()).any(|(_, f)| f.as_ref().is_ok_and(|f| f.path() == path));
+        // What the rules over the whole document found, moved, for each group that reads
+        // nothing the edit changed.
+        let kept: Vec<Option<Vec<Diagnostic>>> = {
+            let new_claims = &parse.document.claims[change.before..change.before + change.inserted];
+            (DocumentRules::ALL.iter().enumerate())
+                .map(|(k, &group)| {
+                    let same =
+                        !whole && wide::inputs_unchanged(group, &change, new_claims, changed != 0);
+                    same.then(|| wide::moved(&self.wide[k], &change, new_claims, path))
+                        .flatten()
+                })
+                .collect()
+        };
+        // Where every claim is, is read by a check of the whole document, a recheck after a
+        // source changed, and the group of rules about ids and references: they are moved
+        // first.
+        let read_all = whole
+            || changed != 0
+            || (kept.iter().zip(DocumentRules::ALL))
+                .any(|(k, g)| k.is_none() && wide::reads_claim_places(g));
+        if read_all {
+            drop(parse);
+            parse = self.parses.settle();
+        }
         let ctx = DocContext {
             config,
             path,
@@ -166,28 +255,23 @@ impl DocCache {
                 inserted: parse.document.claims.len(),
                 ..ClaimChange::default()
             };
-            self.checked = self.replace(&ctx, provider, &all);
+            self.checked = self.replace(&ctx, provider, &all, false);
         } else {
-            self.checked = self.replace(&ctx, provider, &change);
+            self.checked = self.replace(&ctx, provider, &change, !read_all);
             self.checked += self.recheck(&ctx, provider, changed);
         }
-        // The rules over the whole document, each group again only if what it reads changed.
-        let new_claims = &parse.document.claims[change.before..change.before + change.inserted];
         let mut declared = None;
         self.wide_run = 0;
-        for (k, &group) in DocumentRules::ALL.iter().enumerate() {
-            let same = !whole && wide::inputs_unchanged(group, &change, new_claims, changed != 0);
-            let kept = same
-                .then(|| wide::moved(&self.wide[k], &change, new_claims, path))
-                .flatten();
+        for (k, kept) in kept.into_iter().enumerate() {
             self.wide[k] = kept.unwrap_or_else(|| {
                 self.wide_run += 1;
                 let declared = declared.get_or_insert_with(|| {
                     declared_sources(&self.sources, &self.source_index, &parse.document)
                 });
-                rules::check_document_rules(&ctx, declared, group)
+                rules::check_document_rules(&ctx, declared, DocumentRules::ALL[k])
             });
         }
+        drop(parse);
         let mut diagnostics = self.wide.concat();
         diagnostics.extend(
             self.claims
@@ -211,14 +295,16 @@ impl DocCache {
         debug_assert_eq!(*lines, LineIndex::new(&text));
         debug_assert!(lines.columns_hold(&text));
         self.lines = Some(Arc::clone(&lines));
-        DocumentData {
-            path: path.to_string(),
-            lines,
-            text,
-            parse,
-            diagnostics,
-            citations: Arc::clone(&self.citations),
-            scope,
+        Edited {
+            preview: Arc::new(DocumentData {
+                path: path.to_string(),
+                lines,
+                text,
+                parse: Arc::default(),
+                diagnostics,
+                citations: Arc::default(),
+                scope,
+            }),
         }
     }
 
@@ -279,6 +365,7 @@ impl DocCache {
         ctx: &DocContext<'_>,
         provider: &dyn SourceProvider,
         change: &ClaimChange,
+        defer: bool,
     ) -> usize {
         let ClaimChange {
             before,
@@ -309,8 +396,12 @@ impl DocCache {
         let after = from + kept.len();
         citations.splice(from..to, kept);
         if delta != 0 || moved != 0 {
-            for c in &mut citations[after..] {
-                shift_citation(c, delta, moved);
+            if defer {
+                self.citations_unmoved = Some((after, delta, moved));
+            } else {
+                for c in &mut citations[after..] {
+                    shift_citation(c, delta, moved);
+                }
             }
             for c in &mut self.claims[before + inserted..] {
                 for d in &mut c.diagnostics {
@@ -575,11 +666,29 @@ mod tests {
         text: &str,
         told: Option<Option<TextChange>>,
     ) -> usize {
+        let full = DocumentData::new(config, provider, path, text.to_string());
         let inc = match told {
-            Some(edit) => cache.analyse_edited(config, provider, path, text.to_string(), edit),
+            // Begun and finished, as the server does: the diagnostics it publishes in between
+            // are already the whole analysis's. (A server may still hold them when it
+            // finishes: every other text does.)
+            Some(edit) => {
+                let edited = cache.begin_edited(config, provider, path, text.to_string(), edit);
+                let preview = text
+                    .len()
+                    .is_multiple_of(2)
+                    .then(|| Arc::clone(&edited.preview));
+                let e = &edited.preview;
+                assert_eq!(
+                    e.diagnostics, full.diagnostics,
+                    "early diagnostics: {text:?}"
+                );
+                assert_eq!((e.text.as_str(), &*e.lines), (text, &*full.lines));
+                let inc = cache.finish(edited);
+                drop(preview);
+                inc
+            }
             None => cache.analyse(config, provider, path, text.to_string()),
         };
-        let full = DocumentData::new(config, provider, path, text.to_string());
         assert_eq!(*inc.parse, *full.parse, "parse of {path}: {text:?}");
         assert_eq!(
             inc.diagnostics, full.diagnostics,
@@ -739,6 +848,50 @@ mod tests {
         let at = claims[RESOLVE_AT_ONCE].text_range.start + 1;
         text.insert_str(at, "very ");
         same_when_told(&mut cache, &config, &provider, path, &text, None);
+    }
+
+    /// A keystroke in a claim's text, or in a citation's source id, leaves the claims after
+    /// it where they were until the analysis is finished, and its diagnostics are already
+    /// those of the new text; an edit to a claim's id moves them first, as the rules about ids
+    /// read where every claim is.
+    #[test]
+    fn a_keystroke_is_checked_before_the_claims_after_it_move() {
+        let (config, provider, _) = workspace();
+        let path = "spec/examples/mic2025-brief.mica";
+        let mut text = std::fs::read_to_string(repo().join(path)).unwrap();
+        let mut cache = DocCache::new();
+        let first = cache.analyse(&config, &provider, path, text.clone());
+        let claim = first.parse.document.claims[1].clone();
+        let cite = (first.parse.document.claims.iter())
+            .flat_map(|c| c.citations())
+            .nth(3)
+            .unwrap()
+            .source
+            .range
+            .end;
+        let id = claim.id.as_ref().unwrap().range.end;
+        drop(first);
+        for (at, typed, moved_first) in [
+            (claim.text_range.start + 1, "x", false),
+            (cite, "y", false),
+            (id + 2, "z", true),
+        ] {
+            text.insert_str(at, typed);
+            let edit = TextChange {
+                lo: at,
+                old_hi: at,
+                new_hi: at + typed.len(),
+            };
+            let edited = cache.begin_edited(&config, &provider, path, text.clone(), Some(edit));
+            assert_eq!(cache.parses.is_settled(), moved_first, "{typed:?}");
+            assert_eq!(cache.citations_unmoved.is_none(), moved_first, "{typed:?}");
+            let full = DocumentData::new(&config, &provider, path, text.clone());
+            assert_eq!(edited.preview.diagnostics, full.diagnostics, "{typed:?}");
+            let done = cache.finish(edited);
+            assert!(cache.parses.is_settled() && cache.citations_unmoved.is_none());
+            assert_eq!(*done.parse, *full.parse);
+            assert_eq!(*done.citations, *full.citations);
+        }
     }
 
     /// An edit inside one claim checks that claim only; a seed changed in the provider (as a

@@ -20,6 +20,6 @@ mod parse;
 mod shift;
 mod wide;
 
-pub use check::DocCache;
+pub use check::{DocCache, Edited};
 pub use paragraphs::TextChange;
 pub use parse::{ClaimChange, ParseCache, parse_in_parallel};

@@ -94,6 +94,9 @@ pub struct ParseCache {
     /// How many items of each kind every paragraph holds.
     chunks: Vec<Counts>,
     flat: Arc<Parse>,
+    /// After [`Self::parse_edited_unmoved`]: the claims from this index on are still where
+    /// they were before the edit, this many bytes before where they are now.
+    unmoved: Option<(usize, isize)>,
 }
 
 impl std::fmt::Debug for ParseCache {
@@ -118,7 +121,8 @@ impl ParseCache {
             .text
             .as_deref()
             .map(|old| TextChange::between(old, text));
-        let out = self.update(text, edit);
+        self.settle();
+        let out = self.update(text, edit, false);
         let mut kept = self.text.take().unwrap_or_default();
         kept.clear();
         kept.push_str(text);
@@ -134,12 +138,51 @@ impl ParseCache {
         text: &str,
         edit: Option<TextChange>,
     ) -> (Arc<Parse>, ClaimChange) {
+        let change = self.parse_edited_unmoved(text, edit);
+        (self.settle(), change)
+    }
+
+    /// Like [`Self::parse_edited`], but the claims after the edit are not moved yet: the
+    /// parse is not one of `text` until [`Self::settle`] moves them, which a checker does once
+    /// it knows the diagnostics (moving every claim of a long document after a keystroke cost
+    /// more than the rest of its analysis). The claims the edit replaced are in place. Every
+    /// other call settles first.
+    pub(crate) fn parse_edited_unmoved(
+        &mut self,
+        text: &str,
+        edit: Option<TextChange>,
+    ) -> ClaimChange {
+        self.settle();
         self.text = None;
         let edit = match edit {
             None => (self.len == text.len()).then_some(None),
             Some(e) => e.fits(self.len, text).then_some(Some(e)),
         };
-        self.update(text, edit)
+        let (_, change) = self.update(text, edit, true);
+        change
+    }
+
+    /// The parse of the last text, with the claims after its edit moved to where they are.
+    /// Moving them changes the parse in place when no analysis holds it still.
+    pub(crate) fn settle(&mut self) -> Arc<Parse> {
+        if let Some((from, delta)) = self.unmoved.take() {
+            let claims = &mut Arc::make_mut(&mut self.flat).document.claims;
+            Claim::shift_all(&mut claims[from..], delta);
+        }
+        Arc::clone(&self.flat)
+    }
+
+    /// Whether the claims after the last edit are where they are in its text.
+    #[cfg(test)]
+    pub(crate) fn is_settled(&self) -> bool {
+        self.unmoved.is_none()
+    }
+
+    /// The parse of the last text as it is: with the claims after the edit not moved yet
+    /// while [`Self::settle`] has not run. For reading the claims the edit replaced; it must
+    /// be dropped before the next call, or settling copies the parse.
+    pub(crate) fn unsettled(&self) -> Arc<Parse> {
+        Arc::clone(&self.flat)
     }
 
     /// Parse `text` after `edit` (`None`: unknown, so every paragraph is parsed).
@@ -153,7 +196,9 @@ impl ParseCache {
         &mut self,
         text: &str,
         edit: Option<Option<TextChange>>,
+        defer: bool,
     ) -> (Arc<Parse>, ClaimChange) {
+        debug_assert!(self.unmoved.is_none());
         let old_starts = self.paragraphs.starts.clone();
         let old_len = std::mem::replace(&mut self.len, text.len());
         let kept = match edit {
@@ -190,6 +235,7 @@ impl ParseCache {
             mid_new.clone().map(parse_one).collect()
         };
         let counts: Vec<Counts> = fresh.iter().map(|(_, p)| Counts::of(p)).collect();
+        let fresh_claims: usize = counts.iter().map(|n| n.claims).sum();
         let sum = |c: &[Counts]| c.iter().fold(Counts::default(), |a, n| a.add(*n));
         let before = sum(&self.chunks[..prefix]);
         // Everything, when the cache holds no paragraphs (a first parse).
@@ -221,9 +267,13 @@ impl ParseCache {
             &mut document.claims,
             before.claims,
             removed.claims,
-            delta,
+            if defer { 0 } else { delta },
             (fresh.iter_mut()).flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.document.claims))),
         );
+        let after = before.claims + fresh_claims;
+        if defer && delta != 0 && after < document.claims.len() {
+            self.unmoved = Some((after, delta));
+        }
         splice(
             &mut document.headings,
             before.headings,
@@ -255,7 +305,7 @@ impl ParseCache {
                 .first_mut()
                 .and_then(|(_, p)| p.document.front_matter.take());
         }
-        let inserted = counts.iter().map(|n| n.claims).sum();
+        let inserted = fresh_claims;
         self.chunks.splice(mid_old, counts);
         debug_assert_eq!(self.chunks.len(), self.paragraphs.starts.len());
         let change = ClaimChange {

@@ -29,6 +29,17 @@ pub(super) fn inputs_unchanged(
     }
 }
 
+/// Whether `group` reads where the claims are: the claims after an edit are then moved
+/// before it runs (see [`super::DocCache::begin_edited`]). The other groups read the syntax
+/// errors, the front matter and the source declarations, which an edit moves at once, and
+/// of the claims only which sources they cite; the differential tests check that this holds.
+pub(super) fn reads_claim_places(group: DocumentRules) -> bool {
+    match group {
+        DocumentRules::Relations => true,
+        DocumentRules::Structure | DocumentRules::Usage => false,
+    }
+}
+
 /// What a group of rules over the whole document found before `change`, moved to where it
 /// is now; `None` when a place it points at cannot be followed. The caller has checked that
 /// what the group reads is as it was: then nothing it points at lies in the replaced
