@@ -3,7 +3,8 @@
 //! keystroke by keystroke, with hovers and completions between keystrokes; and a workspace of
 //! 1,000 briefs, where one brief is opened while the rest is scanned. Reports medians and 99th
 //! percentiles as ratios to the floor: a request for an unknown method, which the server
-//! answers with MethodNotFound without doing any work. Keystrokes come after 15 ms of idle,
+//! answers with MethodNotFound without doing any work, also sent where the hovers and completions
+//! are (every other keystroke, instead of them), to compare them alike. Keystrokes come after 15 ms of idle,
 //! as a person types, and are compared with no-op requests sent after the same idle; the last
 //! keys of each round come in a burst and are compared with the floor measured back to back.
 //!
@@ -229,6 +230,11 @@ struct Timings {
     burst: Lat,
     hover: Lat,
     completion: Lat,
+    /// The floor where a hover is sent (right after a keystroke's diagnostics), and where a
+    /// completion is (right after that): on every other keystroke, the no-ops are sent there
+    /// instead of the two requests, so that they are measured alike.
+    floor_hover: Lat,
+    floor_completion: Lat,
 }
 
 /// A server on `root` with versioned diagnostics, and `text` opened as `u`: the server, the
@@ -317,23 +323,31 @@ fn typing(repo: &Path, claims: usize, rounds: usize) -> (Lat, Timings) {
             tm.edit.push(&c, t);
             text.insert_str(at, &s);
             at += s.len();
-            // Hover over a claim now and then, as the mouse passes.
+            // Hover over a claim now and then, as the mouse passes; then completion of a
+            // `supports=#` target in another claim's attributes. Every other keystroke, no-ops
+            // go where the two requests would.
             let target = format!("#c{}", rng.below(claims));
             let off = text.find(&format!("{target} ")).expect("claim id") + 2;
-            let params = json!({"textDocument": {"uri": u}, "position": pos(&text, off)});
+            let hover = json!({"textDocument": {"uri": u}, "position": pos(&text, off)});
+            let supports = format!("supports=#c{}", rng.below(claims / 11).max(1) * 11 - 1);
+            let completion = text.find(&supports).map(|i| {
+                json!({"textDocument": {"uri": u},
+                       "position": pos(&text, i + "supports=#".len())})
+            });
+            if k % 2 == 0 {
+                noop(&mut c, &mut tm.floor_hover);
+                noop(&mut c, &mut tm.floor_completion);
+                continue;
+            }
             let t = Instant::now();
-            let h = c.request("textDocument/hover", params);
+            let h = c.request("textDocument/hover", hover);
             tm.hover.push(&c, t);
             assert!(!h.is_null(), "no hover at {target}");
-            // Completion of a `supports=#` target in another claim's attributes.
-            let target = format!("supports=#c{}", rng.below(claims / 11).max(1) * 11 - 1);
-            if let Some(i) = text.find(&target) {
-                let params = json!({"textDocument": {"uri": u},
-                                    "position": pos(&text, i + "supports=#".len())});
+            if let Some(params) = completion {
                 let t = Instant::now();
                 let r = c.request("textDocument/completion", params);
                 tm.completion.push(&c, t);
-                assert!(!r.is_null(), "no completion at {target}");
+                assert!(!r.is_null(), "no completion at {supports}");
             }
         }
     }
@@ -542,6 +556,8 @@ fn main() {
         let b = stats("didChange -> diagnostics, burst", tm.burst);
         let h = stats("hover (claim with citations)", tm.hover);
         let k = stats("completion (claim ids)", tm.completion);
+        let fh = stats("floor where a hover is sent", tm.floor_hover);
+        let fk = stats("floor where a completion is sent", tm.floor_completion);
         for (i, how) in [
             "answers parsed by this client",
             "answers read (the server's latency)",
@@ -561,6 +577,14 @@ fn main() {
                 ratio(k[i].0, f[i].0),
                 ratio(e[i].0, f[i].0),
                 ratio(e[i].1, f[i].0),
+            );
+            println!(
+                "ratios, {how}, to a no-op sent where the request is (right after a keystroke's diagnostics): \
+                 hover median {:.1}x, p99 {:.1}x; completion median {:.1}x, p99 {:.1}x",
+                ratio(h[i].0, fh[i].0),
+                ratio(h[i].1, fh[i].0),
+                ratio(k[i].0, fk[i].0),
+                ratio(k[i].1, fk[i].0),
             );
         }
     }
