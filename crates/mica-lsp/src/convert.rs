@@ -110,6 +110,16 @@ pub fn file_path(uri: &Uri) -> Option<PathBuf> {
     if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
         return None;
     }
+    // `to_file_path` decodes a name that is not UTF-8 lossily, into another file's name
+    // (`%FF` into U+FFFD): a Unix path is bytes, and those are kept.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = uri.path().decode().to_bytes();
+        if std::str::from_utf8(&bytes).is_err() {
+            return Some(normalize(Path::new(std::ffi::OsStr::from_bytes(&bytes))));
+        }
+    }
     Some(normalize(&uri.to_file_path()?))
 }
 
@@ -134,9 +144,14 @@ impl Paths {
     }
 
     /// The workspace-relative path (with `/`) of a `file:` URI, the absolute path of a file
-    /// outside the root, or `None` for another scheme.
+    /// outside the root, or `None` for another scheme. A file whose path is not UTF-8 is
+    /// known by its URI, which no other file shares (see [`Paths::key_of_path`]).
     pub fn key(&self, uri: &Uri) -> Option<String> {
-        Some(self.key_of_path(&file_path(uri)?))
+        let path = file_path(uri)?;
+        Some(
+            self.key_of_path(&path)
+                .unwrap_or_else(|| uri.as_str().to_string()),
+        )
     }
 
     /// The canonical root.
@@ -144,20 +159,24 @@ impl Paths {
         &self.canonical
     }
 
-    /// The key of a file system path; see [`Paths::key`].
-    pub fn key_of_path(&self, path: &Path) -> String {
+    /// The key of a file system path; see [`Paths::key`]. `None` when the path, or the
+    /// canonical path it is known by, is not UTF-8: a lossy key could be another file's
+    /// (`\xff.mica` and `\u{fffd}.mica` would be one document).
+    pub fn key_of_path(&self, path: &Path) -> Option<String> {
         let path = &normalize(path);
+        path.to_str()?;
         for root in [&self.root, &self.canonical] {
             if path.starts_with(root) {
-                return mica_check::workspace::relative_path(root, path);
+                return Some(mica_check::workspace::relative_path(root, path));
             }
         }
         if let Ok(c) = path.canonicalize()
             && c.starts_with(&self.canonical)
         {
-            return mica_check::workspace::relative_path(&self.canonical, &c);
+            c.to_str()?;
+            return Some(mica_check::workspace::relative_path(&self.canonical, &c));
         }
-        path.to_string_lossy().into_owned()
+        path.to_str().map(str::to_owned)
     }
 
     /// The absolute path of a key.
@@ -276,6 +295,12 @@ mod tests {
         assert_eq!(paths.key(&back_in).as_deref(), Some("y.mica"));
         let untitled: Uri = "untitled:Untitled-1".parse().unwrap();
         assert_eq!(paths.key(&untitled), None);
+        // A name that is not UTF-8 is not made lossy, which would give it the key of the file
+        // named with U+FFFD: it is known by its URI.
+        let raw: Uri = format!("{root}%FF.mica").parse().unwrap();
+        let replaced: Uri = format!("{root}%EF%BF%BD.mica").parse().unwrap();
+        assert_eq!(paths.key(&replaced).as_deref(), Some("\u{fffd}.mica"));
+        assert_eq!(paths.key(&raw).as_deref(), Some(raw.as_str()));
     }
 
     /// The positions of diagnostics far along a megabyte-long line, each with a label at the

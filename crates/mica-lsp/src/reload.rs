@@ -425,7 +425,7 @@ fn scan_workspace(home: &Path, job: &ScanJob, owners: &mut HashMap<PathBuf, Path
                 return None;
             }
             let text = std::fs::read_to_string(&p).ok()?;
-            Some((job.paths.key_of_path(&p), text))
+            Some((job.paths.key_of_path(&p)?, text))
         })
         .collect();
     Scan {

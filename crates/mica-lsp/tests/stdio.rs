@@ -618,3 +618,36 @@ fn a_source_declared_while_editing_is_watched() {
     assert!(globs.contains("article.txt"), "{globs}");
     assert!(c.shutdown_and_exit().success());
 }
+
+/// Two open documents whose names differ only in that one is not UTF-8 (`%FF`) and the other
+/// is U+FFFD, the character a lossy decoding gives it: each keeps its own text and
+/// diagnostics (they were one document to a lossy key).
+#[test]
+fn a_name_that_is_not_utf8_is_not_another_documents() {
+    let ws = workspace();
+    let mut c = Client::spawn(ws.path());
+    c.initialize(ws.path(), caps(UTF16_ONLY));
+    let base = uri(ws.path());
+    let raw = format!("{}/%FF.mica", base.trim_end_matches('/'));
+    let replaced = format!("{}/%EF%BF%BD.mica", base.trim_end_matches('/'));
+    c.open(&raw, "[x]{cite=nope}\n", 1);
+    assert_eq!(codes(&c.diagnostics(&raw, Some(1))), ["unknown-source"]);
+    c.open(&replaced, "[y]{cite=art:\"invested more than\"}\n", 1);
+    assert!(codes(&c.diagnostics(&replaced, Some(1))).is_empty());
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": raw, "version": 2},
+               "contentChanges": [{"text": "[x]{cite=nope} [z]{cite=nope}\n"}]}),
+    );
+    assert_eq!(
+        codes(&c.diagnostics(&raw, Some(2))),
+        ["unknown-source", "unknown-source"]
+    );
+    let state = c.request("mica/documentState", json!({"uri": replaced}));
+    assert_eq!(
+        state["length"],
+        "[y]{cite=art:\"invested more than\"}\n".len(),
+        "{state}"
+    );
+    assert!(c.shutdown_and_exit().success());
+}
