@@ -221,19 +221,9 @@ impl Analysis {
     }
 
     /// Like [`Analysis::analyse_with`], for a `text` that `edit` made from the text `cache`
-    /// last saw (`None`: the same text): nothing is compared and the cache keeps no copy.
-    pub fn analyse_edited(
-        &self,
-        path: &str,
-        text: impl Into<Arc<String>>,
-        edit: Option<crate::TextChange>,
-        cache: &mut DocCache,
-    ) -> DocumentData {
-        cache.analyse_edited(&self.config, &*self.provider, path, text, edit)
-    }
-
-    /// [`Analysis::analyse_edited`] up to its diagnostics ([`DocCache::begin_edited`]), for
-    /// publishing them before [`DocCache::finish`] completes the analysis.
+    /// last saw (`None`: the same text), up to its diagnostics ([`DocCache::begin_edited`]):
+    /// they can be published before [`DocCache::finish`] completes the analysis. Nothing is
+    /// compared and the cache keeps no copy of the text.
     pub fn begin_edited(
         &self,
         path: &str,

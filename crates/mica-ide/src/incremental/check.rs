@@ -126,24 +126,11 @@ impl DocCache {
     }
 
     /// Like [`Self::analyse`], for a `text` that `edit` made from the text of the last call
-    /// (`None`: the same text), as an editor reports its changes. The cache then keeps no copy
-    /// of the text and compares none. An edit that does not fit the two texts' lengths
-    /// analyses everything again.
-    pub fn analyse_edited(
-        &mut self,
-        config: &Arc<Config>,
-        provider: &dyn SourceProvider,
-        path: &str,
-        text: impl Into<Arc<String>>,
-        edit: Option<TextChange>,
-    ) -> DocumentData {
-        let edited = self.begin_edited(config, provider, path, text, edit);
-        self.finish(edited)
-    }
-
-    /// [`Self::analyse_edited`] up to its diagnostics, for a server to publish them before
-    /// [`Self::finish`] moves the claims after the edit, and their citations, to where they
-    /// now are. After a keystroke in a long document that is most of the work, and the
+    /// (`None`: the same text), as an editor reports its changes, up to its diagnostics: a
+    /// server publishes them before [`Self::finish`] moves the claims after the edit, and
+    /// their citations, to where they now are. The cache keeps no copy of the text and
+    /// compares none; an edit that does not fit the two texts' lengths analyses everything
+    /// again. In a long document, moving the claims is most of a keystroke's work, and the
     /// diagnostics do not wait for it: when a rule must read the claims after the edit (a
     /// source changed, or an id or a reference did), they are moved first.
     pub fn begin_edited(
