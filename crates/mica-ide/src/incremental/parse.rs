@@ -351,7 +351,27 @@ fn parse_in_pieces(text: &str, pieces: usize) -> Parse {
         .par_windows(2)
         .map(|w| (w[0], mica_syntax::parse(&text[w[0]..w[1]])))
         .collect();
+    // Room for every piece's items at once: a vector grown piece by piece would hold up to
+    // twice the room its claims need, and both buffers while it grows.
     let mut whole = Parse::default();
+    let total = |f: fn(&Parse) -> usize| parts.iter().map(|(_, p)| f(p)).sum::<usize>();
+    whole
+        .document
+        .sources
+        .reserve_exact(total(|p| p.document.sources.len()));
+    whole
+        .document
+        .claims
+        .reserve_exact(total(|p| p.document.claims.len()));
+    whole
+        .document
+        .headings
+        .reserve_exact(total(|p| p.document.headings.len()));
+    whole
+        .document
+        .comments
+        .reserve_exact(total(|p| p.document.comments.len()));
+    whole.errors.reserve_exact(total(|p| p.errors.len()));
     for (at, mut part) in parts {
         let d = at as isize;
         let (doc, p) = (&mut whole.document, &mut part.document);
@@ -598,7 +618,11 @@ pub(crate) mod tests {
             for round in 0..6 {
                 let whole = mica_syntax::parse(&text);
                 for k in 2..7 {
-                    assert_eq!(parse_in_pieces(&text, k), whole, "{k} pieces of {text:?}");
+                    let pieces = parse_in_pieces(&text, k);
+                    assert_eq!(pieces, whole, "{k} pieces of {text:?}");
+                    // The pieces are joined without spare room.
+                    let claims = &pieces.document.claims;
+                    assert_eq!(claims.capacity(), claims.len(), "{k} pieces of {text:?}");
                 }
                 let cut = Paragraphs::starts_near(&text, &[text.len() / 3, text.len() / 2]);
                 let all = paragraph_starts(&text);
