@@ -6,7 +6,7 @@ use crate::markdown::{self, code, code_block, escape};
 use crate::{Analysis, DocumentData};
 use mica_check::vocab::{self, Likelihood};
 use mica_check::{ResolvedCitation, SourceDef, shorten};
-use mica_syntax::{Attr, Citation, TextRange, ValueKind};
+use mica_syntax::{Attr, Citation, LineIndex, TextRange, ValueKind};
 
 /// A hover: the range it is about and its Markdown text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,19 +92,19 @@ pub(crate) fn resolved<'a>(doc: &'a DocumentData, cite: &Citation) -> Option<&'a
 /// `file:12` or `file:12-14` for a range of a workspace file.
 pub(crate) fn file_line(analysis: &Analysis, file: &str, range: TextRange) -> String {
     match analysis.file(file) {
-        Some(f) => {
-            let a = f.lines().line_of(range.start) + 1;
-            let b = f
-                .lines()
-                .line_of(range.end.saturating_sub(1).max(range.start))
-                + 1;
-            if a == b {
-                format!("{file}:{a}")
-            } else {
-                format!("{file}:{a}-{b}")
-            }
-        }
+        Some(f) => lines_label(file, f.lines(), range),
         None => file.to_string(),
+    }
+}
+
+/// `file:line` or `file:first-last` for `range` of a file whose lines are `lines`.
+fn lines_label(file: &str, lines: &LineIndex, range: TextRange) -> String {
+    let a = lines.line_of(range.start) + 1;
+    let b = lines.line_of(range.end.saturating_sub(1).max(range.start)) + 1;
+    if a == b {
+        format!("{file}:{a}")
+    } else {
+        format!("{file}:{a}-{b}")
     }
 }
 
@@ -224,7 +224,7 @@ fn citation_markdown(
         (Some(src), Some(target)) => {
             md.push_str(&format!(
                 "  \n{}\n\n",
-                code(&file_line(analysis, src.path(), target))
+                code(&lines_label(src.path(), src.lines(), target))
             ));
             if r.parts.is_empty() {
                 md.push_str(&code_block(&markdown::lines_excerpt(src, target, 12)));
@@ -237,7 +237,7 @@ fn citation_markdown(
             let s = r.suggestion.as_ref().expect("checked above");
             md.push_str(&format!(
                 "\n\nQuote not found. The closest passage is at {}:\n\n> {}",
-                code(&file_line(analysis, src.path(), s.range)),
+                code(&lines_label(src.path(), src.lines(), s.range)),
                 markdown::passage_in_context(src, &[s.range])
             ));
         }

@@ -273,6 +273,19 @@ pub fn resolve_in_root(root: &Path, path: &str) -> Result<PathBuf, SourceError> 
         return Err(SourceError::NotFound);
     }
     let canonical_root = root.canonicalize().map_err(|e| io_error(&e))?;
+    resolve_beneath(root, canonical_root, path)
+}
+
+/// [`resolve_in_root`] for a root already canonicalised (`canonical_root`, which `root`
+/// names), as a provider keeps it: one `realpath` per path instead of two.
+fn resolve_beneath(
+    root: &Path,
+    canonical_root: PathBuf,
+    path: &str,
+) -> Result<PathBuf, SourceError> {
+    if path.is_empty() || path.contains('\0') {
+        return Err(SourceError::NotFound);
+    }
     let given = Path::new(path);
     // An absolute path may spell the root through a symlinked alias (`/tmp` for `/private/tmp`),
     // so it is compared with the root both as given and canonical.
@@ -397,13 +410,23 @@ impl FsProvider {
 
     /// Forget the cached copy of `path` (as written in a `@source`, or absolute).
     pub fn invalidate(&self, path: &str) {
-        let key = resolve_in_root(&self.given_root, path).unwrap_or_else(|_| self.root.join(path));
+        let key = self.resolve(path).unwrap_or_else(|_| self.root.join(path));
         self.lock().remove(&key);
     }
 
     /// Forget every cached file.
     pub fn invalidate_all(&self) {
         self.lock().clear();
+    }
+
+    /// The canonical path of `path` inside the root ([`resolve_in_root`]), with the root
+    /// canonicalised once, when the provider was made: its files are read beneath the folder
+    /// opened then. A root that could not be opened is resolved again, to report why.
+    fn resolve(&self, path: &str) -> Result<PathBuf, SourceError> {
+        match &self.dir {
+            Ok(_) => resolve_beneath(&self.given_root, self.root.clone(), path),
+            Err(_) => resolve_in_root(&self.given_root, path),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Cached>> {
@@ -425,7 +448,7 @@ impl SourceProvider for FsProvider {
     }
 
     fn load(&self, path: &str) -> Result<Arc<SourceFile>, SourceError> {
-        let canonical = resolve_in_root(&self.given_root, path)?;
+        let canonical = self.resolve(path)?;
         let meta = std::fs::metadata(&canonical).map_err(|e| io_error(&e))?;
         if !meta.is_file() {
             return Err(SourceError::NotAFile);
@@ -459,7 +482,7 @@ impl SourceProvider for FsProvider {
     }
 
     fn identify(&self, path: &str) -> Result<(String, u64), SourceError> {
-        let canonical = resolve_in_root(&self.given_root, path)?;
+        let canonical = self.resolve(path)?;
         let meta = std::fs::metadata(&canonical).map_err(|e| io_error(&e))?;
         if !meta.is_file() {
             return Err(SourceError::NotAFile);
@@ -468,7 +491,7 @@ impl SourceProvider for FsProvider {
     }
 
     fn read_text(&self, path: &str) -> Result<String, SourceError> {
-        let canonical = resolve_in_root(&self.given_root, path)?;
+        let canonical = self.resolve(path)?;
         self.read(&canonical).map(|r| r.text)
     }
 
@@ -506,7 +529,7 @@ impl SourceProvider for FsProvider {
                     // whose path has an exact key (as loading it needs).
                     let listed = kind.is_file()
                         || (kind.is_symlink()
-                            && resolve_in_root(&self.root, &rel).is_ok_and(|p| {
+                            && self.resolve(&rel).is_ok_and(|p| {
                                 p.is_file() && exact_relative_path(&self.root, &p).is_ok()
                             }));
                     if !listed {

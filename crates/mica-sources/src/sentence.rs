@@ -111,6 +111,12 @@ const STARTERS: &[&str] = &[
     "Which",
 ];
 
+/// Whether a sentence can end just after `c`: only after a final mark or a closer, so that a
+/// scan for sentence ends asks [`ends_sentence`] at those characters alone.
+fn may_end_sentence(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '\u{3002}' | '\u{ff01}' | '\u{ff1f}') || CLOSERS.contains(&c)
+}
+
 /// Whether a sentence ends exactly at byte `at` of `text`: `text[..at]` ends with a sentence's
 /// final mark (and any closing quotes or brackets), and what follows does not continue it.
 pub fn ends_sentence(text: &str, at: usize) -> bool {
@@ -194,6 +200,7 @@ pub fn sentence_end(text: &str, from: usize, limit: usize) -> Option<usize> {
     // whitespace follows.
     text[at..limit]
         .char_indices()
+        .filter(|&(_, c)| may_end_sentence(c))
         .map(|(i, c)| at + i + c.len_utf8())
         .find(|&end| ends_sentence(text, end))
 }
@@ -209,7 +216,8 @@ pub fn sentence_start(text: &str, at: usize, floor: usize) -> Option<usize> {
     let mut end = at;
     // Skip back over whitespace before `at`: a sentence ending just before it ends there.
     loop {
-        if ends_sentence(text, end) {
+        let last = text[..end].chars().next_back();
+        if last.is_some_and(may_end_sentence) && ends_sentence(text, end) {
             let ws = text[end..at].len() - text[end..at].trim_start().len();
             return Some(end + ws);
         }
@@ -305,7 +313,7 @@ fn context_start(text: &str, start: usize, reach: usize) -> (usize, bool) {
             return (cut, true);
         }
         let next = i + c.len_utf8();
-        if ends_sentence(text, next) {
+        if may_end_sentence(c) && ends_sentence(text, next) {
             return (next, false);
         }
         if c == '\n' || c == '\r' {
@@ -338,7 +346,7 @@ fn context_end(text: &str, end: usize, reach: usize) -> (usize, bool) {
             return (cut, true);
         }
         let next = i + c.len_utf8();
-        if ends_sentence(text, next) {
+        if may_end_sentence(c) && ends_sentence(text, next) {
             return (next, false);
         }
         if (c == '\n' || c == '\r')
@@ -441,5 +449,23 @@ mod tests {
         assert_eq!(sentence_end(text, 5, 10), None);
         // At a boundary, the next sentence's end.
         assert_eq!(sentence_end(text, 4, text.len()), Some(15));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
+
+        /// The scans ask [`ends_sentence`] only after the characters [`may_end_sentence`]
+        /// names: a sentence never ends after any other.
+        #[test]
+        fn a_sentence_ends_only_after_a_mark_or_a_closer(
+            text in "[a-zA-Z .!?\u{3002}\u{ff01}\u{ff1f}\"')\\]}\u{201d}\u{2019}\u{bb}\u{203a}\n\u{2014}]{0,24}"
+        ) {
+            for (i, c) in text.char_indices() {
+                let at = i + c.len_utf8();
+                if ends_sentence(&text, at) {
+                    proptest::prop_assert!(may_end_sentence(c), "{text:?} ends at {at}");
+                }
+            }
+        }
     }
 }
