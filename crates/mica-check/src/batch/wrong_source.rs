@@ -56,8 +56,10 @@ struct Pending<'q> {
     ascii: bool,
     /// The quote's inner words of four or more ASCII letters and digits, as [`Words`] ids.
     words: Vec<u32>,
-    /// The rest of its words, each of which a file that holds it holds inside a word.
-    edges: Vec<String>,
+    /// The rest of its words, each of which a file that holds it holds inside a word, with
+    /// its [`Words`] id when the scan reads it: a file that holds it as a word holds it
+    /// inside one, and only the others are looked for with `memmem`.
+    edges: Vec<(String, Option<u32>)>,
 }
 
 /// Up to this many quotes are tested in a file one part at a time, with `memmem`, rather
@@ -125,7 +127,13 @@ pub(super) fn wrong_sources(
                 cited,
                 ascii: parts.iter().all(|p| p.is_ascii()),
                 words: words.add(&parts),
-                edges: edge_words(&parts),
+                edges: edge_words(&parts)
+                    .into_iter()
+                    .map(|w| {
+                        let id = words.add_word(&w);
+                        (w, id)
+                    })
+                    .collect(),
             });
             quote_parts_of.push(
                 parts
@@ -153,11 +161,12 @@ pub(super) fn wrong_sources(
         return;
     }
     // Each quote indexed by its rarest word; quotes without words are tried everywhere.
-    let mut by_word: HashMap<u32, Vec<u32>> = HashMap::new();
+    // (By word id, not hashed: a file looks up every quote word it holds.)
+    let mut by_word: Vec<Vec<u32>> = vec![Vec::new(); words.len()];
     let mut wordless: Vec<u32> = Vec::new();
     for (i, p) in pending.iter().enumerate() {
         match words.rarest(&p.words) {
-            Some(w) => by_word.entry(w).or_default().push(i as u32),
+            Some(w) => by_word[w as usize].push(i as u32),
             None => wordless.push(i as u32),
         }
     }
@@ -207,16 +216,14 @@ pub(super) fn wrong_sources(
             };
             let ascii = text.is_ascii();
             // The (quote, rank) pairs whose words the file holds all.
-            let candidates = |(held, found): (Vec<bool>, Vec<u32>)| -> Vec<(u32, u32)> {
+            let candidates = |held: &[bool], found: &[u32]| -> Vec<(u32, u32)> {
                 let keep = |&(i, _): &(u32, u32)| {
                     let p = &pending[i as usize];
                     (p.ascii || !ascii) && p.words.iter().all(|&w| held[w as usize])
                 };
                 let mut items: Vec<(u32, u32)> = want.own.iter().copied().filter(keep).collect();
                 if let Some(rank) = want.shared {
-                    let indexed = found
-                        .iter()
-                        .flat_map(|w| by_word.get(w).into_iter().flatten());
+                    let indexed = found.iter().flat_map(|&w| &by_word[w as usize]);
                     items.extend(
                         indexed
                             .chain(&wordless)
@@ -230,17 +237,22 @@ pub(super) fn wrong_sources(
             // The words are read from a text with the normalised text's words: the text as
             // written, unless a few characters change its words.
             let words_text = ascii_words_text(&text);
-            let items = candidates(words.held(words_text.as_bytes()));
+            let (held, found) = words.held(words_text.as_bytes());
+            let items = candidates(&held, &found);
             // Then the words at the edges of the quote's parts, inside the words of this text:
-            // each looked for once per file, however many quotes share it.
+            // one the scan found as a word is; any other is looked for once per file, however
+            // many quotes share it. (Quotes cut at word boundaries have edge words that are
+            // words of the file: with only `memmem`, a corpus whose files share phrases cost a
+            // search per edge word of every missing quote in every file.)
             let mut inside: HashMap<&str, bool> = HashMap::new();
             let items: Vec<(u32, u32)> = items
                 .into_iter()
                 .filter(|&(i, _)| {
-                    pending[i as usize].edges.iter().all(|w| {
-                        *inside.entry(w).or_insert_with(|| {
-                            memchr::memmem::find(words_text.as_bytes(), w.as_bytes()).is_some()
-                        })
+                    pending[i as usize].edges.iter().all(|(w, id)| {
+                        id.is_some_and(|id| held[id as usize])
+                            || *inside.entry(w).or_insert_with(|| {
+                                memchr::memmem::find(words_text.as_bytes(), w.as_bytes()).is_some()
+                            })
                     })
                 })
                 .collect();

@@ -70,26 +70,38 @@ impl Words {
                 if start == 0 || end == bytes.len() || end - start < MIN_WORD {
                     continue;
                 }
-                let word = &part[start..end];
-                let id = match self.ids.get(word) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.words.len() as u32;
-                        let h = Self::hash(word.as_bytes());
-                        let slot = Self::slot(h);
-                        self.table.entry(slot as u32).or_default().push((h, id));
-                        self.bits[slot / 64] |= 1 << (slot % 64);
-                        self.words.push(word.to_string());
-                        self.ids.insert(word.to_string(), id);
-                        id
-                    }
-                };
-                out.push(id);
+                out.push(self.id(&part[start..end]));
             }
         }
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// How many words there are: their ids are `0..len`.
+    pub(super) fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// The id of `word`, added if new, when it is a word the scan reads: a run of ASCII
+    /// letters and digits of [`MIN_WORD`] bytes or more.
+    pub(super) fn add_word(&mut self, word: &str) -> Option<u32> {
+        (word.len() >= MIN_WORD && word.bytes().all(is_alnum)).then(|| self.id(word))
+    }
+
+    /// The id of `word` (a run of [`MIN_WORD`] or more ASCII letters and digits), added if new.
+    fn id(&mut self, word: &str) -> u32 {
+        if let Some(&id) = self.ids.get(word) {
+            return id;
+        }
+        let id = self.words.len() as u32;
+        let h = Self::hash(word.as_bytes());
+        let slot = Self::slot(h);
+        self.table.entry(slot as u32).or_default().push((h, id));
+        self.bits[slot / 64] |= 1 << (slot % 64);
+        self.words.push(word.to_string());
+        self.ids.insert(word.to_string(), id);
+        id
     }
 
     /// The hash of `word` (four bytes or more): of its first and last four bytes and its
