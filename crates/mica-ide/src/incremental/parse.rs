@@ -355,21 +355,13 @@ fn parse_in_pieces(text: &str, pieces: usize) -> Parse {
     // twice the room its claims need, and both buffers while it grows.
     let mut whole = Parse::default();
     let total = |f: fn(&Parse) -> usize| parts.iter().map(|(_, p)| f(p)).sum::<usize>();
-    whole
-        .document
-        .sources
+    let doc = &mut whole.document;
+    doc.sources
         .reserve_exact(total(|p| p.document.sources.len()));
-    whole
-        .document
-        .claims
-        .reserve_exact(total(|p| p.document.claims.len()));
-    whole
-        .document
-        .headings
+    doc.claims.reserve_exact(total(|p| p.document.claims.len()));
+    doc.headings
         .reserve_exact(total(|p| p.document.headings.len()));
-    whole
-        .document
-        .comments
+    doc.comments
         .reserve_exact(total(|p| p.document.comments.len()));
     whole.errors.reserve_exact(total(|p| p.errors.len()));
     for (at, mut part) in parts {
