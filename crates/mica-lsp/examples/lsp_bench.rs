@@ -18,6 +18,9 @@
 //! lsp_bench` (the server is `$MICA_BIN`, or `mica` next to the example's target folder);
 //! `-- --large` measures a 50 MB document, a 10 MB one with a diagnostic for every claim, and
 //! workspace scans of up to 20,000 briefs instead.
+//!
+//! Length: about 600 lines, one program: the generated briefs, the typing rounds and their
+//! floors, the large inputs and the report share the client and the timing types.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
