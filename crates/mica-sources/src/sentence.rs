@@ -111,8 +111,8 @@ const STARTERS: &[&str] = &[
     "Which",
 ];
 
-/// Whether a sentence can end just after `c`: only after a final mark or a closer, so that a
-/// scan for sentence ends asks [`ends_sentence`] at those characters alone.
+/// Whether a sentence can end just after `c`: only after a final mark or a closer. Scans ask
+/// [`ends_sentence`] at every character, and this is all it reads at most of them.
 fn may_end_sentence(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '\u{3002}' | '\u{ff01}' | '\u{ff1f}') || CLOSERS.contains(&c)
 }
@@ -121,6 +121,9 @@ fn may_end_sentence(c: char) -> bool {
 /// final mark (and any closing quotes or brackets), and what follows does not continue it.
 pub fn ends_sentence(text: &str, at: usize) -> bool {
     if at == 0 || at > text.len() || !text.is_char_boundary(at) {
+        return false;
+    }
+    if !text[..at].chars().next_back().is_some_and(may_end_sentence) {
         return false;
     }
     let core = text[..at].trim_end_matches(CLOSERS);
@@ -200,7 +203,6 @@ pub fn sentence_end(text: &str, from: usize, limit: usize) -> Option<usize> {
     // whitespace follows.
     text[at..limit]
         .char_indices()
-        .filter(|&(_, c)| may_end_sentence(c))
         .map(|(i, c)| at + i + c.len_utf8())
         .find(|&end| ends_sentence(text, end))
 }
@@ -216,8 +218,7 @@ pub fn sentence_start(text: &str, at: usize, floor: usize) -> Option<usize> {
     let mut end = at;
     // Skip back over whitespace before `at`: a sentence ending just before it ends there.
     loop {
-        let last = text[..end].chars().next_back();
-        if last.is_some_and(may_end_sentence) && ends_sentence(text, end) {
+        if ends_sentence(text, end) {
             let ws = text[end..at].len() - text[end..at].trim_start().len();
             return Some(end + ws);
         }
@@ -313,7 +314,7 @@ fn context_start(text: &str, start: usize, reach: usize) -> (usize, bool) {
             return (cut, true);
         }
         let next = i + c.len_utf8();
-        if may_end_sentence(c) && ends_sentence(text, next) {
+        if ends_sentence(text, next) {
             return (next, false);
         }
         if c == '\n' || c == '\r' {
@@ -346,7 +347,7 @@ fn context_end(text: &str, end: usize, reach: usize) -> (usize, bool) {
             return (cut, true);
         }
         let next = i + c.len_utf8();
-        if may_end_sentence(c) && ends_sentence(text, next) {
+        if ends_sentence(text, next) {
             return (next, false);
         }
         if (c == '\n' || c == '\r')
@@ -454,8 +455,8 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
 
-        /// The scans ask [`ends_sentence`] only after the characters [`may_end_sentence`]
-        /// names: a sentence never ends after any other.
+        /// A sentence ends only after a final mark or a closer, as the module says and
+        /// [`may_end_sentence`] lists.
         #[test]
         fn a_sentence_ends_only_after_a_mark_or_a_closer(
             text in "[a-zA-Z .!?\u{3002}\u{ff01}\u{ff1f}\"')\\]}\u{201d}\u{2019}\u{bb}\u{203a}\n\u{2014}]{0,24}"
