@@ -273,16 +273,12 @@ pub fn resolve_in_root(root: &Path, path: &str) -> Result<PathBuf, SourceError> 
         return Err(SourceError::NotFound);
     }
     let canonical_root = root.canonicalize().map_err(|e| io_error(&e))?;
-    resolve_beneath(root, canonical_root, path)
+    resolve_beneath(root, &canonical_root, path)
 }
 
 /// [`resolve_in_root`] for a root already canonicalised (`canonical_root`, which `root`
 /// names), as a provider keeps it: one `realpath` per path instead of two.
-fn resolve_beneath(
-    root: &Path,
-    canonical_root: PathBuf,
-    path: &str,
-) -> Result<PathBuf, SourceError> {
+fn resolve_beneath(root: &Path, canonical_root: &Path, path: &str) -> Result<PathBuf, SourceError> {
     if path.is_empty() || path.contains('\0') {
         return Err(SourceError::NotFound);
     }
@@ -290,9 +286,9 @@ fn resolve_beneath(
     // An absolute path may spell the root through a symlinked alias (`/tmp` for `/private/tmp`),
     // so it is compared with the root both as given and canonical.
     let inside = if given.is_absolute() {
-        lexically_inside(&canonical_root, given) || lexically_inside(root, given)
+        lexically_inside(canonical_root, given) || lexically_inside(root, given)
     } else {
-        lexically_inside(&canonical_root, &canonical_root.join(given))
+        lexically_inside(canonical_root, &canonical_root.join(given))
     };
     if !inside {
         return Err(SourceError::OutsideRoot);
@@ -304,7 +300,7 @@ fn resolve_beneath(
         root.join(given)
     };
     let canonical = joined.canonicalize().map_err(|e| io_error(&e))?;
-    if !canonical.starts_with(&root) {
+    if !canonical.starts_with(root) {
         return Err(SourceError::OutsideRoot);
     }
     Ok(canonical)
@@ -424,7 +420,7 @@ impl FsProvider {
     /// opened then. A root that could not be opened is resolved again, to report why.
     fn resolve(&self, path: &str) -> Result<PathBuf, SourceError> {
         match &self.dir {
-            Ok(_) => resolve_beneath(&self.given_root, self.root.clone(), path),
+            Ok(_) => resolve_beneath(&self.given_root, &self.root, path),
             Err(_) => resolve_in_root(&self.given_root, path),
         }
     }
