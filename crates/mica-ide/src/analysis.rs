@@ -209,29 +209,18 @@ impl Analysis {
         DocumentData::new(&self.config, &*self.provider, path, text)
     }
 
-    /// Like [`Analysis::analyse`], parsing and checking only what changed since `cache` last
-    /// saw the document.
-    pub fn analyse_with(
-        &self,
-        path: &str,
-        text: impl Into<Arc<String>>,
-        cache: &mut DocCache,
-    ) -> DocumentData {
-        cache.analyse(&self.config, &*self.provider, path, text)
-    }
-
-    /// Like [`Analysis::analyse_with`], for a `text` that `edit` made from the text `cache`
-    /// last saw (`None`: the same text), up to its diagnostics ([`DocCache::begin_edited`]):
-    /// they can be published before [`DocCache::finish`] completes the analysis. Nothing is
-    /// compared and the cache keeps no copy of the text.
+    /// Like [`Analysis::analyse`], for a `text` that differs from the text `cache` last saw
+    /// as `since` says, parsing and checking only what changed, up to its diagnostics
+    /// ([`DocCache::begin_edited`]): they can be published before [`DocCache::finish`]
+    /// completes the analysis. Nothing is compared and the cache keeps no copy of the text.
     pub fn begin_edited(
         &self,
         path: &str,
         text: impl Into<Arc<String>>,
-        edit: Option<crate::TextChange>,
+        since: crate::Since,
         cache: &mut DocCache,
     ) -> crate::Edited {
-        cache.begin_edited(&self.config, &*self.provider, path, text, edit)
+        cache.begin_edited(&self.config, &*self.provider, path, text, since)
     }
 
     /// Add or replace a document that was analysed against this workspace.

@@ -31,7 +31,9 @@ pub use actions::{Action, code_actions};
 pub use analysis::{Analysis, DocumentData, FileText};
 pub use completion::{CompletionItem, CompletionKind, completions};
 pub use hover::{HoverResult, hover};
-pub use incremental::{ClaimChange, DocCache, Edited, ParseCache, TextChange, parse_in_parallel};
+pub use incremental::{
+    ClaimChange, DocCache, Edited, ParseCache, Since, TextChange, parse_in_parallel,
+};
 pub use mica_check::{Edit, Location};
 pub use mica_syntax::TextRange;
 pub use navigation::{Highlight, Target, definition, highlights, references};

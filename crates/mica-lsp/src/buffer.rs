@@ -42,7 +42,7 @@ impl Buffer {
     }
 
     /// Apply one content change (a range replacement, or the whole text), with positions in
-    /// `enc`; the bytes it replaced, or `None` when it replaced the whole text. A range given
+    /// `enc`; the bytes it replaced, or `None` when it left the text as it was. A range given
     /// backwards is turned round, and positions past a line's end or the last line clamp, as
     /// [`convert::offset`] does.
     pub fn apply(
@@ -51,8 +51,10 @@ impl Buffer {
         enc: Encoding,
     ) -> Option<TextChange> {
         let Some(r) = change.range else {
-            *self = Buffer::new(change.text.clone());
-            return None;
+            // Compared with the text it replaces: a client that sends whole texts most often
+            // changed a few bytes of a large one, and the analysis then reads only those.
+            let old = std::mem::replace(self, Buffer::new(change.text.clone()));
+            return TextChange::between(&old.text, &self.text);
         };
         let a = convert::offset(&self.text, &self.lines, r.start, enc);
         let b = convert::offset(&self.text, &self.lines, r.end, enc);
@@ -124,12 +126,25 @@ mod tests {
         assert_eq!(b.text().as_str(), "a😀B line two\n中X\r\nend\r");
         assert_eq!(*b.lines(), LineIndex::new(b.text()));
         assert!(b.lines().columns_hold(b.text()));
-        let whole = TextDocumentContentChangeEvent {
+        // A whole text: the bytes that differ from the text it replaces, so that the
+        // analysis reads only those; none when it is the same text again.
+        let whole = |t: &str| TextDocumentContentChangeEvent {
             range: None,
             range_length: None,
-            text: "new\ntext".into(),
+            text: t.into(),
         };
-        assert_eq!(b.apply(&whole, Encoding::Utf16), None);
+        assert_eq!(
+            b.apply(&whole("a😀B line 2\n中X\r\nend\r"), Encoding::Utf16),
+            Some(TextChange::replace(12, 15, 1))
+        );
+        assert_eq!(
+            b.apply(&whole("a😀B line 2\n中X\r\nend\r"), Encoding::Utf8),
+            None
+        );
+        assert_eq!(
+            b.apply(&whole("new\ntext"), Encoding::Utf16),
+            Some(TextChange::replace(0, 24, 8))
+        );
         assert_eq!(b.text().as_str(), "new\ntext");
         assert_eq!(*b.lines(), LineIndex::new("new\ntext"));
     }

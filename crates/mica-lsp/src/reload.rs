@@ -10,9 +10,7 @@ use crate::convert::{self, Paths};
 use crate::overlay::OverlayProvider;
 use crate::scheduler::Job;
 use crate::server::Inner;
-use crate::state::{
-    Analysed, DISK_LIMIT, Doc, DocId, Since, State, Watch, Ws, canonical, is_mica_path,
-};
+use crate::state::{Analysed, DISK_LIMIT, Doc, DocId, State, Watch, Ws, canonical, is_mica_path};
 use mica_check::{CONFIG_FILE, Config, ConfigError};
 use mica_ide::DocumentData;
 use std::collections::{BTreeSet, HashMap};
@@ -186,12 +184,12 @@ impl Inner {
                     doc.disk = None;
                     continue;
                 }
-                let changed = doc.disk.as_deref() != Some(&text);
-                doc.disk = Some(Arc::new(text));
-                if changed {
+                if doc.disk.as_deref() != Some(&text) {
+                    doc.since
+                        .replaced(doc.disk.as_deref().map(String::as_str), &text);
                     doc.rev = rev;
-                    doc.since = Since::Unknown;
                 }
+                doc.disk = Some(Arc::new(text));
             }
         }
         for (k, d) in &st.docs {

@@ -10,8 +10,9 @@
 
 use crate::convert::{self, Encoding, Paths};
 use crate::server::Inner;
-use crate::state::{Analysed, Caps, DocId, Since};
+use crate::state::{Analysed, Caps, DocId};
 use crate::to_lsp::Ctx;
+use mica_ide::Since;
 use mica_ide::{Analysis, DocumentData};
 use mica_syntax::TextRange;
 use std::collections::HashMap;
@@ -103,26 +104,13 @@ impl Inner {
         // On this worker thread, whose other tasks move to another while it analyses: handing
         // the analysis to the blocking pool cost two thread wake-ups per keystroke.
         let lock = || parses.lock().unwrap_or_else(|e| e.into_inner());
-        let edit = match since {
-            Since::Same => Some(None),
-            Since::Changed(c) => Some(Some(c)),
-            Since::Unknown => None,
-        };
-        let data = match edit {
-            Some(edit) => {
-                let edited = tokio::task::block_in_place(|| {
-                    analysis.begin_edited(&path, text, edit, &mut lock())
-                });
-                if publish {
-                    self.publish_data(id, rev, generation, &edited.preview)
-                        .await;
-                }
-                tokio::task::block_in_place(|| Arc::new(lock().finish(edited)))
-            }
-            None => tokio::task::block_in_place(|| {
-                Arc::new(analysis.analyse_with(&path, text, &mut lock()))
-            }),
-        };
+        let edited =
+            tokio::task::block_in_place(|| analysis.begin_edited(&path, text, since, &mut lock()));
+        if publish {
+            self.publish_data(id, rev, generation, &edited.preview)
+                .await;
+        }
+        let data = tokio::task::block_in_place(|| Arc::new(lock().finish(edited)));
         let analysed = Analysed {
             rev,
             generation,

@@ -12,7 +12,7 @@ use crate::convert::{self, Encoding, Paths};
 use crate::overlay::OverlayProvider;
 use crate::scheduler::Coalescer;
 use mica_check::{Config, ConfigError};
-use mica_ide::{Analysis, DocCache, DocumentData, TextChange};
+use mica_ide::{Analysis, DocCache, DocumentData, Since};
 use mica_sources::SourceProvider;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -112,30 +112,6 @@ impl Doc {
         {
             self.analysed = None;
         }
-    }
-}
-
-/// What changed in a document's text since its cache last saw it: the cache is told, so that
-/// it needs neither a copy of the old text nor a comparison with it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Since {
-    /// The same text.
-    Same,
-    /// This range changed (several changes, merged).
-    Changed(TextChange),
-    /// The text was replaced whole, or comes from elsewhere (opened, closed, read from disk):
-    /// the cache compares.
-    Unknown,
-}
-
-impl Since {
-    /// Note one more change of the buffer: the bytes it replaced, or `None` for all of them.
-    pub fn record(&mut self, change: Option<TextChange>) {
-        *self = match (*self, change) {
-            (Since::Unknown, _) | (_, None) => Since::Unknown,
-            (Since::Same, Some(c)) => Since::Changed(c),
-            (Since::Changed(a), Some(b)) => Since::Changed(a.then(b)),
-        };
     }
 }
 

@@ -125,20 +125,30 @@ fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
 
 /// The server tells each document's cache what changed instead of handing it a text to
 /// compare: after random edits (several changes in one notification, some waited for, some in
-/// bursts), the last diagnostics are those of a server that opens the final text afresh.
+/// bursts, now and then the whole text), the last diagnostics are those of a server that opens
+/// the final text afresh. The document is on disk, so the workspace scan reads it first and
+/// the opened text (one character other) is told as a change of the scanned one.
 #[test]
 fn edited_diagnostics_are_those_of_the_final_text_opened_afresh() {
     let ws = workspace();
-    let u = uri(&ws.path().join("edited.mica"));
+    let path = ws.path().join("edited.mica");
+    let u = uri(&path);
     let mut text = String::from(
         "# Edited 中文\n\n[A claim]{#a p=likely cite=art:\"invested more than\"}\n\n\
          [Another]{#b supports=#a cite=art:\"signed by Premier\"}\n\n<!-- note -->\n\n\
          [Third]{#c cite=art:\"33 innovation\"}\n",
     );
+    std::fs::write(&path, &text).unwrap();
+    // A second brief, so that the scan reports its progress (it does from two documents on).
+    std::fs::write(ws.path().join("other.mica"), "[Other]{#o}\n").unwrap();
     let mut c = Client::spawn(ws.path());
-    c.initialize(ws.path(), caps(UTF16_ONLY));
+    let mut scan_reported = caps(UTF16_ONLY);
+    scan_reported["window"] = json!({"workDoneProgress": true});
+    c.initialize(ws.path(), scan_reported);
+    c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    text = text.replace("33 innovation", "34 innovation");
     c.open(&u, &text, 0);
-    c.diagnostics(&u, Some(0));
+    assert!(codes(&c.diagnostics(&u, Some(0))).contains(&"quote-not-found".to_string()));
     let pieces = [
         "x",
         "中",
@@ -177,6 +187,10 @@ fn edited_diagnostics_are_those_of_the_final_text_opened_afresh() {
             changes.push(json!({"range": {"start": utf16_pos(&text, a), "end": utf16_pos(&text, b)}, "text": insert}));
             text.replace_range(a..b, insert);
         }
+        // As a client that syncs whole texts sends them.
+        if next(8) == 0 {
+            changes = vec![json!({"text": text})];
+        }
         c.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": u, "version": version}, "contentChanges": changes}),
@@ -187,6 +201,8 @@ fn edited_diagnostics_are_those_of_the_final_text_opened_afresh() {
     }
     let edited = c.diagnostics(&u, Some(last));
     assert!(c.shutdown_and_exit().success());
+    // Not on disk for the second server: it checks the text from scratch.
+    std::fs::remove_file(&path).unwrap();
     let mut fresh = Client::spawn(ws.path());
     fresh.initialize(ws.path(), caps(UTF16_ONLY));
     fresh.open(&u, &text, 0);

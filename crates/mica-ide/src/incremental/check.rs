@@ -17,7 +17,7 @@
 //! Length: about 460 lines of code; the rest are the differential tests, which need the
 //! cache's internals (how many claims and rule groups an analysis ran).
 
-use super::paragraphs::TextChange;
+use super::paragraphs::Since;
 use super::parse::{ClaimChange, ParseCache};
 use super::shift::{shift_citation, shift_diagnostic};
 use super::wide;
@@ -125,24 +125,24 @@ impl DocCache {
         self.finish(edited)
     }
 
-    /// Like [`Self::analyse`], for a `text` that `edit` made from the text of the last call
-    /// (`None`: the same text), as an editor reports its changes, up to its diagnostics: a
-    /// server publishes them before [`Self::finish`] moves the claims after the edit, and
-    /// their citations, to where they now are. The cache keeps no copy of the text and
-    /// compares none; an edit that does not fit the two texts' lengths analyses everything
-    /// again. In a long document, moving the claims is most of a keystroke's work, and the
-    /// diagnostics do not wait for it: when a rule must read the claims after the edit (a
-    /// source changed, or an id or a reference did), they are moved first.
+    /// Like [`Self::analyse`], for a `text` that differs from the text of the last call as
+    /// `since` says (as an editor reports its changes), up to its diagnostics: a server
+    /// publishes them before [`Self::finish`] moves the claims after the edit, and their
+    /// citations, to where they now are. The cache keeps no copy of the text and compares
+    /// none; an edit that does not fit the two texts' lengths, or an unknown one, analyses
+    /// everything again. In a long document, moving the claims is most of a keystroke's work,
+    /// and the diagnostics do not wait for it: when a rule must read the claims after the
+    /// edit (a source changed, or an id or a reference did), they are moved first.
     pub fn begin_edited(
         &mut self,
         config: &Arc<Config>,
         provider: &dyn SourceProvider,
         path: &str,
         text: impl Into<Arc<String>>,
-        edit: Option<TextChange>,
+        since: Since,
     ) -> Edited {
         let text = text.into();
-        let change = self.parses.parse_edited_unmoved(&text, edit);
+        let change = self.parses.parse_edited_unmoved(&text, since);
         self.analyse_parsed(config, provider, path, text, change)
     }
 
@@ -482,6 +482,7 @@ fn bit(i: usize) -> Deps {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::TextChange;
     use crate::test_rng::Rng;
     use mica_sources::MemoryProvider;
     use std::path::Path;
@@ -642,8 +643,8 @@ mod tests {
         same_when_told(cache, config, provider, path, text, None)
     }
 
-    /// [`same_as_from_scratch`], with the cache told what changed (`told`: the edit, or
-    /// `None` for the same text) instead of comparing texts, as the server tells it.
+    /// [`same_as_from_scratch`], with the cache told what changed (`told`) instead of
+    /// comparing texts, as the server tells it.
     #[track_caller]
     fn same_when_told(
         cache: &mut DocCache,
@@ -651,15 +652,15 @@ mod tests {
         provider: &MemoryProvider,
         path: &str,
         text: &str,
-        told: Option<Option<TextChange>>,
+        told: Option<Since>,
     ) -> usize {
         let full = DocumentData::new(config, provider, path, text.to_string());
         let inc = match told {
             // Begun and finished, as the server does: the diagnostics it publishes in between
             // are already the whole analysis's. (A server may still hold them when it
             // finishes: every other text does.)
-            Some(edit) => {
-                let edited = cache.begin_edited(config, provider, path, text.to_string(), edit);
+            Some(since) => {
+                let edited = cache.begin_edited(config, provider, path, text.to_string(), since);
                 let preview = text
                     .len()
                     .is_multiple_of(2)
@@ -725,7 +726,7 @@ mod tests {
                 &provider,
                 path,
                 &text,
-                told.then_some(None),
+                told.then_some(Since::Unknown),
             );
             for _ in 0..40 {
                 let before = text.clone();
@@ -744,7 +745,14 @@ mod tests {
                         change = change.map(|c| widened(&mut rng, c, &text));
                     }
                 }
-                let told = told.then_some(change);
+                // Now and then the server has lost track (a text opened or read from disk
+                // that it could not compare): the cache is told so, and checks it whole.
+                let since = match change {
+                    _ if rng.below(20) == 0 => Since::Unknown,
+                    Some(c) => Since::Changed(c),
+                    None => Since::Same,
+                };
+                let told = told.then_some(since);
                 match same_when_told(&mut cache, &config, &provider, path, &text, told) {
                     0 => kept += 1,
                     3 => wide += 1,
@@ -869,7 +877,8 @@ mod tests {
                 old_hi: at,
                 new_hi: at + typed.len(),
             };
-            let edited = cache.begin_edited(&config, &provider, path, text.clone(), Some(edit));
+            let edited =
+                cache.begin_edited(&config, &provider, path, text.clone(), Since::Changed(edit));
             assert_eq!(cache.parses.is_settled(), moved_first, "{typed:?}");
             assert_eq!(cache.citations_unmoved.is_none(), moved_first, "{typed:?}");
             let full = DocumentData::new(&config, &provider, path, text.clone());

@@ -21,5 +21,5 @@ mod shift;
 mod wide;
 
 pub use check::{DocCache, Edited};
-pub use paragraphs::TextChange;
+pub use paragraphs::{Since, TextChange};
 pub use parse::{ClaimChange, ParseCache, parse_in_parallel};

@@ -84,6 +84,43 @@ impl TextChange {
     }
 }
 
+/// What a caller knows of how a text differs from the text it last handed to a cache: an
+/// editor says what it changed, so the cache needs neither a copy of the old text nor a
+/// comparison with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Since {
+    /// The same text.
+    Same,
+    /// This range changed (several changes, merged).
+    Changed(TextChange),
+    /// Not known (the cache has not seen the text, or the caller lost track): the text is
+    /// parsed and checked whole.
+    Unknown,
+}
+
+impl Since {
+    /// Note one more change of the text: the bytes it replaced, or `None` if it replaced
+    /// none.
+    pub fn record(&mut self, change: Option<TextChange>) {
+        *self = match (*self, change) {
+            (since, None) => since,
+            (Since::Unknown, Some(_)) => Since::Unknown,
+            (Since::Same, Some(c)) => Since::Changed(c),
+            (Since::Changed(a), Some(b)) => Since::Changed(a.then(b)),
+        };
+    }
+
+    /// Note that the text `old` (`None`: one not known) was replaced with `new`, by comparing
+    /// the two: a text opened, closed or read again from disk is most often the same, or
+    /// nearly, and is then not parsed whole.
+    pub fn replaced(&mut self, old: Option<&str>, new: &str) {
+        match old {
+            Some(old) => self.record(TextChange::between(old, new)),
+            None => *self = Since::Unknown,
+        }
+    }
+}
+
 /// The length of the common prefix of `a` and `b`: blocks compared with `memcmp` first.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     const BLOCK: usize = 256;
@@ -417,6 +454,32 @@ fn is_blank(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a cache is told: edits merge, an edit that changed nothing leaves it as it was,
+    /// a replaced text is compared with the one it replaced, and nothing turns an unknown
+    /// text into a known one.
+    #[test]
+    fn since_records_edits_and_replaced_texts() {
+        let mut since = Since::Same;
+        since.record(None);
+        assert_eq!(since, Since::Same);
+        since.record(Some(TextChange::replace(2, 2, 1)));
+        since.record(Some(TextChange::replace(3, 3, 1)));
+        assert_eq!(since, Since::Changed(TextChange::replace(2, 2, 2)));
+        since.record(None);
+        assert_eq!(since, Since::Changed(TextChange::replace(2, 2, 2)));
+        let mut same = Since::Same;
+        same.replaced(Some("opened as saved"), "opened as saved");
+        assert_eq!(same, Since::Same);
+        same.replaced(Some("opened as saved"), "opened as typed");
+        assert_eq!(same, Since::Changed(TextChange::replace(10, 13, 3)));
+        let mut fresh = Since::Same;
+        fresh.replaced(None, "a text nobody saw");
+        assert_eq!(fresh, Since::Unknown);
+        fresh.record(Some(TextChange::replace(0, 0, 1)));
+        fresh.replaced(Some("a"), "a");
+        assert_eq!(fresh, Since::Unknown);
+    }
 
     #[test]
     fn the_smallest_edit_between_two_texts() {

@@ -13,7 +13,7 @@
 //! module's paragraph-wise and piece-wise parses with whole ones, so they stay beside the
 //! code they check.
 
-use super::paragraphs::{Kept, Paragraphs, TextChange};
+use super::paragraphs::{Kept, Paragraphs, Since, TextChange};
 use super::shift::Shift;
 use mica_syntax::{Claim, Parse};
 use std::sync::Arc;
@@ -130,15 +130,11 @@ impl ParseCache {
         out
     }
 
-    /// Parse `text`, which `edit` made from the text of the last call (`None`: the same
-    /// text), as [`Self::parse`] does. An edit that cannot be one from the last text (its
-    /// offsets do not fit the two lengths) parses everything.
-    pub fn parse_edited(
-        &mut self,
-        text: &str,
-        edit: Option<TextChange>,
-    ) -> (Arc<Parse>, ClaimChange) {
-        let change = self.parse_edited_unmoved(text, edit);
+    /// Parse `text`, which differs from the text of the last call as `since` says, as
+    /// [`Self::parse`] does, keeping no copy of it. An edit that cannot be one from the last
+    /// text (its offsets do not fit the two lengths), or an unknown one, parses everything.
+    pub fn parse_edited(&mut self, text: &str, since: Since) -> (Arc<Parse>, ClaimChange) {
+        let change = self.parse_edited_unmoved(text, since);
         (self.settle(), change)
     }
 
@@ -147,16 +143,13 @@ impl ParseCache {
     /// it knows the diagnostics (moving every claim of a long document after a keystroke cost
     /// more than the rest of its analysis). The claims the edit replaced are in place. Every
     /// other call settles first.
-    pub(crate) fn parse_edited_unmoved(
-        &mut self,
-        text: &str,
-        edit: Option<TextChange>,
-    ) -> ClaimChange {
+    pub(crate) fn parse_edited_unmoved(&mut self, text: &str, since: Since) -> ClaimChange {
         self.settle();
         self.text = None;
-        let edit = match edit {
-            None => (self.len == text.len()).then_some(None),
-            Some(e) => e.fits(self.len, text).then_some(Some(e)),
+        let edit = match since {
+            Since::Same => (self.len == text.len()).then_some(None),
+            Since::Changed(e) => e.fits(self.len, text).then_some(Some(e)),
+            Since::Unknown => None,
         };
         let (_, change) = self.update(text, edit, true);
         change
@@ -643,10 +636,10 @@ pub(crate) mod tests {
     fn an_empty_edit_at_the_start_keeps_the_front_matter() {
         let text = "---\ntitle: x\n---\n\n[a]{#a}\n";
         let mut cache = ParseCache::new();
-        cache.parse_edited(text, None);
+        cache.parse_edited(text, Since::Same);
         let merged = TextChange::replace(0, 0, 1).then(TextChange::replace(0, 1, 0));
         assert_eq!(merged, TextChange::replace(0, 0, 0));
-        let (got, _) = cache.parse_edited(text, Some(merged));
+        let (got, _) = cache.parse_edited(text, Since::Changed(merged));
         assert_eq!(*got, mica_syntax::parse(text));
         assert!(got.document.front_matter.is_some());
     }

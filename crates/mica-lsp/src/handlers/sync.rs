@@ -6,7 +6,7 @@ use crate::buffer::Buffer;
 use crate::reload::read_disk;
 use crate::scheduler::Job;
 use crate::server::Inner;
-use crate::state::{Doc, Since, is_mica_path};
+use crate::state::{Doc, is_mica_path};
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
 
@@ -29,10 +29,15 @@ pub(crate) fn did_open(inner: &Arc<Inner>, p: lsp::DidOpenTextDocumentParams) {
             .or_insert_with(|| Doc::new(td.uri.clone(), mica, rev));
         doc.mica |= mica;
         doc.uri = td.uri;
-        // The opening message's text becomes the buffer: no copy.
+        // The opening message's text becomes the buffer: no copy. What the document's cache
+        // saw is most often the same text, read from disk by the workspace scan.
+        let before = doc.text();
         doc.buffer = Some((Buffer::new(td.text), td.version));
         doc.disk = None;
-        doc.since = Since::Unknown;
+        if let Some(now) = doc.text() {
+            doc.since
+                .replaced(before.as_deref().map(String::as_str), &now);
+        }
         doc.rev = rev;
         let mica = doc.mica;
         (key, new_ws, mica)
@@ -97,8 +102,12 @@ pub(crate) async fn did_close(inner: &Arc<Inner>, p: lsp::DidCloseTextDocumentPa
             return;
         };
         let mica = doc.mica;
+        let before = doc.text();
         doc.buffer = None;
-        doc.since = Since::Unknown;
+        if let Some(disk) = &disk {
+            doc.since
+                .replaced(before.as_deref().map(String::as_str), disk);
+        }
         doc.rev = rev;
         // A workspace file shows the diagnostics of its saved text; anything else is
         // forgotten and its diagnostics cleared.
