@@ -212,16 +212,24 @@ pub struct LineLocator {
 mod tests {
     use super::*;
 
-    /// A claim's attributes take no more room than they need: a brief holds many claims,
-    /// and a vector grown one attribute at a time holds four when it needs three.
+    /// A claim's attributes, tags and text take no more room than they need, nor do the
+    /// claims: a brief holds many claims, and a vector or string grown one item at a time
+    /// holds up to twice what it needs (a vector of one tag has room for four).
     #[test]
-    fn a_claims_attributes_have_no_spare_room() {
+    fn a_claims_parts_have_no_spare_room() {
         let text = "[a]{#a conf=high}\n\n[b]{#b conf=high p=likely cite=s:\"q\"}\n\n\
-                    [c]{#c .t conf=low p=0.7 cite=s:\"q\" supports=#a note=\"n\"}\n";
+                    [c is a longer text, <!-- with a comment --> and [a nested]{#n} claim]\
+                    {#c .t .u conf=low p=0.7 cite=s:\"q\" supports=#a note=\"n\"}\n\n\
+                    [d]{.only-a-tag .and-another .and-a-third .and-a-fourth .and-a-fifth}\n";
         let claims = crate::parse(text).document.claims;
-        assert_eq!(claims.len(), 3);
+        assert_eq!(claims.len(), 4);
+        assert_eq!(claims.capacity(), claims.len());
+        assert_eq!(claims[2].text, "c is a longer text, and a nested claim");
+        assert_eq!((claims[2].tags.len(), claims[3].tags.len()), (2, 5));
         for c in &claims {
             assert_eq!(c.attrs.capacity(), c.attrs.len(), "{:?}", c.id);
+            assert_eq!(c.tags.capacity(), c.tags.len(), "{:?}", c.id);
+            assert_eq!(c.text.capacity(), c.text.len(), "{:?}", c.id);
         }
     }
 

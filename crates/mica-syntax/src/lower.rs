@@ -107,17 +107,20 @@ impl<'a> Lowerer<'a> {
             }
             kept.push((claim, Vec::new()));
         }
-        self.doc.claims = kept
-            .into_iter()
-            .map(|(mut claim, inner)| {
-                claim.text = self.plain_text(claim.text_range, inner.iter());
-                claim
-            })
-            .collect();
+        // Pushed, not collected: collecting would reuse `kept`'s larger room in place, and a
+        // brief's claims would keep a sixth more room than they need.
+        let mut claims = Vec::with_capacity(kept.len());
+        let mut scratch = String::new();
+        for (mut claim, inner) in kept {
+            claim.text = self.plain_text(&mut scratch, claim.text_range, inner.iter());
+            claims.push(claim);
+        }
+        self.doc.claims = claims;
     }
 
     fn headings(&mut self) {
         let marks = std::mem::take(&mut self.heading_marks);
+        let mut scratch = String::new();
         for (level, marks) in marks {
             let rest = &self.src[marks.end..];
             let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
@@ -129,7 +132,7 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .take_while(|c| c.range().start < line.end)
                 .filter(|c| line.contains_range(c.range()));
-            let title = self.plain_text(line, inside);
+            let title = self.plain_text(&mut scratch, line, inside);
             self.doc.headings.push(Heading {
                 level: level as u8,
                 title,
@@ -140,7 +143,15 @@ impl<'a> Lowerer<'a> {
 
     /// The readable text of a range of prose: the markup of `claims` (which lie inside the
     /// range) and comments dropped, escapes resolved and whitespace runs collapsed.
-    fn plain_text<'c>(&self, range: TextRange, claims: impl Iterator<Item = &'c Claim>) -> String {
+    ///
+    /// Built in `scratch`, then copied once into a string of its exact length: grown push by
+    /// push, a claim's text kept up to twice the room it needs for as long as the tree lives.
+    fn plain_text<'c>(
+        &self,
+        scratch: &mut String,
+        range: TextRange,
+        claims: impl Iterator<Item = &'c Claim>,
+    ) -> String {
         let comments = &self.doc.comments;
         let first = comments.partition_point(|c| c.start < range.start);
         let mut skips: Vec<TextRange> = comments[first..]
@@ -153,20 +164,20 @@ impl<'a> Lowerer<'a> {
             skips.push(TextRange::new(c.range().start, c.text_range.start));
             skips.push(TextRange::new(c.text_range.end, c.range().end));
         }
-        let mut out = String::new();
+        let out = scratch;
+        out.clear();
         skips.sort_by_key(|r| r.start);
         let mut at = range.start;
         for s in skips {
             if s.start >= at {
-                push_clean(&mut out, &self.src[at..s.start]);
+                push_clean(out, &self.src[at..s.start]);
                 // What is left out separates words.
-                push_clean(&mut out, " ");
+                push_clean(out, " ");
                 at = s.end;
             }
         }
-        push_clean(&mut out, &self.src[at..range.end]);
-        out.truncate(out.trim_end().len());
-        out
+        push_clean(out, &self.src[at..range.end]);
+        String::from(out.trim_end())
     }
 
     fn claim(&mut self, lbracket: TextRange, rbracket: TextRange, list: RawAttrList) -> Claim {
@@ -178,6 +189,10 @@ impl<'a> Lowerer<'a> {
         let pairs = (list.items.iter())
             .filter(|i| matches!(i, RawAttr::KeyValue { .. }))
             .count();
+        // Likewise for the `.tag`s (a vector grown by one tag has room for four).
+        let tags = (list.items.iter())
+            .filter(|i| matches!(i, RawAttr::Word(r) if self.src[r.start..].starts_with('.')))
+            .count();
         debug_assert_eq!(
             lbracket.end,
             lbracket.start + 1,
@@ -188,7 +203,7 @@ impl<'a> Lowerer<'a> {
             text_range,
             attrs_range: list.range,
             id: None,
-            tags: Vec::new(),
+            tags: Vec::with_capacity(tags),
             attrs: Vec::with_capacity(pairs),
             has_errors: false,
         };
