@@ -16,8 +16,9 @@
 //!
 //! Run: `cargo build --release -p mica-cli && cargo run --release -p mica-lsp --example
 //! lsp_bench` (the server is `$MICA_BIN`, or `mica` next to the example's target folder);
-//! `-- --large` measures a 50 MB document, a 10 MB one with a diagnostic for every claim, and
-//! workspace scans of up to 20,000 briefs instead.
+//! `-- --large` measures a 50 MB document of claims, one of the example brief repeated, a
+//! 10 MB one with a diagnostic for every claim, and workspace scans of up to 20,000 briefs
+//! instead.
 //!
 //! Length: about 600 lines, one program: the generated briefs, the typing rounds and their
 //! floors, the large inputs and the report share the client and the timing types.
@@ -466,6 +467,64 @@ fn large_document(repo: &Path, mb: usize) {
     assert!(c.shutdown_and_exit().success());
 }
 
+/// A document of about `mb` megabytes shaped like a real brief: the example brief's body
+/// (prose, headings, claims with several citations) repeated, its ids and references renamed
+/// in each copy. Its memory next to its size, after opening and after a keystroke.
+fn large_brief(repo: &Path, mb: usize) {
+    let ws = workspace(repo);
+    let example = std::fs::read_to_string(repo.join("spec/examples/mic2025-brief.mica"))
+        .expect("the example brief");
+    // From the first heading on: the front matter and declarations once.
+    let body = &example[example.find("\n# ").expect("a heading")..];
+    let mut text = example.clone();
+    let mut n = 0;
+    while text.len() < mb << 20 {
+        n += 1;
+        // `#id` and `supports=#id`, not a heading's `# `.
+        let mut rest = body;
+        while let Some(i) = rest.find('#') {
+            text.push_str(&rest[..=i]);
+            if rest[i + 1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+                text.push_str(&format!("p{n}"));
+            }
+            rest = &rest[i + 1..];
+        }
+        text.push_str(rest);
+    }
+    let what = ", the example brief repeated";
+    let (mut c, first, t, u) = write_and_open(ws.path(), "brief.mica", &text, what);
+    println!(
+        "open to first diagnostics {:.2} s ({} diagnostics); server RSS {:.0} MB ({:.1}x the text)",
+        t.elapsed().as_secs_f64(),
+        first.len(),
+        rss_mb(&c).unwrap_or(f64::NAN),
+        rss_mb(&c).unwrap_or(f64::NAN) * 1048576.0 / text.len() as f64
+    );
+    // In the prose of the copy in the middle (a keystroke in a quote would be a quote not
+    // found, whose suggestion is a search of its source).
+    let at = text.len() / 2;
+    let p = pos(
+        &text,
+        text[at..].find("brief assesses").map_or(at, |i| at + i),
+    );
+    let t = Instant::now();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2},
+               "contentChanges": [{"range": {"start": p, "end": p}, "text": "x"}]}),
+    );
+    c.diagnostics(&u, Some(2));
+    let keystroke = t.elapsed();
+    std::thread::sleep(Duration::from_secs(3));
+    println!(
+        "one keystroke to diagnostics {:.0} ms; three seconds later: server RSS {:.0} MB ({:.1}x the text)",
+        keystroke.as_secs_f64() * 1e3,
+        rss_mb(&c).unwrap_or(f64::NAN),
+        rss_mb(&c).unwrap_or(f64::NAN) * 1048576.0 / text.len() as f64
+    );
+    assert!(c.shutdown_and_exit().success());
+}
+
 /// A document of about `mb` megabytes in which every claim has a diagnostic: an example brief's
 /// claims repeated under the same ids, so that each is a `duplicate-id` error. The memory of a
 /// large publication, next to the text's size.
@@ -537,6 +596,7 @@ fn main() {
             .ok()
             .and_then(|v| v.parse().ok());
         large_document(&repo, mb.unwrap_or(50));
+        large_brief(&repo, mb.unwrap_or(50));
         many_diagnostics(&repo, 10);
         scans(&repo, &[5_000, 10_000, 20_000]);
         return;
