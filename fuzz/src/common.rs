@@ -22,10 +22,10 @@ pub fn apply_edit(text: &mut String, at: usize, delete: usize, insert: &str) {
 /// Panic unless `range` lies inside `text` on character boundaries.
 pub fn assert_in(text: &str, range: TextRange, what: &str) {
     assert!(
-        range.start <= range.end
-            && range.end <= text.len()
-            && text.is_char_boundary(range.start)
-            && text.is_char_boundary(range.end),
+        range.start() <= range.end()
+            && range.end() <= text.len()
+            && text.is_char_boundary(range.start())
+            && text.is_char_boundary(range.end()),
         "{what} range {range:?} is not a valid range of a text of {} bytes",
         text.len()
     );
@@ -61,7 +61,7 @@ pub fn assert_parse_ranges(text: &str, p: &Parse) {
     // a position by binary search.
     for w in doc.claims.windows(2) {
         assert!(
-            w[0].range().end <= w[1].range().start,
+            w[0].range().end() <= w[1].range().start(),
             "claims out of order or overlapping: {:?} then {:?}",
             w[0].range(),
             w[1].range()

@@ -60,8 +60,8 @@ pub fn lsp_edits(input: Session) {
             Some(r) => {
                 let lines = LineIndex::new(&text);
                 let t = text_range(&text, &lines, r, enc);
-                assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
-                text.replace_range(t.start.min(t.end)..t.start.max(t.end), &change.text);
+                assert!(text.is_char_boundary(t.start()) && text.is_char_boundary(t.end()));
+                text.replace_range(t.start().min(t.end())..t.start().max(t.end()), &change.text);
             }
         }
         assert_eq!(

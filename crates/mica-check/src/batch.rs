@@ -266,7 +266,7 @@ fn visit(provider: &dyn SourceProvider, key: &str, g: &Group<'_>) -> Visited {
     let offsets: Vec<usize> = outcomes
         .iter()
         .flat_map(|(_, _, o)| o.source_ranges())
-        .flat_map(|r| [r.start, r.end])
+        .flat_map(|r| [r.start(), r.end()])
         .collect();
     let points = reader_positions(source.text(), &offsets);
     Visited {

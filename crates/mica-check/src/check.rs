@@ -178,7 +178,7 @@ pub fn apply_severities(config: &Config, diagnostics: &mut Vec<Diagnostic>) {
         }
         None => false,
     });
-    diagnostics.sort_by_key(|d| (d.location.range.start, d.location.range.end));
+    diagnostics.sort_by_key(|d| (d.location.range.start(), d.location.range.end()));
 }
 
 /// Problems in `mica.toml` itself: invalid attribute values and sources that cannot be read.

@@ -196,7 +196,7 @@ impl Config {
                 attrs,
             });
         }
-        config.sources.sort_by_key(|s| s.id_range.start);
+        config.sources.sort_by_key(|s| s.id_range.start());
         for (name, level) in raw.rules {
             let Some(code) = Code::from_name(name.get_ref()) else {
                 let hint = did_you_mean(name.get_ref(), Code::ALL.iter().map(|c| c.name()))

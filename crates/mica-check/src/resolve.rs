@@ -263,7 +263,7 @@ pub fn outcome_in(
                 None
             } else {
                 source.suggest(quote, lines).map(|s| Closest {
-                    line: source.line_of(s.range.start) + 1,
+                    line: source.line_of(s.range.start()) + 1,
                     suggestion: s,
                 })
             };
@@ -291,12 +291,12 @@ pub fn lines_in(source: &SourceFile, span: LineSpan) -> Outcome {
 
 fn found(source: &SourceFile, m: mica_sources::QuoteMatch) -> Found {
     let text = source.text();
-    let start_line = source.line_of(m.range.start) + 1;
-    let end_line = source.line_of(m.range.end.saturating_sub(1).max(m.range.start)) + 1;
+    let start_line = source.line_of(m.range.start()) + 1;
+    let end_line = source.line_of(m.range.end().saturating_sub(1).max(m.range.start())) + 1;
     let gaps = m
         .parts
         .windows(2)
-        .map(|w| text[w[0].end..w[1].start.max(w[0].end)].to_string())
+        .map(|w| text[w[0].end()..w[1].start().max(w[0].end())].to_string())
         .collect();
     Found {
         range: m.range,
@@ -391,8 +391,8 @@ pub(crate) fn elsewhere_in(source: &SourceFile, source_id: &str, quote: &str) ->
                 source_id: source_id.to_string(),
                 path: source.path().to_string(),
                 range: m.range,
-                start_line: lines.line_of(m.range.start) + 1,
-                end_line: lines.line_of(m.range.end.saturating_sub(1).max(m.range.start)) + 1,
+                start_line: lines.line_of(m.range.start()) + 1,
+                end_line: lines.line_of(m.range.end().saturating_sub(1).max(m.range.start())) + 1,
             })
         }
         _ => None,

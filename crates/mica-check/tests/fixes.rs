@@ -40,7 +40,7 @@ fn diagnostics_with(source: &str, text: &str) -> Vec<Diagnostic> {
 fn apply(text: &str, d: &Diagnostic) -> String {
     let fix = d.fix.as_ref().expect("a fix");
     let mut edits = fix.edits.clone();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.location.range.start));
+    edits.sort_by_key(|e| std::cmp::Reverse(e.location.range.start()));
     let mut out = text.to_string();
     for e in edits {
         assert_eq!(e.location.file, "doc.mica");

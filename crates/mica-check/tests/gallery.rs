@@ -41,7 +41,11 @@ fn render(doc: &CheckedDocument) -> String {
         writeln!(
             s,
             "{} {} {}..{}: {}",
-            d.severity, d.code, r.start, r.end, d.message
+            d.severity,
+            d.code,
+            r.start(),
+            r.end(),
+            d.message
         )
         .unwrap();
         for l in &d.labels {
@@ -49,7 +53,10 @@ fn render(doc: &CheckedDocument) -> String {
             writeln!(
                 s,
                 "  label {} {}..{}: {}",
-                l.location.file, r.start, r.end, l.message
+                l.location.file,
+                r.start(),
+                r.end(),
+                l.message
             )
             .unwrap();
         }
@@ -69,7 +76,10 @@ fn render(doc: &CheckedDocument) -> String {
                 writeln!(
                     s,
                     "    {} {}..{} -> {:?}",
-                    e.location.file, r.start, r.end, e.new_text
+                    e.location.file,
+                    r.start(),
+                    r.end(),
+                    e.new_text
                 )
                 .unwrap();
             }
@@ -80,15 +90,18 @@ fn render(doc: &CheckedDocument) -> String {
             s,
             "cite #{} {}..{} {} -> {:?} {:?} parts {:?} suggestion {:?}",
             c.claim,
-            c.range.start,
-            c.range.end,
+            c.range.start(),
+            c.range.end(),
             c.source_id,
             c.source_path,
-            c.target.map(|t| (t.start, t.end)),
-            c.parts.iter().map(|p| (p.start, p.end)).collect::<Vec<_>>(),
+            c.target.map(|t| (t.start(), t.end())),
+            c.parts
+                .iter()
+                .map(|p| (p.start(), p.end()))
+                .collect::<Vec<_>>(),
             c.suggestion
                 .as_ref()
-                .map(|s| (&s.text, s.range.start, s.range.end, s.distance)),
+                .map(|s| (&s.text, s.range.start(), s.range.end(), s.distance)),
         )
         .unwrap();
     }

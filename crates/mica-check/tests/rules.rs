@@ -67,7 +67,7 @@ fn run(name: &str, text: &str) -> Result<(), String> {
             .diagnostics
             .iter()
             .map(|d| {
-                let lc = idx.line_col(text, d.location.range.start, ColumnUnit::Char);
+                let lc = idx.line_col(text, d.location.range.start(), ColumnUnit::Char);
                 (lc.line + 1, d.code.name().to_string())
             })
             .collect();

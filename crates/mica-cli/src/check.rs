@@ -234,16 +234,19 @@ impl<'a> Positions<'a> {
             // found by reading the sources again, all at once.
             let known = outcome.source_positions.get(file);
             let known = |o: usize| known.and_then(|k| k.get(&o)).copied();
-            if let (Some(start), Some(end)) = (known(range.start), known(range.end)) {
+            if let (Some(start), Some(end)) = (known(range.start()), known(range.end())) {
                 return Some((start, end));
             }
             let points = self.points.get_or_insert_with(|| source_points(outcome));
             let points = points.get(file)?.as_ref()?;
             let at = |o: usize| known(o).or_else(|| points.get(&o).copied());
-            return Some((at(range.start)?, at(range.end)?));
+            return Some((at(range.start())?, at(range.end())?));
         }
         let indexed = self.load(outcome, file)?;
-        Some((indexed.line_col(range.start), indexed.line_col(range.end)))
+        Some((
+            indexed.line_col(range.start()),
+            indexed.line_col(range.end()),
+        ))
     }
 }
 
@@ -269,7 +272,7 @@ fn wanted_offsets(outcome: &Outcome) -> HashMap<&str, Vec<usize>> {
         .flat_map(|d| std::iter::once(&d.location).chain(d.labels.iter().map(|l| &l.location)));
     for l in locations {
         let offsets = wanted.entry(l.file.as_str()).or_default();
-        offsets.extend([l.range.start, l.range.end]);
+        offsets.extend([l.range.start(), l.range.end()]);
     }
     wanted
 }

@@ -107,25 +107,27 @@ pub fn fix(
 /// fixes were applied.
 fn apply(text: &str, fixes: &[&Fix]) -> (String, usize) {
     let mut order: Vec<&Fix> = fixes.to_vec();
-    order.sort_by_key(|f| f.edits.iter().map(|e| e.location.range.start).min());
+    order.sort_by_key(|f| f.edits.iter().map(|e| e.location.range.start()).min());
     let mut taken: Vec<(usize, usize, &str)> = Vec::new();
     let mut count = 0;
     for fix in order {
         let overlaps = fix.edits.iter().any(|e| {
-            let (s, t) = (e.location.range.start, e.location.range.end);
+            let (s, t) = (e.location.range.start(), e.location.range.end());
             taken
                 .iter()
                 .any(|&(a, b, _)| (s < b && a < t) || s == a || (s == t && a < s && s < b))
         });
         let in_text = fix.edits.iter().all(|e| {
             let r = e.location.range;
-            r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
+            r.end() <= text.len()
+                && text.is_char_boundary(r.start())
+                && text.is_char_boundary(r.end())
         });
         // Two edits of the same fix must not overlap each other either.
         let mut own: Vec<(usize, usize)> = fix
             .edits
             .iter()
-            .map(|e| (e.location.range.start, e.location.range.end))
+            .map(|e| (e.location.range.start(), e.location.range.end()))
             .collect();
         own.sort();
         let self_overlap = own.windows(2).any(|w| w[1].0 < w[0].1 || w[1].0 == w[0].0);
@@ -134,8 +136,8 @@ fn apply(text: &str, fixes: &[&Fix]) -> (String, usize) {
         }
         for e in &fix.edits {
             taken.push((
-                e.location.range.start,
-                e.location.range.end,
+                e.location.range.start(),
+                e.location.range.end(),
                 e.new_text.as_str(),
             ));
         }

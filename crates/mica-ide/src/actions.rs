@@ -31,7 +31,7 @@ pub fn code_actions(analysis: &Analysis, path: &str, range: TextRange) -> Vec<Ac
     let mut out = Vec::new();
     for d in doc.diagnostics() {
         let r = d.location.range;
-        if r.end < range.start || range.end < r.start {
+        if r.end() < range.start() || range.end() < r.start() {
             continue;
         }
         if let Some(fix) = &d.fix {
@@ -173,10 +173,10 @@ fn declaration_point(doc: &DocumentData) -> (usize, bool) {
         }
     };
     if let Some(last) = doc.parse.document.sources.last() {
-        return after_line(last.range.end);
+        return after_line(last.range.end());
     }
     if let Some(fm) = &doc.parse.document.front_matter {
-        return after_line(fm.range.end);
+        return after_line(fm.range.end());
     }
     (0, false)
 }
@@ -194,7 +194,7 @@ mod tests {
         let applied = actions.first().map(|a| {
             let mut out = f.text().to_string();
             let mut edits = a.edits.clone();
-            edits.sort_by_key(|e| std::cmp::Reverse(e.location.range.start));
+            edits.sort_by_key(|e| std::cmp::Reverse(e.location.range.start()));
             for e in edits {
                 assert_eq!(e.location.file, f.file);
                 out.replace_range(e.location.range.to_range(), &e.new_text);

@@ -101,7 +101,7 @@ impl DocumentData {
         // In document order, as the claims are: found by binary search.
         let i = self
             .citations
-            .partition_point(|c| c.range.start < range.start);
+            .partition_point(|c| c.range.start() < range.start());
         self.citations.get(i).filter(|c| c.range == range)
     }
 

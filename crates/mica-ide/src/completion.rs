@@ -116,8 +116,8 @@ fn attr_list_start(analysis: &Analysis, path: &str, text: &str, offset: usize) -
         && let Some(i) = claim_at(&doc.parse.document, offset)
     {
         let c = &doc.parse.document.claims[i];
-        if c.attrs_range.start < offset {
-            return Some(c.attrs_range.start + 1);
+        if c.attrs_range.start() < offset {
+            return Some(c.attrs_range.start() + 1);
         }
     }
     // Not parsed as a claim yet: the nearest `]{` before the cursor in the same paragraph.
@@ -152,7 +152,7 @@ fn scan_attrs(text: &str, from: usize, offset: usize, in_claim: bool) -> Option<
     let ident = |s: &str| !s.is_empty() && s.chars().all(is_ident_char);
     let mut it = tokens(&text[..offset], from).peekable();
     while let Some((tok, range)) = it.next() {
-        let (at, word) = (range.start, &text[range.to_range()]);
+        let (at, word) = (range.start(), &text[range.to_range()]);
         let space = matches!(tok, Token::Ws | Token::Newline | Token::ParaBreak);
         state = match state {
             State::Between | State::Junk | State::Sigil if space => State::Between,
@@ -301,10 +301,10 @@ fn scan_source_line(text: &str, offset: usize) -> Option<Option<Ctx>> {
     };
     for (tok, r) in it {
         if tok == Token::Quote {
-            return Some(scan_attrs(text, r.end, offset, false));
+            return Some(scan_attrs(text, r.end(), offset, false));
         }
     }
-    Some(Some(Ctx::Path { start: open.end }))
+    Some(Some(Ctx::Path { start: open.end() }))
 }
 
 fn context(analysis: &Analysis, path: &str, text: &str, offset: usize) -> Option<Ctx> {
@@ -565,9 +565,9 @@ fn quote_completions(
         };
         if let mica_sources::QuoteOutcome::Found(m) = file.find_quote(query) {
             let src = file.text();
-            let end = mica_sources::sentence::sentence_end(src, m.range.end, allowed.end)
-                .unwrap_or(allowed.end);
-            let r = TextRange::new(m.range.start, end);
+            let end = mica_sources::sentence::sentence_end(src, m.range.end(), allowed.end())
+                .unwrap_or(allowed.end());
+            let r = TextRange::new(m.range.start(), end);
             passages.push((r, mica_sources::collapse_whitespace(&src[r.to_range()])));
         }
     } else {
@@ -580,7 +580,7 @@ fn quote_completions(
     passages
         .into_iter()
         .map(|(range, passage)| {
-            let line = file.lines().line_of(range.start) + 1;
+            let line = file.lines().line_of(range.start()) + 1;
             let mut insert = escape_string(&passage);
             if !closed {
                 insert.push('"');
@@ -614,12 +614,12 @@ fn nearest(
     max: usize,
     wanted: impl Fn(usize) -> bool,
 ) -> Vec<usize> {
-    let split = claims.partition_point(|c| c.range().start < offset);
+    let split = claims.partition_point(|c| c.range().start() < offset);
     let (mut before, mut after) = (split, split);
     let mut found = Vec::new();
     while found.len() < max && (before > 0 || after < claims.len()) {
-        let left = (before > 0).then(|| offset - claims[before - 1].range().start);
-        let right = (after < claims.len()).then(|| claims[after].range().start - offset);
+        let left = (before > 0).then(|| offset - claims[before - 1].range().start());
+        let right = (after < claims.len()).then(|| claims[after].range().start() - offset);
         let i = match (left, right) {
             (Some(l), Some(r)) if l <= r => {
                 before -= 1;
@@ -766,7 +766,7 @@ mod tests {
                 (claims[i].id.as_ref()).is_some_and(|id| id.name.contains(digit.as_str()))
             };
             let mut all: Vec<usize> = (0..claims.len()).filter(|&i| wanted(i)).collect();
-            all.sort_by_key(|&i| (claims[i].range().start.abs_diff(offset), i));
+            all.sort_by_key(|&i| (claims[i].range().start().abs_diff(offset), i));
             all.truncate(max);
             all.sort_unstable();
             assert_eq!(

@@ -46,7 +46,7 @@ pub(crate) enum Hit<'a> {
 
 /// The range of an id written with a leading `#` or `.`, sigil included.
 pub(crate) fn with_sigil(id: &Ident) -> TextRange {
-    TextRange::new(id.range.start.saturating_sub(1), id.range.end)
+    TextRange::new(id.range.start().saturating_sub(1), id.range.end())
 }
 
 /// The claim at `offset`, preferring one that strictly contains it over one it only touches.
@@ -55,14 +55,14 @@ pub(crate) fn claim_at(doc: &Document, offset: usize) -> Option<usize> {
     // fuzz targets check it), so the claim at an offset is found by binary search: a hover in
     // a brief of 20,000 claims used to read all of them.
     let claims = &doc.claims;
-    let strict = claims.partition_point(|c| c.range().end <= offset);
+    let strict = claims.partition_point(|c| c.range().end() <= offset);
     if claims
         .get(strict)
-        .is_some_and(|c| c.range().start <= offset)
+        .is_some_and(|c| c.range().start() <= offset)
     {
         return Some(strict);
     }
-    let inclusive = claims.partition_point(|c| c.range().end < offset);
+    let inclusive = claims.partition_point(|c| c.range().end() < offset);
     claims
         .get(inclusive)
         .is_some_and(|c| c.range().contains_inclusive(offset))
@@ -121,7 +121,7 @@ fn claim_hit(i: usize, claim: &Claim, offset: usize) -> Hit<'_> {
             ValueKind::Citation(c) => Some(&**c),
             _ => None,
         };
-        if attr.key.range.contains_inclusive(offset) && offset < attr.value.range.start {
+        if attr.key.range.contains_inclusive(offset) && offset < attr.value.range.start() {
             return Hit::Key {
                 claim: Some(i),
                 attr,
@@ -171,7 +171,7 @@ mod tests {
     fn claim_at_by_scan(doc: &Document, offset: usize) -> Option<usize> {
         let claims = &doc.claims;
         (claims.iter())
-            .position(|c| c.range().start <= offset && offset < c.range().end)
+            .position(|c| c.range().start() <= offset && offset < c.range().end())
             .or_else(|| {
                 claims
                     .iter()

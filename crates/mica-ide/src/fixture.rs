@@ -19,7 +19,7 @@ pub(crate) struct Fixture {
 impl Fixture {
     /// The cursor's offset.
     pub(crate) fn offset(&self) -> usize {
-        self.range.start
+        self.range.start()
     }
 
     /// The text of the cursor's file (without markers).

@@ -99,8 +99,8 @@ pub(crate) fn file_line(analysis: &Analysis, file: &str, range: TextRange) -> St
 
 /// `file:line` or `file:first-last` for `range` of a file whose lines are `lines`.
 fn lines_label(file: &str, lines: &LineIndex, range: TextRange) -> String {
-    let a = lines.line_of(range.start) + 1;
-    let b = lines.line_of(range.end.saturating_sub(1).max(range.start)) + 1;
+    let a = lines.line_of(range.start()) + 1;
+    let b = lines.line_of(range.end().saturating_sub(1).max(range.start())) + 1;
     if a == b {
         format!("{file}:{a}")
     } else {

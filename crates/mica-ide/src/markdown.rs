@@ -83,17 +83,17 @@ pub(crate) fn passage_in_context(source: &SourceFile, parts: &[TextRange]) -> St
     };
     let (around, cut_start, cut_end) = passage_context(
         text,
-        TextRange::new(first.start, last.end.max(first.start)),
+        TextRange::new(first.start(), last.end().max(first.start())),
         CONTEXT_CHARS,
     );
-    let (start, end) = (around.start, around.end);
+    let (start, end) = (around.start(), around.end());
     let mut out = String::new();
     if cut_start {
         out.push('…');
     }
     let mut at = start;
     for part in parts {
-        let (s, e) = (part.start.clamp(at, end), part.end.clamp(at, end));
+        let (s, e) = (part.start().clamp(at, end), part.end().clamp(at, end));
         out.push_str(&escape(&collapse(&text[at..s])));
         let inner = collapse(&text[s..e]);
         let trimmed = inner.trim();
@@ -129,8 +129,8 @@ pub(crate) fn passage_in_context(source: &SourceFile, parts: &[TextRange]) -> St
 pub(crate) fn lines_excerpt(source: &SourceFile, range: TextRange, max: usize) -> String {
     let text = source.text();
     let lines = source.lines();
-    let a = lines.line_of(range.start);
-    let b = lines.line_of(range.end.saturating_sub(1).max(range.start));
+    let a = lines.line_of(range.start());
+    let b = lines.line_of(range.end().saturating_sub(1).max(range.start()));
     let mut out = String::new();
     for line in a..=b.min(a + max.saturating_sub(1)) {
         if let Some(r) = lines.line_content_range(text, line) {

@@ -215,7 +215,7 @@ pub(crate) fn occurrences(analysis: &Analysis, symbol: &Symbol) -> Vec<(String, 
             }
         }
     }
-    out.sort_by(|a, b| (&a.0, a.1.start).cmp(&(&b.0, b.1.start)));
+    out.sort_by(|a, b| (&a.0, a.1.start()).cmp(&(&b.0, b.1.start())));
     out.dedup();
     out
 }
@@ -323,7 +323,7 @@ mod tests {
         let f = fixture(text);
         references(&f.analysis, &f.file, f.offset(), decl)
             .iter()
-            .map(|l| format!("{}:{}", l.file, l.range.start))
+            .map(|l| format!("{}:{}", l.file, l.range.start()))
             .collect()
     }
 

@@ -56,7 +56,7 @@ pub fn document_symbols(analysis: &Analysis, path: &str) -> Vec<Symbol> {
                 detail: title,
                 kind: SymbolKind::FrontMatter,
                 range: fm.range,
-                selection_range: TextRange::new(fm.range.start, fm.range.start + 3),
+                selection_range: TextRange::new(fm.range.start(), fm.range.start() + 3),
                 children: Vec::new(),
             },
         ));
@@ -110,7 +110,7 @@ pub fn document_symbols(analysis: &Analysis, path: &str) -> Vec<Symbol> {
             },
         ));
     }
-    flat.sort_by_key(|(_, s)| (s.range.start, std::cmp::Reverse(s.range.end)));
+    flat.sort_by_key(|(_, s)| (s.range.start(), std::cmp::Reverse(s.range.end())));
     nest(flat)
 }
 
@@ -124,8 +124,8 @@ fn section_ranges(d: &Document, len: usize) -> Vec<TextRange> {
             let end = d.headings[i + 1..]
                 .iter()
                 .find(|n| n.level <= h.level)
-                .map_or(len, |n| n.range.start);
-            TextRange::new(h.range.start, end.max(h.range.end))
+                .map_or(len, |n| n.range.start());
+            TextRange::new(h.range.start(), end.max(h.range.end()))
         })
         .collect()
 }
@@ -266,7 +266,7 @@ pub fn folding_ranges(analysis: &Analysis, path: &str) -> Vec<Fold> {
     };
     let d = &doc.parse.document;
     let text = doc.text.as_str();
-    let multi_line = |r: TextRange| doc.lines.line_of(r.start) < doc.lines.line_of(r.end);
+    let multi_line = |r: TextRange| doc.lines.line_of(r.start()) < doc.lines.line_of(r.end());
     let mut out = Vec::new();
     if let Some(fm) = &d.front_matter {
         out.push(Fold {
@@ -282,7 +282,7 @@ pub fn folding_ranges(analysis: &Analysis, path: &str) -> Vec<Fold> {
         // A section ends before the blank lines that precede the next heading.
         let trimmed = text[r.to_range()].trim_end();
         out.push(Fold {
-            range: TextRange::new(r.start, r.start + trimmed.len()),
+            range: TextRange::new(r.start(), r.start() + trimmed.len()),
             kind: FoldKind::Section,
         });
     }
@@ -291,7 +291,7 @@ pub fn folding_ranges(analysis: &Analysis, path: &str) -> Vec<Fold> {
         kind: FoldKind::Claim,
     }));
     out.retain(|f| multi_line(f.range));
-    out.sort_by_key(|f| (f.range.start, std::cmp::Reverse(f.range.end)));
+    out.sort_by_key(|f| (f.range.start(), std::cmp::Reverse(f.range.end())));
     out
 }
 

@@ -117,7 +117,7 @@ mod tests {
             .into_iter()
             .map(|(file, mut edits)| {
                 let mut t = f.analysis.file(&file).unwrap().text().to_string();
-                edits.sort_by_key(|e| std::cmp::Reverse(e.location.range.start));
+                edits.sort_by_key(|e| std::cmp::Reverse(e.location.range.start()));
                 for e in edits {
                     t.replace_range(e.location.range.to_range(), &e.new_text);
                 }

@@ -58,7 +58,7 @@ pub fn semantic_tokens(analysis: &Analysis, path: &str) -> Vec<(TextRange, Token
         out.push((c, TokenKind::Comment));
     }
     for s in &d.sources {
-        let kw = TextRange::new(s.range.start, s.range.start + "@source".len());
+        let kw = TextRange::new(s.range.start(), s.range.start() + "@source".len());
         if text.get(kw.to_range()) == Some("@source") {
             out.push((kw, TokenKind::Keyword));
         }
@@ -74,16 +74,16 @@ pub fn semantic_tokens(analysis: &Analysis, path: &str) -> Vec<(TextRange, Token
     }
     for c in &d.claims {
         // The claim's text, around the comments inside it.
-        let mut at = c.text_range.start;
+        let mut at = c.text_range.start();
         for &com in d
             .comments
             .iter()
             .filter(|r| c.text_range.contains_range(**r))
         {
-            out.push((TextRange::new(at, com.start), TokenKind::ClaimText));
-            at = com.end;
+            out.push((TextRange::new(at, com.start()), TokenKind::ClaimText));
+            at = com.end();
         }
-        out.push((TextRange::new(at, c.text_range.end), TokenKind::ClaimText));
+        out.push((TextRange::new(at, c.text_range.end()), TokenKind::ClaimText));
         if let Some(id) = &c.id {
             out.push((with_sigil(id), TokenKind::ClaimId));
         }
@@ -94,12 +94,12 @@ pub fn semantic_tokens(analysis: &Analysis, path: &str) -> Vec<(TextRange, Token
             attr_tokens(a, &mut out);
         }
     }
-    out.retain(|(r, _)| !r.is_empty() && r.end <= text.len());
-    out.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    out.retain(|(r, _)| !r.is_empty() && r.end() <= text.len());
+    out.sort_by_key(|(r, _)| (r.start(), std::cmp::Reverse(r.end())));
     let mut clean: Vec<(TextRange, TokenKind)> = Vec::with_capacity(out.len());
     for (r, k) in out {
         match clean.last() {
-            Some((last, _)) if r.start < last.end => {}
+            Some((last, _)) if r.start() < last.end() => {}
             _ => clean.push((r, k)),
         }
     }
@@ -151,7 +151,7 @@ pub fn inlay_hints(analysis: &Analysis, path: &str, range: TextRange) -> Vec<Inl
     };
     let mut out = Vec::new();
     for c in &doc.parse.document.claims {
-        if c.range().end < range.start || c.range().start > range.end {
+        if c.range().end() < range.start() || c.range().start() > range.end() {
             continue;
         }
         for cite in c.citations() {
@@ -167,10 +167,10 @@ pub fn inlay_hints(analysis: &Analysis, path: &str, range: TextRange) -> Vec<Inl
             let Ok(src) = analysis.provider().load(file) else {
                 continue;
             };
-            let a = src.lines().line_of(target.start) + 1;
+            let a = src.lines().line_of(target.start()) + 1;
             let b = src
                 .lines()
-                .line_of(target.end.saturating_sub(1).max(target.start))
+                .line_of(target.end().saturating_sub(1).max(target.start()))
                 + 1;
             let label = if a == b {
                 format!("L{a}")
@@ -178,7 +178,7 @@ pub fn inlay_hints(analysis: &Analysis, path: &str, range: TextRange) -> Vec<Inl
                 format!("L{a}-{b}")
             };
             out.push(InlayHint {
-                offset: q.range.end,
+                offset: q.range.end(),
                 tooltip: Some(format!("The quote is at {file}:{}", &label[1..])),
                 label,
             });

@@ -72,8 +72,8 @@ pub fn position(text: &str, lines: &LineIndex, offset: usize, enc: Encoding) -> 
 /// The protocol range of a byte range of `text`.
 pub fn range(text: &str, lines: &LineIndex, r: TextRange, enc: Encoding) -> Range {
     Range::new(
-        position(text, lines, r.start, enc),
-        position(text, lines, r.end, enc),
+        position(text, lines, r.start(), enc),
+        position(text, lines, r.end(), enc),
     )
 }
 

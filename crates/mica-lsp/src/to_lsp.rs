@@ -269,7 +269,7 @@ pub fn config_error(text: &str, e: &ConfigError, enc: Encoding) -> lsp::Diagnost
             let start = lines.offset(text, lc, ColumnUnit::Char);
             let end = lines
                 .line_content_range(text, lines.line_of(start))
-                .map_or(start, |r| r.end);
+                .map_or(start, |r| r.end());
             convert::range(text, &lines, TextRange::new(start, end), enc)
         }
         None => lsp::Range::default(),

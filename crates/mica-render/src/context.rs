@@ -56,8 +56,10 @@ pub fn passage(text: &str, parts: &[TextRange]) -> Passage {
             cut_end: false,
         };
     };
-    let (around, cut_start, cut_end) =
-        sentence_around(text, TextRange::new(first.start, last.end.max(first.start)));
+    let (around, cut_start, cut_end) = sentence_around(
+        text,
+        TextRange::new(first.start(), last.end().max(first.start())),
+    );
     let mut pieces: Vec<(String, bool)> = Vec::new();
     let mut push = |s: &str, marked: bool| {
         if s.is_empty() {
@@ -68,15 +70,15 @@ pub fn passage(text: &str, parts: &[TextRange]) -> Passage {
             _ => pieces.push((s.to_string(), marked)),
         }
     };
-    let mut at = around.start;
+    let mut at = around.start();
     for part in parts {
-        let s = part.start.clamp(at, around.end);
-        let e = part.end.clamp(s, around.end);
+        let s = part.start().clamp(at, around.end());
+        let e = part.end().clamp(s, around.end());
         push(&collapse(&text[at..s]), false);
         push(&collapse(&text[s..e]), true);
         at = e;
     }
-    push(&collapse(&text[at..around.end]), false);
+    push(&collapse(&text[at..around.end()]), false);
     // Trim the outer ends; a marked part never starts or ends with whitespace (matches are
     // trimmed), so this only touches context.
     if let Some((t, _)) = pieces.first_mut() {

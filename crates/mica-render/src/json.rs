@@ -24,7 +24,7 @@ pub fn value(report: &Report) -> Value {
                         "lines": x.lines.map(|(a, b)| [a, b]),
                         "line": x.line,
                         "end_line": x.end_line,
-                        "range": x.range.map(|r| [r.start, r.end]),
+                        "range": x.range.map(|r| [r.start(), r.end()]),
                         "verified": x.verified,
                         "context": x.context.as_ref().map(|p| p.plain()),
                     })

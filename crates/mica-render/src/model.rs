@@ -476,7 +476,9 @@ impl Gather<'_> {
                 return None;
             }
             let r = d.location.range;
-            let i = doc.claims.partition_point(|c| c.range().start <= r.start);
+            let i = doc
+                .claims
+                .partition_point(|c| c.range().start() <= r.start());
             let i = i.checked_sub(1)?;
             doc.claims[i].range().contains_range(r).then_some(i)
         };
@@ -484,7 +486,7 @@ impl Gather<'_> {
             .diagnostics
             .iter()
             .map(|d| {
-                let (line, column) = position(&d.location.file, d.location.range.start);
+                let (line, column) = position(&d.location.file, d.location.range.start());
                 DiagnosticView {
                     code: d.code,
                     severity: d.severity,
@@ -550,7 +552,7 @@ impl Gather<'_> {
                 note: single("note"),
                 citations,
                 diagnostics: claim_diags,
-                line: lines.line_of(claim.range().start) + 1,
+                line: lines.line_of(claim.range().start()) + 1,
             });
         }
 
@@ -632,8 +634,8 @@ impl Gather<'_> {
             return view;
         };
         let idx = source.lines();
-        view.line = Some(idx.line_of(target.start) + 1);
-        view.end_line = Some(idx.line_of(target.end.saturating_sub(1).max(target.start)) + 1);
+        view.line = Some(idx.line_of(target.start()) + 1);
+        view.end_line = Some(idx.line_of(target.end().saturating_sub(1).max(target.start())) + 1);
         view.range = Some(target);
         view.verified = !view
             .diagnostics
@@ -658,12 +660,12 @@ impl Gather<'_> {
 fn claim_markdown(text: &str, claim: &Claim, comments: &[TextRange]) -> String {
     let r = claim.text_range;
     let mut out = String::new();
-    let mut at = r.start;
+    let mut at = r.start();
     for c in comments.iter().filter(|c| r.contains_range(**c)) {
-        out.push_str(&text[at..c.start]);
-        at = c.end;
+        out.push_str(&text[at..c.start()]);
+        at = c.end();
     }
-    out.push_str(&text[at..r.end]);
+    out.push_str(&text[at..r.end()]);
     mica_sources::collapse_whitespace(&out).trim().to_string()
 }
 
@@ -671,8 +673,8 @@ fn claim_markdown(text: &str, claim: &Claim, comments: &[TextRange]) -> String {
 fn excerpt(source: &SourceFile, range: TextRange, max: usize) -> String {
     let text = source.text();
     let lines = source.lines();
-    let a = lines.line_of(range.start);
-    let b = lines.line_of(range.end.saturating_sub(1).max(range.start));
+    let a = lines.line_of(range.start());
+    let b = lines.line_of(range.end().saturating_sub(1).max(range.start()));
     let mut out = Vec::new();
     for line in a..=b.min(a + max.saturating_sub(1)) {
         if let Some(r) = lines.line_content_range(text, line) {

@@ -42,18 +42,18 @@ pub fn body_markdown(
         cuts.push((c.range(), Cut::Claim(i)));
     }
     // Outer ranges first at equal starts, so that a comment inside a claim is skipped with it.
-    cuts.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    cuts.sort_by_key(|(r, _)| (r.start(), std::cmp::Reverse(r.end())));
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for (r, cut) in cuts {
-        if r.start < at || r.end > text.len() {
+        if r.start() < at || r.end() > text.len() {
             continue;
         }
-        out.push_str(&prose(&text[at..r.start]));
+        out.push_str(&prose(&text[at..r.start()]));
         if let Cut::Claim(i) = cut {
             out.push_str(&claim(i));
         }
-        at = r.end;
+        at = r.end();
     }
     out.push_str(&prose(&text[at..]));
     out

@@ -95,7 +95,7 @@ impl Normalized {
     /// lies on character boundaries of the original and covers every unit `r` touches.
     pub fn to_original(&self, r: TextRange) -> TextRange {
         let len = self.text.len();
-        let (start, end) = (r.start.min(len), r.end.min(len));
+        let (start, end) = (r.start().min(len), r.end().min(len));
         let orig_start = self.original_offset(start);
         if end <= start {
             return TextRange::empty(orig_start);

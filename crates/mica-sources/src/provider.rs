@@ -233,6 +233,8 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, SourceError
 }
 
 fn read_limited(file: std::fs::File, len: u64, limit: u64) -> Result<Vec<u8>, SourceError> {
+    // Whatever the limit asked for, no text is longer than a range can point into.
+    let limit = limit.min(mica_syntax::text::MAX_TEXT as u64);
     if len > limit {
         return Err(SourceError::TooLarge { size: len, limit });
     }

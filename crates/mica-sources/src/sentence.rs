@@ -230,13 +230,13 @@ pub fn sentence_start(text: &str, at: usize, floor: usize) -> Option<usize> {
 /// start to the end of the sentence holding its end, with the text's start and end standing
 /// in where no boundary is found.
 pub fn sentence_around(text: &str, range: TextRange) -> TextRange {
-    let start = sentence_start(text, range.start, 0).unwrap_or(0);
-    let end = if ends_sentence(text, range.end) {
-        range.end
+    let start = sentence_start(text, range.start(), 0).unwrap_or(0);
+    let end = if ends_sentence(text, range.end()) {
+        range.end()
     } else {
-        sentence_end(text, range.end, text.len()).unwrap_or(text.len())
+        sentence_end(text, range.end(), text.len()).unwrap_or(text.len())
     };
-    TextRange::new(start.min(range.start), end.max(range.end))
+    TextRange::new(start.min(range.start()), end.max(range.end()))
 }
 
 /// The context of the passage `range` of `text`, as hovers and reports show it: from the
@@ -244,8 +244,8 @@ pub fn sentence_around(text: &str, range: TextRange) -> TextRange {
 /// item or a heading, and at most about `reach` characters on either side (cut at a word
 /// boundary). Returns the range and whether it was cut at the start and at the end.
 pub fn passage_context(text: &str, range: TextRange, reach: usize) -> (TextRange, bool, bool) {
-    let start = range.start.min(text.len());
-    let end = range.end.clamp(start, text.len());
+    let start = range.start().min(text.len());
+    let end = range.end().clamp(start, text.len());
     let (s, cut_start) = context_start(text, start, reach);
     let (e, cut_end) = context_end(text, end, reach);
     (TextRange::new(s, e.max(s)), cut_start, cut_end)
@@ -434,7 +434,7 @@ mod tests {
         // A range that already ends a sentence keeps its end.
         let e = text.find("May.").unwrap() + 4;
         let r = sentence_around(text, TextRange::new(s, e));
-        assert_eq!(r.end, e);
+        assert_eq!(r.end(), e);
         // No boundary: the whole text.
         let r = sentence_around("no marks here", TextRange::new(3, 5));
         assert_eq!(r, TextRange::new(0, 13));

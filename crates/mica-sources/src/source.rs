@@ -196,11 +196,11 @@ impl SourceFile {
         if lines.start == 0 || lines.start > lines.end || lines.end > self.line_count() {
             return None;
         }
-        let start = self.lines().line_range(lines.start - 1)?.start;
+        let start = self.lines().line_range(lines.start - 1)?.start();
         let end = self
             .lines()
             .line_content_range(&self.text, lines.end - 1)?
-            .end;
+            .end();
         Some(TextRange::new(start, end))
     }
 
@@ -471,7 +471,8 @@ impl SourceFile {
             let end = passage_end(text, s, e);
             let range = self.normalized.to_original(TextRange::new(s, end));
             let typed_end = self.normalized.original_offset(e);
-            let range = TextRange::new(range.start, block_end(&self.text, typed_end, range.end));
+            let range =
+                TextRange::new(range.start(), block_end(&self.text, typed_end, range.end()));
             let passage = collapse_whitespace(&self.text[range.to_range()]);
             if seen.insert(passage.clone()) {
                 out.push(Passage {
@@ -486,8 +487,8 @@ impl SourceFile {
     /// The normalised byte region of original `range`.
     fn normalized_region(&self, range: TextRange) -> (usize, usize) {
         (
-            self.normalized.from_original(range.start),
-            self.normalized.from_original(range.end),
+            self.normalized.from_original(range.start()),
+            self.normalized.from_original(range.end()),
         )
     }
 

@@ -38,13 +38,13 @@ fn check(source: &SourceFile, quote: &str, span: Option<LineSpan>, expected: Exp
     let outcome = source.find_quote(QuoteQuery { quote, lines: span });
     let text = source.text();
     let slice = |r: TextRange| {
-        assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+        assert!(text.is_char_boundary(r.start()) && text.is_char_boundary(r.end()));
         &text[r.to_range()]
     };
     let actual = match &outcome {
         QuoteOutcome::Found(m) | QuoteOutcome::OutsideLines(m) => {
-            assert_eq!(m.range.start, m.parts[0].start);
-            assert_eq!(m.range.end, m.parts[m.parts.len() - 1].end);
+            assert_eq!(m.range.start(), m.parts[0].start());
+            assert_eq!(m.range.end(), m.parts[m.parts.len() - 1].end());
             match (&outcome, &expected) {
                 (QuoteOutcome::Found(_), Expect::FoundParts { parts }) => {
                     let got: Vec<&str> = m.parts.iter().map(|r| slice(*r)).collect();
@@ -228,7 +228,7 @@ fn line_locators_in_seed_000() {
         panic!("expected a match on line 7, got {made:?}");
     };
     assert_eq!(m.count, 1);
-    assert_eq!(src.lines().line_of(m.range.start), 6);
+    assert_eq!(src.lines().line_of(m.range.start()), 6);
     // A quote that is nowhere in the file is not found, whatever the locator.
     check(&src, "no such words", lines(5, 6), Expect::NotFound);
 }
@@ -276,7 +276,10 @@ fn cjk_dashes_and_ambiguity_in_seed_002() {
         panic!("expected a match, got {outcome:?}");
     };
     assert_eq!(m.count, expected);
-    assert_eq!(m.range.start, SEED_002.find("Made in China 2025").unwrap());
+    assert_eq!(
+        m.range.start(),
+        SEED_002.find("Made in China 2025").unwrap()
+    );
 }
 
 #[test]
@@ -420,7 +423,7 @@ fn counts_saturate_at_the_cap_but_chains_stay_exact() {
         .filter(|&i| spot - (i + 1) <= mica_sources::MAX_ELISION_GAP)
         .collect();
     assert_eq!(m.count, reachable.len());
-    assert_eq!(m.range.start, reachable[0]);
+    assert_eq!(m.range.start(), reachable[0]);
     assert_eq!(&text[m.parts[1].to_range()], "the spot");
     assert_eq!(last_line, 1);
 }
@@ -435,7 +438,7 @@ fn suggestion_text(
         if !quote.contains("...") {
             assert_eq!(collapse_whitespace(&src.text()[s.range.to_range()]), s.text);
         }
-        (s.text, s.distance, src.lines().line_of(s.range.start) + 1)
+        (s.text, s.distance, src.lines().line_of(s.range.start()) + 1)
     })
 }
 
@@ -575,7 +578,7 @@ fn long_quotes_with_a_typo_get_their_passage() {
     let quote = format!("{}E{}", &passage[..mid], &passage[mid + 1..]);
     let s = src.suggest(&quote, None).expect("a suggestion");
     assert_eq!((s.text.as_str(), s.distance), (passage.as_str(), 1));
-    assert_eq!(s.range.start, start);
+    assert_eq!(s.range.start(), start);
 }
 
 #[test]

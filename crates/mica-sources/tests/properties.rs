@@ -148,17 +148,17 @@ proptest! {
         let mut last_end = 0;
         for (i, c) in n.text.char_indices() {
             let r = n.to_original(TextRange::new(i, i + c.len_utf8()));
-            prop_assert!(r.start < r.end);
-            prop_assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
-            prop_assert!(r.start >= last_end || r.end <= last_end, "ranges interleave");
-            last_end = last_end.max(r.end);
+            prop_assert!(r.start() < r.end());
+            prop_assert!(text.is_char_boundary(r.start()) && text.is_char_boundary(r.end()));
+            prop_assert!(r.start() >= last_end || r.end() <= last_end, "ranges interleave");
+            last_end = last_end.max(r.end());
             // from_original inverts the map at the start of every unit.
-            prop_assert!(n.from_original(r.start) <= i);
+            prop_assert!(n.from_original(r.start()) <= i);
         }
         // The whole normalised text covers the original from its first kept unit.
         if !n.text.is_empty() {
             let all = n.to_original(TextRange::new(0, n.text.len()));
-            prop_assert_eq!(all.end, text.len());
+            prop_assert_eq!(all.end(), text.len());
         }
     }
 
@@ -187,7 +187,7 @@ proptest! {
         let outcome = src.find_quote(QuoteQuery { quote: &quote, lines });
         if let QuoteOutcome::Found(m) | QuoteOutcome::OutsideLines(m) = &outcome {
             prop_assert!(m.count >= 1);
-            prop_assert!(text.is_char_boundary(m.range.start) && text.is_char_boundary(m.range.end));
+            prop_assert!(text.is_char_boundary(m.range.start()) && text.is_char_boundary(m.range.end()));
             for p in &m.parts {
                 prop_assert!(m.range.contains_range(*p));
             }

@@ -84,6 +84,24 @@ fn loads_text_files_with_workspace_relative_paths() {
     }
 }
 
+/// No limit lets in a text longer than a range can point into (4 GiB): a sparse file of one
+/// byte more is refused from its size, without reading it.
+#[test]
+fn no_limit_lets_in_a_text_past_what_a_range_holds() {
+    let fx = fixture();
+    let huge = std::fs::File::create(fx.root.join("huge.txt")).unwrap();
+    let len = mica_syntax::text::MAX_TEXT as u64 + 1;
+    huge.set_len(len).unwrap();
+    let p = FsProvider::new(&fx.root).with_size_limit(u64::MAX);
+    assert_eq!(
+        err(&p, "huge.txt"),
+        SourceError::TooLarge {
+            size: len,
+            limit: len - 1
+        }
+    );
+}
+
 #[test]
 fn errors_for_unreadable_sources() {
     let fx = fixture();

@@ -159,8 +159,8 @@ mod tests {
     fn an_attribute_list_lexes_alone_as_in_the_whole_text() {
         let text = "Prose [a claim]{#c1 conf=high cite=wiki:L3:\"q\"} more";
         let claim = &crate::parse(text).document.claims[0];
-        let list: Vec<_> = tokens(text, claim.attrs_range.start)
-            .take_while(|(_, r)| r.end <= claim.attrs_range.end)
+        let list: Vec<_> = tokens(text, claim.attrs_range.start())
+            .take_while(|(_, r)| r.end() <= claim.attrs_range.end())
             .collect();
         let whole: Vec<_> = lex(text, 0)
             .into_iter()
@@ -177,8 +177,8 @@ mod tests {
         let toks = lex(text, 0);
         let mut at = 0;
         for (_, r) in &toks {
-            assert_eq!(r.start, at);
-            at = r.end;
+            assert_eq!(r.start(), at);
+            at = r.end();
         }
         assert_eq!(at, text.len());
     }

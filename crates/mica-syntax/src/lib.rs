@@ -61,6 +61,8 @@ pub struct Parse {
 }
 
 /// Parse a `.mica` text. Never fails and never panics, and takes time linear in the text.
+/// Ranges are 32-bit: offsets past [`text::MAX_TEXT`] (4 GiB, far beyond what any reader of
+/// Mica lets in) are taken as that.
 pub fn parse(text: &str) -> Parse {
     parse_with(text, parser::Options { slips: true })
 }
@@ -71,7 +73,7 @@ fn parse_with(text: &str, opts: parser::Options) -> Parse {
     parser::parse_body(text, body, opts, &mut lowerer);
     lowerer.finish();
     errors.extend(lowerer.errors);
-    errors.sort_by_key(|e| (e.range.start, e.range.end));
+    errors.sort_by_key(|e| (e.range.start(), e.range.end()));
     let mut document = lowerer.doc;
     document.front_matter = front_matter;
     Parse { document, errors }
@@ -115,7 +117,7 @@ fn front_matter(text: &str) -> (Option<FrontMatter>, usize, Vec<SyntaxError>) {
         let content = &text[line.to_range()];
         if content.trim_end() == "---" {
             let fm = FrontMatter {
-                range: TextRange::new(0, line.end),
+                range: TextRange::new(0, line.end()),
                 entries,
             };
             return (Some(fm), next, errors);
@@ -126,8 +128,8 @@ fn front_matter(text: &str) -> (Option<FrontMatter>, usize, Vec<SyntaxError>) {
         let parsed = content.split_once(':').and_then(|(k, v)| {
             let key = k.trim();
             is_ident(key).then(|| {
-                let key_start = line.start + (k.len() - k.trim_start().len());
-                let value_start = line.start + k.len() + 1 + (v.len() - v.trim_start().len());
+                let key_start = line.start() + (k.len() - k.trim_start().len());
+                let value_start = line.start() + k.len() + 1 + (v.len() - v.trim_start().len());
                 FrontMatterEntry {
                     key: Ident {
                         name: key.into(),

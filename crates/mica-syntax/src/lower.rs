@@ -62,7 +62,7 @@ impl<'a> Lowerer<'a> {
                 self.doc.comments.push(r);
                 if !closed {
                     self.error(
-                        TextRange::new(r.start, r.start + 4),
+                        TextRange::new(r.start(), r.start() + 4),
                         "unclosed comment: add `-->` where it should end",
                     );
                 }
@@ -82,7 +82,8 @@ impl<'a> Lowerer<'a> {
         self.open = Vec::new();
         self.reject_nested_claims();
         self.headings();
-        self.errors.sort_by_key(|e| (e.range.start, e.range.end));
+        self.errors
+            .sort_by_key(|e| (e.range.start(), e.range.end()));
     }
 
     /// Drop claims nested in other claims (an error), then compute every kept claim's text.
@@ -90,7 +91,7 @@ impl<'a> Lowerer<'a> {
     /// linear even for deeply nested brackets.
     fn reject_nested_claims(&mut self) {
         let mut claims = std::mem::take(&mut self.doc.claims);
-        claims.sort_by_key(|c| c.range().start);
+        claims.sort_by_key(|c| c.range().start());
         let mut kept: Vec<(Claim, Vec<Claim>)> = Vec::with_capacity(claims.len());
         for claim in claims {
             if let Some((outer, inner)) = kept.last_mut()
@@ -122,21 +123,21 @@ impl<'a> Lowerer<'a> {
         let marks = std::mem::take(&mut self.heading_marks);
         let mut scratch = String::new();
         for (level, marks) in marks {
-            let rest = &self.src[marks.end..];
+            let rest = &self.src[marks.end()..];
             let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
-            let line = TextRange::new(marks.end, marks.end + len);
+            let line = TextRange::new(marks.end(), marks.end() + len);
             // Claims are sorted by start here, so the heading's own claims are found by search.
             let claims = &self.doc.claims;
-            let first = claims.partition_point(|c| c.range().start < line.start);
+            let first = claims.partition_point(|c| c.range().start() < line.start());
             let inside = claims[first..]
                 .iter()
-                .take_while(|c| c.range().start < line.end)
+                .take_while(|c| c.range().start() < line.end())
                 .filter(|c| line.contains_range(c.range()));
             let title = self.plain_text(&mut scratch, line, inside);
             self.doc.headings.push(Heading {
                 level: level as u8,
                 title,
-                range: TextRange::new(marks.start, line.end),
+                range: TextRange::new(marks.start(), line.end()),
             });
         }
     }
@@ -153,37 +154,37 @@ impl<'a> Lowerer<'a> {
         claims: impl Iterator<Item = &'c Claim>,
     ) -> String {
         let comments = &self.doc.comments;
-        let first = comments.partition_point(|c| c.start < range.start);
+        let first = comments.partition_point(|c| c.start() < range.start());
         let mut skips: Vec<TextRange> = comments[first..]
             .iter()
-            .take_while(|c| c.start < range.end)
+            .take_while(|c| c.start() < range.end())
             .copied()
             .filter(|c| range.contains_range(*c))
             .collect();
         for c in claims {
-            skips.push(TextRange::new(c.range().start, c.text_range.start));
-            skips.push(TextRange::new(c.text_range.end, c.range().end));
+            skips.push(TextRange::new(c.range().start(), c.text_range.start()));
+            skips.push(TextRange::new(c.text_range.end(), c.range().end()));
         }
         let out = scratch;
         out.clear();
-        skips.sort_by_key(|r| r.start);
-        let mut at = range.start;
+        skips.sort_by_key(|r| r.start());
+        let mut at = range.start();
         for s in skips {
-            if s.start >= at {
-                push_clean(out, &self.src[at..s.start]);
+            if s.start() >= at {
+                push_clean(out, &self.src[at..s.start()]);
                 // What is left out separates words.
                 push_clean(out, " ");
-                at = s.end;
+                at = s.end();
             }
         }
-        push_clean(out, &self.src[at..range.end]);
+        push_clean(out, &self.src[at..range.end()]);
         String::from(out.trim_end())
     }
 
     fn claim(&mut self, lbracket: TextRange, rbracket: TextRange, list: RawAttrList) -> Claim {
         let errors_before = self.errors.len();
         self.errors.extend(list.slips);
-        let text_range = TextRange::new(lbracket.end, rbracket.start);
+        let text_range = TextRange::new(lbracket.end(), rbracket.start());
         // Room for every `key=value` at once: a brief holds many claims, and a vector grown
         // one attribute at a time has room for four when it holds three.
         let pairs = (list.items.iter())
@@ -191,11 +192,11 @@ impl<'a> Lowerer<'a> {
             .count();
         // Likewise for the `.tag`s (a vector grown by one tag has room for four).
         let tags = (list.items.iter())
-            .filter(|i| matches!(i, RawAttr::Word(r) if self.src[r.start..].starts_with('.')))
+            .filter(|i| matches!(i, RawAttr::Word(r) if self.src[r.start()..].starts_with('.')))
             .count();
         debug_assert_eq!(
-            lbracket.end,
-            lbracket.start + 1,
+            lbracket.end(),
+            lbracket.start() + 1,
             "a claim opens with one `[`"
         );
         let mut claim = Claim {
@@ -209,7 +210,7 @@ impl<'a> Lowerer<'a> {
         };
         if !list.closed {
             self.error(
-                TextRange::new(list.range.start, list.range.start + 1),
+                TextRange::new(list.range.start(), list.range.start() + 1),
                 "unclosed attribute list: add `}` after the claim's last attribute",
             );
         }
@@ -236,7 +237,7 @@ impl<'a> Lowerer<'a> {
                 RawAttr::Word(r) => {
                     let text = self.slice(r);
                     if let Some(tag) = text.strip_prefix('.') {
-                        let tag_range = TextRange::new(r.start + 1, r.end);
+                        let tag_range = TextRange::new(r.start() + 1, r.end());
                         if tag.is_empty() {
                             self.error(r, "expected a tag name after `.`, as in `.economy`");
                         } else if let Some(tag) = self.ident(tag_range, "tag") {
@@ -279,7 +280,7 @@ impl<'a> Lowerer<'a> {
             path: None,
             attrs: Vec::new(),
         };
-        let at = TextRange::new(raw.range.start, raw.range.start + "@source".len());
+        let at = TextRange::new(raw.range.start(), raw.range.start() + "@source".len());
         match items.peek() {
             Some(RawAttr::Word(r)) => {
                 let r = *r;
@@ -349,7 +350,7 @@ impl<'a> Lowerer<'a> {
                 format!("expected a value after `{key}=` (no space is allowed after `=`)"),
             );
             return Value {
-                range: TextRange::empty(eq.end),
+                range: TextRange::empty(eq.end()),
                 kind: ValueKind::Missing,
             };
         };
@@ -460,7 +461,7 @@ impl<'a> Lowerer<'a> {
         }
         if !s.closed {
             self.error(
-                TextRange::new(s.range.start, s.range.start + 1),
+                TextRange::new(s.range.start(), s.range.start() + 1),
                 "unterminated string: add the closing `\"` (a string cannot contain a blank line)",
             );
         }

@@ -256,7 +256,7 @@ pub(crate) fn parse_body(src: &str, start: usize, opts: Options, out: &mut Lower
             b'<' if bytes[i..].starts_with(b"<!--") => {
                 let (range, closed) = comment(src, i);
                 out.push(RawItem::Comment(range, closed));
-                i = range.end;
+                i = range.end();
             }
             b'\n' | b'\r' => {
                 let (end, para) = line_break(bytes, i);

@@ -31,7 +31,7 @@ pub(crate) fn parse(text: &str) -> Parse {
         message: e.to_string(),
         fix: None,
     }));
-    errors.sort_by_key(|e| (e.range.start, e.range.end));
+    errors.sort_by_key(|e| (e.range.start(), e.range.end()));
     let mut document = lowerer.doc;
     document.front_matter = front_matter;
     Parse { document, errors }
@@ -180,7 +180,7 @@ where
         .map_with(|n, e| (n, tr(e.span())))
         .then_ignore(just(Token::Ws).rewind())
         .try_map(move |(level, marks), span: SimpleSpan| {
-            if level <= 6 && at_line_start(src, marks.start) {
+            if level <= 6 && at_line_start(src, marks.start()) {
                 Ok(RawItem::Heading { level, marks })
             } else {
                 Err(Rich::custom(span, "not a heading"))

@@ -9,25 +9,60 @@ use serde::Serialize;
 use std::fmt;
 use std::ops::Range;
 
+/// The largest text a [`TextRange`] can point into, in bytes.
+pub const MAX_TEXT: usize = u32::MAX as usize;
+
+/// An offset in 32 bits: one past [`MAX_TEXT`] is taken as `MAX_TEXT`.
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
+
 /// A half-open range of UTF-8 byte offsets into one text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
 pub struct TextRange {
     /// The first byte.
-    pub start: usize,
+    start: u32,
     /// One past the last byte.
-    pub end: usize,
+    end: u32,
 }
 
 impl TextRange {
     /// A range from `start` to `end`; the two are swapped if given in the wrong order.
+    ///
+    /// Offsets are held in 32 bits, as a large brief holds many ranges: texts are at most
+    /// [`MAX_TEXT`] bytes (every reader of a document or source has a smaller limit), and an
+    /// offset past it is taken as `MAX_TEXT`, never wrapped.
     pub fn new(start: usize, end: usize) -> Self {
-        if start <= end {
-            Self { start, end }
+        let (start, end) = if start <= end {
+            (start, end)
         } else {
-            Self {
-                start: end,
-                end: start,
-            }
+            (end, start)
+        };
+        Self {
+            start: offset(start),
+            end: offset(end),
+        }
+    }
+
+    /// The first byte.
+    #[inline]
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    /// One past the last byte.
+    #[inline]
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    /// The range moved by `delta` bytes (which must not take it below 0).
+    #[inline]
+    pub fn shifted(self, delta: isize) -> Self {
+        let at = |x: u32| offset((x as usize).wrapping_add_signed(delta));
+        Self {
+            start: at(self.start),
+            end: at(self.end),
         }
     }
 
@@ -38,33 +73,33 @@ impl TextRange {
 
     /// The length in bytes.
     pub fn len(&self) -> usize {
-        self.end - self.start
+        self.end() - self.start()
     }
 
     /// Whether the range covers no byte.
     pub fn is_empty(&self) -> bool {
-        self.start == self.end
+        self.start() == self.end()
     }
 
     /// Whether `offset` lies inside the range; the end counts, so a cursor just after a word
     /// is still on it.
     pub fn contains_inclusive(&self, offset: usize) -> bool {
-        self.start <= offset && offset <= self.end
+        self.start() <= offset && offset <= self.end()
     }
 
     /// Whether `other` lies entirely inside this range.
     pub fn contains_range(&self, other: TextRange) -> bool {
-        self.start <= other.start && other.end <= self.end
+        self.start() <= other.start() && other.end() <= self.end()
     }
 
     /// The smallest range covering both.
     pub fn cover(&self, other: TextRange) -> TextRange {
-        TextRange::new(self.start.min(other.start), self.end.max(other.end))
+        TextRange::new(self.start().min(other.start()), self.end().max(other.end()))
     }
 
     /// The range as a `std` range, for slicing.
     pub fn to_range(self) -> Range<usize> {
-        self.start..self.end
+        self.start()..self.end()
     }
 }
 
@@ -439,7 +474,7 @@ impl LineIndex {
         let r = self.line_range(line)?;
         let content = text.get(r.to_range())?;
         let trimmed = content.trim_end_matches(['\n', '\r']);
-        Some(TextRange::new(r.start, r.start + trimmed.len()))
+        Some(TextRange::new(r.start(), r.start() + trimmed.len()))
     }
 
     /// The columns in `unit` of the characters of `text` before byte `offset`, a character
@@ -493,7 +528,7 @@ impl LineIndex {
             return text.len();
         };
         if unit == ColumnUnit::Utf8 || self.columns.is_empty() {
-            let mut o = content.start.saturating_add(pos.col).min(content.end);
+            let mut o = content.start().saturating_add(pos.col).min(content.end());
             while !text.is_char_boundary(o) {
                 o -= 1;
             }
@@ -501,16 +536,16 @@ impl LineIndex {
         }
         // Start from the last checkpoint inside the line at or before the column, on the
         // character boundary after it (a character that straddles it is already counted).
-        let base = self.units_before(text, content.start, unit);
+        let base = self.units_before(text, content.start(), unit);
         let target = base.saturating_add(pos.col);
         let units = |c: &Checkpoint| match unit {
             ColumnUnit::Char => c.chars,
             _ => c.units,
         };
         // The checkpoints after the line's start, up to its end.
-        let first = self.columns.partition_point(|c| c.byte <= content.start);
-        let last = self.columns.partition_point(|c| c.byte <= content.end);
-        let (mut from, mut seen) = (content.start, 0);
+        let first = self.columns.partition_point(|c| c.byte <= content.start());
+        let last = self.columns.partition_point(|c| c.byte <= content.end());
+        let (mut from, mut seen) = (content.start(), 0);
         if first < last {
             // The line's checkpoints hold non-decreasing counts.
             let within = self.columns[first..last].partition_point(|c| units(c) <= target);
@@ -523,7 +558,7 @@ impl LineIndex {
                 seen = units(&self.columns[k]) - base;
             }
         }
-        let rest = &text[from..content.end];
+        let rest = &text[from..content.end()];
         for (i, ch) in rest.char_indices() {
             if seen >= pos.col {
                 scanned(i);
@@ -539,13 +574,28 @@ impl LineIndex {
             }
         }
         scanned(rest.len());
-        content.end
+        content.end()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A range is two 32-bit offsets: half the room of two `usize`s in every item of a tree.
+    /// An offset past [`MAX_TEXT`] is taken as `MAX_TEXT`, never wrapped to a small one, and a
+    /// range moves by any delta.
+    #[test]
+    fn ranges_are_small_and_saturate() {
+        assert_eq!(std::mem::size_of::<TextRange>(), 8);
+        let r = TextRange::new(7, 3);
+        assert_eq!((r.start(), r.end(), r.len()), (3, 7, 4));
+        assert_eq!(r.shifted(10).to_range(), 13..17);
+        assert_eq!(r.shifted(10).shifted(-10), r);
+        let past = TextRange::new(MAX_TEXT - 1, MAX_TEXT + 5);
+        assert_eq!((past.start(), past.end()), (MAX_TEXT - 1, MAX_TEXT));
+        assert_eq!(TextRange::empty(usize::MAX).start(), MAX_TEXT);
+    }
 
     proptest::proptest! {
         /// Positions found in one pass over a text, for offsets in any order, equal the
@@ -789,7 +839,7 @@ mod tests {
             for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
                 for o in (0..=text.len()).filter(|&o| text.is_char_boundary(o)).step_by(7) {
                     let lc = idx.line_col(&text, o, unit);
-                    let start = idx.line_range(lc.line).unwrap().start;
+                    let start = idx.line_range(lc.line).unwrap().start();
                     proptest::prop_assert_eq!(lc.col, naive_col(&text, start, o, unit));
                     // An offset between `\r` and `\n` is not a position of its own.
                     let want = if text[..o].ends_with('\r') && text[o..].starts_with('\n') {

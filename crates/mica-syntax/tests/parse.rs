@@ -8,8 +8,8 @@ use std::fmt::Write;
 fn render(text: &str, parse: &Parse) -> String {
     let idx = LineIndex::new(text);
     let pos = |r: TextRange| {
-        let s = idx.line_col(text, r.start, ColumnUnit::Char);
-        let e = idx.line_col(text, r.end, ColumnUnit::Char);
+        let s = idx.line_col(text, r.start(), ColumnUnit::Char);
+        let e = idx.line_col(text, r.end(), ColumnUnit::Char);
         format!("{}:{}-{}:{}", s.line + 1, s.col + 1, e.line + 1, e.col + 1)
     };
     let doc = &parse.document;

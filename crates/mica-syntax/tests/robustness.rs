@@ -8,10 +8,10 @@ use proptest::prelude::*;
 fn assert_ranges_valid(text: &str) {
     let p = parse(text);
     let ok = |r: mica_syntax::TextRange| {
-        r.start <= r.end
-            && r.end <= text.len()
-            && text.is_char_boundary(r.start)
-            && text.is_char_boundary(r.end)
+        r.start() <= r.end()
+            && r.end() <= text.len()
+            && text.is_char_boundary(r.start())
+            && text.is_char_boundary(r.end())
     };
     for e in &p.errors {
         assert!(ok(e.range), "error range {:?} invalid", e.range);

@@ -11,13 +11,13 @@ fn apply_fixes(text: &str, parse: &Parse) -> String {
         .filter_map(|e| e.fix.as_ref())
         .flat_map(|f| f.edits.iter())
         .collect();
-    edits.sort_by_key(|e| e.range.start);
+    edits.sort_by_key(|e| e.range.start());
     let mut out = String::new();
     let mut at = 0;
     for e in edits {
-        out.push_str(&text[at..e.range.start]);
+        out.push_str(&text[at..e.range.start()]);
         out.push_str(&e.new_text);
-        at = e.range.end;
+        at = e.range.end();
     }
     out.push_str(&text[at..]);
     out

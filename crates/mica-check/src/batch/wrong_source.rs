@@ -306,7 +306,7 @@ pub(super) fn wrong_sources(
                     };
                     let e = resolve::elsewhere_in(&source, id, p.quote)?;
                     let at = |o: usize| (o, source.lines().reader_position(source.text(), o));
-                    let points = [at(e.range.start), at(e.range.end)];
+                    let points = [at(e.range.start()), at(e.range.end())];
                     Some((p.slot, rank, e, points))
                 })
                 .collect()

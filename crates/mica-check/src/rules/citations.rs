@@ -101,7 +101,7 @@ fn ambiguous(
     );
     let fix = Fix {
         title: format!("Add the line locator `{loc}`"),
-        edits: vec![ctx.edit(TextRange::empty(c.source.range.end), format!(":{loc}"))],
+        edits: vec![ctx.edit(TextRange::empty(c.source.range.end()), format!(":{loc}"))],
         // The locator names the passage the quote already resolves to: nothing quoted or
         // claimed changes.
         safe: true,

@@ -76,9 +76,9 @@ impl DocContext<'_> {
     /// `range` widened over the whitespace before it, so that removing it leaves no double
     /// space.
     pub(crate) fn with_leading_space(&self, range: TextRange) -> TextRange {
-        let before = &self.text[..range.start];
+        let before = &self.text[..range.start()];
         let ws = before.len() - before.trim_end_matches([' ', '\t']).len();
-        TextRange::new(range.start - ws, range.end)
+        TextRange::new(range.start() - ws, range.end())
     }
 }
 

@@ -155,11 +155,13 @@ pub(super) fn unused(ctx: &DocContext<'_>, out: &mut Vec<Diagnostic>) {
 
 /// The lines a range covers, including the final line ending.
 fn whole_line(text: &str, range: TextRange) -> TextRange {
-    let start = text[..range.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let rest = &text[range.end..];
+    let start = text[..range.start()]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    let rest = &text[range.end()..];
     let end = match rest.find(['\n', '\r']) {
-        Some(i) if rest[i..].starts_with("\r\n") => range.end + i + 2,
-        Some(i) => range.end + i + 1,
+        Some(i) if rest[i..].starts_with("\r\n") => range.end() + i + 2,
+        Some(i) => range.end() + i + 1,
         None => text.len(),
     };
     TextRange::new(start, end)

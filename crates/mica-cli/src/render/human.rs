@@ -65,7 +65,7 @@ impl<'a> Shown<'a> {
             }
             // One space stays: an empty line between a lone CR and an LF would read as one
             // CRLF line break, and every line after it would be numbered one too low.
-            let (from, to) = (snippet.map(content.start), snippet.map(content.end));
+            let (from, to) = (snippet.map(content.start()), snippet.map(content.end()));
             out.push_str(&escaped[copied..from]);
             out.push(' ');
             copied = to;
@@ -222,9 +222,9 @@ fn snippet_lines(
     lines: &LineIndex,
     range: TextRange,
 ) -> Option<std::ops::RangeInclusive<usize>> {
-    let first = lines.line_of(range.start);
+    let first = lines.line_of(range.start());
     let len = lines.line_content_range(text, first).map_or(0, |r| r.len());
-    (len <= MAX_SNIPPET_LINE && !text.is_empty()).then(|| first..=lines.line_of(range.end))
+    (len <= MAX_SNIPPET_LINE && !text.is_empty()).then(|| first..=lines.line_of(range.end()))
 }
 
 /// A few words under the flagged text; the header carries the full message.
@@ -285,7 +285,7 @@ fn render_one(outcome: &Outcome, placed: &Placed<'_>, color: bool, out: &mut Vec
         return;
     }
     let at = |offset| file.shown.map(file.snippet.map(offset));
-    let range = at(range.start)..at(range.end);
+    let range = at(range.start())..at(range.end());
     let mut report = Report::build(kind, (shown.clone(), range.clone()))
         .with_config(
             Config::default()

@@ -840,7 +840,7 @@ mod tests {
         same_when_told(&mut cache, &config, &provider, path, &text, None);
         assert!(cache.claims_checked() > 2 * RESOLVE_AT_ONCE);
         let claims = mica_syntax::parse(&text).document.claims;
-        let at = claims[RESOLVE_AT_ONCE].text_range.start + 1;
+        let at = claims[RESOLVE_AT_ONCE].text_range.start() + 1;
         text.insert_str(at, "very ");
         same_when_told(&mut cache, &config, &provider, path, &text, None);
     }
@@ -863,11 +863,11 @@ mod tests {
             .unwrap()
             .source
             .range
-            .end;
-        let id = claim.id.as_ref().unwrap().range.end;
+            .end();
+        let id = claim.id.as_ref().unwrap().range.end();
         drop(first);
         for (at, typed, moved_first) in [
-            (claim.text_range.start + 1, "x", false),
+            (claim.text_range.start() + 1, "x", false),
             (cite, "y", false),
             (id + 2, "z", true),
         ] {
@@ -906,14 +906,14 @@ mod tests {
         // A word typed into the text of a claim in the middle of the brief: the claims of
         // its paragraph are checked again.
         let claim = &first.parse.document.claims[claims / 2];
-        let start = text[..claim.range().start].rfind("\n\n").unwrap();
-        let end = claim.range().end + text[claim.range().end..].find("\n\n").unwrap();
+        let start = text[..claim.range().start()].rfind("\n\n").unwrap();
+        let end = claim.range().end() + text[claim.range().end()..].find("\n\n").unwrap();
         let paragraph = (first.parse.document.claims.iter())
-            .filter(|c| c.range().start > start && c.range().end <= end)
+            .filter(|c| c.range().start() > start && c.range().end() <= end)
             .count();
         assert!(paragraph < claims / 4, "{paragraph} of {claims}");
         let mut edited = text.clone();
-        edited.insert_str(claim.text_range.start + 1, "very ");
+        edited.insert_str(claim.text_range.start() + 1, "very ");
         cache.analyse(&config, &provider, path, edited.clone());
         assert_eq!(cache.claims_checked(), paragraph);
         assert_eq!(
@@ -924,7 +924,7 @@ mod tests {
         // A claim id changed: the rules over the document run again.
         let id = claim.id.as_ref().unwrap().range;
         let mut renamed = edited.clone();
-        renamed.insert(id.end + 5, 'z');
+        renamed.insert(id.end() + 5, 'z');
         cache.analyse(&config, &provider, path, renamed);
         assert_eq!(
             cache.document_rules_run(),

@@ -24,8 +24,7 @@ pub(crate) trait Shift: Sized {
 
 impl Shift for TextRange {
     fn shift(&mut self, d: isize) {
-        self.start = self.start.wrapping_add_signed(d);
-        self.end = self.end.wrapping_add_signed(d);
+        *self = self.shifted(d);
     }
 }
 

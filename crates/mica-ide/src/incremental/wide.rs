@@ -60,13 +60,13 @@ pub(super) fn moved(
             return Some(p.wrapping_add_signed(change.delta));
         }
         let (a, b) = (change.old_claims.iter().zip(new))
-            .find(|(a, _)| a.attrs_range.start <= p && p <= a.attrs_range.end)?;
-        Some(p - a.attrs_range.start + b.attrs_range.start)
+            .find(|(a, _)| a.attrs_range.start() <= p && p <= a.attrs_range.end())?;
+        Some(p - a.attrs_range.start() + b.attrs_range.start())
     };
     let mut out = old.to_vec();
     for d in &mut out {
         let mut ok = true;
-        places_in(d, path, |r| match (map(r.start), map(r.end)) {
+        places_in(d, path, |r| match (map(r.start()), map(r.end())) {
             (Some(s), Some(e)) => *r = TextRange::new(s, e),
             _ => ok = false,
         });
@@ -86,8 +86,8 @@ const RELATION_KEYS: &[&str] = &["supports", "contradicts", "p", "conf", "note"]
 /// quotes, tags and citations may differ; a citation written before a relation attribute
 /// moves it, and then the claims differ.
 fn same_relations(a: &Claim, b: &Claim) -> bool {
-    let (oa, ob) = (a.attrs_range.start, b.attrs_range.start);
-    let rel = |r: TextRange, o: usize| (r.start.wrapping_sub(o), r.end.wrapping_sub(o));
+    let (oa, ob) = (a.attrs_range.start(), b.attrs_range.start());
+    let rel = |r: TextRange, o: usize| (r.start().wrapping_sub(o), r.end().wrapping_sub(o));
     let same_range = |x: TextRange, y: TextRange| rel(x, oa) == rel(y, ob);
     let same_ident = |x: &Ident, y: &Ident| x.name == y.name && same_range(x.range, y.range);
     let same_value = |x: &ValueKind, y: &ValueKind| match (x, y) {

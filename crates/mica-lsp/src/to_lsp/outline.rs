@@ -183,14 +183,14 @@ pub fn semantic_tokens(
     let (mut prev_line, mut prev_start) = (0u32, 0u32);
     for &(r, kind) in tokens {
         let (ty, mods) = token_type(kind);
-        let first = lines.line_of(r.start);
-        let last = lines.line_of(r.end);
+        let first = lines.line_of(r.start());
+        let last = lines.line_of(r.end());
         for line in first..=last {
             let Some(content) = lines.line_content_range(text, line) else {
                 continue;
             };
-            let s = r.start.max(content.start);
-            let e = r.end.min(content.end);
+            let s = r.start().max(content.start());
+            let e = r.end().min(content.end());
             if s >= e {
                 continue;
             }

@@ -83,7 +83,7 @@ pub(crate) fn check(doc: Doc<'_>, claims: &[Claim], by_id: &ClaimIds<'_>) -> Vec
         }
         out.push(d);
     }
-    out.sort_by_key(|d| d.location.range.start);
+    out.sort_by_key(|d| d.location.range.start());
     out
 }
 

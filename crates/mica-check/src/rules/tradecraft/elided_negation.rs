@@ -27,7 +27,7 @@ pub fn check(doc: Doc<'_>, _claim: &Claim, evidence: &[Evidence<'_>]) -> Vec<Dia
         if e.gaps.is_empty() || parts.len() != e.gaps.len() + 1 {
             continue;
         }
-        let markers = elision_markers(&doc.text[quote.range.to_range()], quote.range.start);
+        let markers = elision_markers(&doc.text[quote.range.to_range()], quote.range.start());
         for (k, (gap, gap_range)) in e.gaps.iter().enumerate() {
             let left_ends_sentence = ends_sentence(parts[k].0);
             let negations = skipped_negations(gap, left_ends_sentence);

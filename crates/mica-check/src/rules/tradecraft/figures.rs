@@ -335,8 +335,8 @@ pub fn extract(text: &str, base: usize, side: Side) -> Vec<Figure> {
         };
         match next {
             Some((mut f, end)) => {
-                f.range = TextRange::new(base + f.range.start, base + f.range.end);
-                f.core = TextRange::new(base + f.core.start, base + f.core.end);
+                f.range = TextRange::new(base + f.range.start(), base + f.range.end());
+                f.core = TextRange::new(base + f.core.start(), base + f.core.end());
                 out.push(f);
                 i = end;
             }

@@ -14,7 +14,7 @@ pub fn check(doc: Doc<'_>, claim: &Claim) -> Vec<Diagnostic> {
     let Some(text) = doc.text.get(range.to_range()) else {
         return Vec::new();
     };
-    let hits = estimative::scan(text, range.start);
+    let hits = estimative::scan(text, range.start());
     let Some(first) = hits.first() else {
         return Vec::new();
     };
@@ -96,15 +96,15 @@ fn insertion_point(doc: Doc<'_>, claim: &Claim) -> Option<usize> {
     if !doc.text.get(list.to_range())?.ends_with('}') {
         return None;
     }
-    let after_id = claim.id.as_ref().map(|i| i.range.end);
-    let after_attrs = claim.attrs.iter().map(|a| a.range().end).max();
-    let after_tags = claim.tags.iter().map(|t| t.range.end).max();
+    let after_id = claim.id.as_ref().map(|i| i.range.end());
+    let after_attrs = claim.attrs.iter().map(|a| a.range().end()).max();
+    let after_tags = claim.tags.iter().map(|t| t.range.end()).max();
     Some(
         [after_id, after_attrs, after_tags]
             .into_iter()
             .flatten()
             .max()
-            .unwrap_or(list.start + 1),
+            .unwrap_or(list.start() + 1),
     )
 }
 

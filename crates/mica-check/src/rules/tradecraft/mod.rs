@@ -115,7 +115,7 @@ pub fn evidence<'a>(claim: &'a Claim, resolutions: &'a [Resolution]) -> Vec<Evid
                 Outcome::Found(f) | Outcome::OutsideLines(f) => {
                     let at = |range: TextRange| {
                         f.passage
-                            .get(range.start - f.range.start..range.end - f.range.start)
+                            .get(range.start() - f.range.start()..range.end() - f.range.start())
                             .unwrap_or("")
                     };
                     e.passages = Some(f.parts.iter().map(|&p| (at(p), p)).collect());
@@ -123,7 +123,7 @@ pub fn evidence<'a>(claim: &'a Claim, resolutions: &'a [Resolution]) -> Vec<Evid
                         .parts
                         .windows(2)
                         .map(|w| {
-                            let gap = TextRange::new(w[0].end, w[1].start);
+                            let gap = TextRange::new(w[0].end(), w[1].start());
                             (at(gap), gap)
                         })
                         .collect();

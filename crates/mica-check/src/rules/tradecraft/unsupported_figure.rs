@@ -31,11 +31,11 @@ pub fn check(doc: Doc<'_>, claim: &Claim, evidence: &[Evidence<'_>]) -> Vec<Diag
     };
     // In an estimative judgement, "by 2030" is the analyst's time frame, not a reported fact.
     let estimative = claim.attrs_named("p").next().is_some();
-    let mut claimed = figures::extract(text, range.start, Side::Claim);
+    let mut claimed = figures::extract(text, range.start(), Side::Claim);
     claimed.retain(|f| {
         !(estimative
             && f.kind == figures::Kind::Year
-            && figures::is_horizon(doc.text, f.range.start))
+            && figures::is_horizon(doc.text, f.range.start()))
     });
     if claimed.is_empty() {
         return Vec::new();
@@ -51,7 +51,7 @@ pub fn check(doc: Doc<'_>, claim: &Claim, evidence: &[Evidence<'_>]) -> Vec<Diag
                         text: passage,
                         source_id: e.citation.source.name.as_str(),
                         source_path: e.source_path,
-                        offset: at.start,
+                        offset: at.start(),
                     }),
             );
         }
@@ -85,7 +85,7 @@ pub fn check(doc: Doc<'_>, claim: &Claim, evidence: &[Evidence<'_>]) -> Vec<Diag
                     let r = n.figure.range;
                     d.labels.push(Label::at(
                         path,
-                        TextRange::new(n.offset + r.start, n.offset + r.end),
+                        TextRange::new(n.offset + r.start(), n.offset + r.end()),
                         format!("the source says \"{says}\""),
                     ));
                 }
