@@ -97,6 +97,12 @@ impl Inner {
             doc.analysed = None;
             let parses = Arc::clone(&doc.parses);
             let text = doc.text()?;
+            // A text past what a range can point into (4 GiB, grown edit by edit: a message
+            // is at most 512 MB) is not analysed; its cache is told so when it is again.
+            if text.len() > mica_syntax::text::MAX_TEXT {
+                doc.since = Since::Unknown;
+                return None;
+            }
             let since = std::mem::replace(&mut doc.since, Since::Same);
             (text, since, doc.rev, generation, analysis, parses)
         };
