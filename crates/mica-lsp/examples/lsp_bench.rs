@@ -421,6 +421,21 @@ fn write_and_open(
     (c, first, t, u)
 }
 
+/// Type one character into the opened document `u` (version 1, `text`) at the first `near`
+/// after its middle; the time to its diagnostics.
+fn type_in_the_middle(c: &mut Client, u: &str, text: &str, near: &str) -> Duration {
+    let at = text.len() / 2;
+    let p = pos(text, text[at..].find(near).map_or(at, |i| at + i));
+    let t = Instant::now();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2},
+               "contentChanges": [{"range": {"start": p, "end": p}, "text": "x"}]}),
+    );
+    c.diagnostics(u, Some(2));
+    t.elapsed()
+}
+
 /// A document of about `mb` megabytes: time to its first diagnostics, one keystroke, and the
 /// server's memory next to the text's size.
 fn large_document(repo: &Path, mb: usize) {
@@ -441,19 +456,10 @@ fn large_document(repo: &Path, mb: usize) {
         first.len(),
         rss_mb(&c).unwrap_or(f64::NAN)
     );
-    let at = text.len() / 2;
-    let at = text[at..].find("restates").map_or(at, |i| at + i);
-    let p = pos(&text, at);
-    let t = Instant::now();
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": u, "version": 2},
-               "contentChanges": [{"range": {"start": p, "end": p}, "text": "x"}]}),
-    );
-    c.diagnostics(&u, Some(2));
+    let keystroke = type_in_the_middle(&mut c, &u, &text, "restates");
     println!(
         "one keystroke to diagnostics {:.0} ms; server RSS {:.0} MB ({:.1}x the text)",
-        t.elapsed().as_secs_f64() * 1e3,
+        keystroke.as_secs_f64() * 1e3,
         rss_mb(&c).unwrap_or(f64::NAN),
         rss_mb(&c).unwrap_or(f64::NAN) * 1048576.0 / text.len() as f64
     );
@@ -502,19 +508,7 @@ fn large_brief(repo: &Path, mb: usize) {
     );
     // In the prose of the copy in the middle (a keystroke in a quote would be a quote not
     // found, whose suggestion is a search of its source).
-    let at = text.len() / 2;
-    let p = pos(
-        &text,
-        text[at..].find("brief assesses").map_or(at, |i| at + i),
-    );
-    let t = Instant::now();
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": u, "version": 2},
-               "contentChanges": [{"range": {"start": p, "end": p}, "text": "x"}]}),
-    );
-    c.diagnostics(&u, Some(2));
-    let keystroke = t.elapsed();
+    let keystroke = type_in_the_middle(&mut c, &u, &text, "brief assesses");
     std::thread::sleep(Duration::from_secs(3));
     println!(
         "one keystroke to diagnostics {:.0} ms; three seconds later: server RSS {:.0} MB ({:.1}x the text)",
