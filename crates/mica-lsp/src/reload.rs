@@ -72,7 +72,7 @@ impl Inner {
     pub(crate) async fn reload(self: &Arc<Self>) {
         // Each workspace's configuration and open buffers of non-`.mica` files, read under the
         // lock.
-        let (home, jobs) = {
+        let (home, jobs, started) = {
             let st = self.lock();
             let jobs: Vec<ScanJob> = st
                 .workspaces
@@ -108,11 +108,11 @@ impl Inner {
                     }
                 })
                 .collect();
-            (st.root.clone(), jobs)
+            (st.root.clone(), jobs, st.last_rev())
         };
         let scanned = tokio::task::spawn_blocking(move || scan_all(&home, jobs)).await;
         let Ok(scans) = scanned else { return };
-        let (open, closed, forgotten, roots) = self.take_scans(scans);
+        let (open, closed, forgotten, roots) = self.take_scans(scans, started);
         for uri in forgotten {
             self.clear(uri).await;
         }
@@ -127,11 +127,14 @@ impl Inner {
     }
 
     /// Take the scans into the state: the documents open, the documents to check that are
-    /// not, the URIs whose diagnostics must be cleared, and the roots scanned.
+    /// not, the URIs whose diagnostics must be cleared, and the roots scanned. `started` is
+    /// the last revision when the scans began: a document changed since (closed, and its file
+    /// read then) keeps its text, which may be newer than the scan's.
     #[allow(clippy::type_complexity)]
     fn take_scans(
         &self,
         scans: Vec<(PathBuf, Option<Ws>, Scan)>,
+        started: u64,
     ) -> (Vec<DocId>, Vec<DocId>, Vec<lsp::Uri>, Vec<PathBuf>) {
         let mut closed = Vec::new();
         let mut forgotten = Vec::new();
@@ -139,11 +142,15 @@ impl Inner {
         let mut roots = Vec::new();
         let mut st = self.lock();
         st.generation += 1;
-        for (key, new, scan) in scans {
-            roots.push(key.clone());
-            if let Some(ws) = new {
+        let mut scans = scans;
+        for (key, new, _) in &mut scans {
+            if let Some(ws) = new.take() {
                 st.workspaces.entry(key.clone()).or_insert(ws);
             }
+        }
+        rekey_open(&mut st);
+        for (key, _, scan) in scans {
+            roots.push(key.clone());
             let ws = st.ws(&key);
             ws.config = Arc::new(scan.config);
             ws.config_error = scan.config_error;
@@ -174,6 +181,7 @@ impl Inner {
                 let Some(uri) = uri.or_else(|| paths.uri(&id.path)) else {
                     continue;
                 };
+                let known = st.docs.contains_key(&id);
                 let doc = st
                     .docs
                     .entry(id)
@@ -182,6 +190,10 @@ impl Inner {
                 // again: a copy of its saved text would only take room (a large brief's size).
                 if doc.buffer.is_some() {
                     doc.disk = None;
+                    continue;
+                }
+                // Closed while the scan ran: the close read the file after the scan may have.
+                if known && doc.rev > started {
                     continue;
                 }
                 if doc.disk.as_deref() != Some(&text) {
@@ -321,6 +333,30 @@ impl Inner {
                 )
                 .await;
         }
+    }
+}
+
+/// Move each open document whose nearest `mica.toml` is now another one's (a workspace
+/// appeared in one of its folders, or went) to the workspace it belongs to, as `mica check`
+/// would check it: its buffer replaces the copy of its file that workspace's scan read, and
+/// it is analysed afresh there.
+fn rekey_open(st: &mut State) {
+    let moved: Vec<(String, DocId, DocId)> = (st.open.iter())
+        .filter_map(|(u, old)| {
+            let new = st.resolve(&u.parse().ok()?);
+            (new != *old).then(|| (u.clone(), old.clone(), new))
+        })
+        .collect();
+    for (u, old, new) in moved {
+        let Some(doc) = st.docs.remove(&old) else {
+            continue;
+        };
+        let rev = st.rev();
+        let mut fresh = Doc::new(doc.uri, doc.mica, rev);
+        fresh.buffer = doc.buffer;
+        st.ws(&new.root);
+        st.docs.insert(new.clone(), fresh);
+        st.open.insert(u, new);
     }
 }
 

@@ -230,6 +230,11 @@ impl State {
         self.next_rev
     }
 
+    /// The last revision given out: a document whose revision is later changed after it.
+    pub fn last_rev(&self) -> u64 {
+        self.next_rev
+    }
+
     /// The workspace rooted at the canonical `root`, made if it is new.
     pub fn ws(&mut self, root: &Path) -> &mut Ws {
         self.workspaces
@@ -261,6 +266,12 @@ impl State {
         if let Some(id) = self.open.get(uri.as_str()) {
             return id.clone();
         }
+        self.resolve(uri)
+    }
+
+    /// The document at `uri` by where it is now: in the workspace of the nearest folder with a
+    /// `mica.toml` (an open document keeps the key it was opened with, see [`Self::id`]).
+    pub fn resolve(&self, uri: &lsp::Uri) -> DocId {
         let file = convert::file_path(uri);
         let found = file
             .as_ref()

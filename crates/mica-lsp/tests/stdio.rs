@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Client, uri, workspace};
+use common::{Client, uri, utf16_pos, workspace, xorshift};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -103,24 +103,6 @@ fn exit_without_shutdown_fails() {
     c.initialize(ws.path(), caps(UTF16_ONLY));
     c.notify("exit", Value::Null);
     assert_eq!(c.wait().code(), Some(1));
-}
-
-/// The UTF-16 position of byte `offset` of `text` (whose lines end with `\n` only).
-fn utf16_pos(text: &str, offset: usize) -> Value {
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[..offset].matches('\n').count();
-    let col = text[line_start..offset].encode_utf16().count();
-    json!({"line": line, "character": col})
-}
-
-/// A deterministic generator (xorshift64): a number below `n` per call.
-fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
-    move |n| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    }
 }
 
 /// The server tells each document's cache what changed instead of handing it a text to

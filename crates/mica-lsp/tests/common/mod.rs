@@ -331,3 +331,21 @@ pub fn workspace() -> tempfile::TempDir {
     .unwrap();
     dir
 }
+
+/// The UTF-16 position of byte `offset` of `text` (whose lines end with `\n` only).
+pub fn utf16_pos(text: &str, offset: usize) -> Value {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..offset].matches('\n').count();
+    let col = text[line_start..offset].encode_utf16().count();
+    json!({"line": line, "character": col})
+}
+
+/// A deterministic generator (xorshift64): a number below `n` per call.
+pub fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    }
+}
