@@ -192,7 +192,7 @@ impl<'a> Lowerer<'a> {
             .count();
         // Likewise for the `.tag`s (a vector grown by one tag has room for four).
         let tags = (list.items.iter())
-            .filter(|i| matches!(i, RawAttr::Word(r) if self.src[r.start()..].starts_with('.')))
+            .filter(|i| matches!(i, RawAttr::Word(r) if self.slice(*r).starts_with('.')))
             .count();
         debug_assert_eq!(
             lbracket.end(),

@@ -31,13 +31,12 @@ pub(crate) fn did_open(inner: &Arc<Inner>, p: lsp::DidOpenTextDocumentParams) {
         doc.uri = td.uri;
         // The opening message's text becomes the buffer: no copy. What the document's cache
         // saw is most often the same text, read from disk by the workspace scan.
+        let buffer = Buffer::new(td.text);
         let before = doc.text();
-        doc.buffer = Some((Buffer::new(td.text), td.version));
+        doc.since
+            .replaced(before.as_deref().map(String::as_str), buffer.text());
+        doc.buffer = Some((buffer, td.version));
         doc.disk = None;
-        if let Some(now) = doc.text() {
-            doc.since
-                .replaced(before.as_deref().map(String::as_str), &now);
-        }
         doc.rev = rev;
         let mica = doc.mica;
         (key, new_ws, mica)
