@@ -20,7 +20,7 @@
 //! 10 MB one with a diagnostic for every claim, and workspace scans of up to 20,000 briefs
 //! instead.
 //!
-//! Length: about 600 lines, one program: the generated briefs, the typing rounds and their
+//! Length: about 660 lines, one program: the generated briefs, the typing rounds and their
 //! floors, the large inputs and the report share the client and the timing types.
 
 #[path = "../tests/common/mod.rs"]
