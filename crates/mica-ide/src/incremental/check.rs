@@ -364,8 +364,13 @@ impl DocCache {
         // The new claims are resolved and checked a slice at a time, so that a large document
         // opened at once never holds every citation's full resolution (the passages found,
         // the closest ones), only what is kept of it.
+        // Both at their exact size: a large document's resolutions are more than half the
+        // size of its text, and a vector that grows holds up to twice their room, and both
+        // buffers while it does.
+        let new_claims = &ctx.parse.document.claims[before..before + inserted];
         let mut results: Vec<ClaimResult> = Vec::with_capacity(inserted);
-        let mut kept: Vec<ResolvedCitation> = Vec::new();
+        let mut kept: Vec<ResolvedCitation> =
+            Vec::with_capacity(new_claims.iter().map(|c| c.citations().count()).sum());
         for from in (before..before + inserted).step_by(RESOLVE_AT_ONCE) {
             let to = (from + RESOLVE_AT_ONCE).min(before + inserted);
             let claims = &ctx.parse.document.claims[from..to];
@@ -375,13 +380,23 @@ impl DocCache {
             }));
             kept.extend(resolved.iter().map(ResolvedCitation::from));
         }
-        self.claims.splice(before..before + removed, results);
         let citations = Arc::make_mut(&mut self.citations);
         let from = citations.partition_point(|c| c.claim < before);
         let to = citations.partition_point(|c| c.claim < before + removed);
         let moved = inserted as isize - removed as isize;
         let after = from + kept.len();
-        citations.splice(from..to, kept);
+        // Everything replaced (a document opened or checked whole) takes the new vectors as
+        // they are.
+        if before == 0 && removed == self.claims.len() {
+            self.claims = results;
+        } else {
+            self.claims.splice(before..before + removed, results);
+        }
+        if from == 0 && to == citations.len() {
+            *citations = kept;
+        } else {
+            citations.splice(from..to, kept);
+        }
         if delta != 0 || moved != 0 {
             if defer {
                 self.citations_unmoved = Some((after, delta, moved));
@@ -839,6 +854,9 @@ mod tests {
         let mut cache = DocCache::new();
         same_when_told(&mut cache, &config, &provider, path, &text, None);
         assert!(cache.claims_checked() > 2 * RESOLVE_AT_ONCE);
+        // What is kept of every claim and citation is held without spare room.
+        assert_eq!(cache.claims.capacity(), cache.claims.len());
+        assert_eq!(cache.citations.capacity(), cache.citations.len());
         let claims = mica_syntax::parse(&text).document.claims;
         let at = claims[RESOLVE_AT_ONCE].text_range.start() + 1;
         text.insert_str(at, "very ");

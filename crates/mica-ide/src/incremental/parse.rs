@@ -16,6 +16,7 @@
 use super::paragraphs::{Kept, Paragraphs, Since, TextChange};
 use super::shift::Shift;
 use mica_syntax::{Claim, Parse};
+use std::ops::Range;
 use std::sync::Arc;
 
 /// How many items of each kind one paragraph's parse holds: its share of the document's
@@ -213,22 +214,8 @@ impl ParseCache {
         // The new run of paragraphs, each parsed on its own, and the old run it replaces.
         let mid_new = prefix..starts.len() - suffix;
         let mid_old = prefix..old_n - suffix;
-        // Many paragraphs (a document opened, or an edit that changed a comment) are parsed
-        // on the rayon pool.
-        let parse_one = |k: usize| {
-            (
-                starts[k] as isize,
-                mica_syntax::parse(paragraph(text, starts, k)),
-            )
-        };
-        let mut fresh: Vec<(isize, Parse)> = if mid_new.len() > 256 {
-            use rayon::prelude::*;
-            mid_new.clone().into_par_iter().map(parse_one).collect()
-        } else {
-            mid_new.clone().map(parse_one).collect()
-        };
-        let counts: Vec<Counts> = fresh.iter().map(|(_, p)| Counts::of(p)).collect();
-        let fresh_claims: usize = counts.iter().map(|n| n.claims).sum();
+        let (mut run, counts) = parse_run(text, starts, mid_new.clone());
+        let fresh_claims = run.document.claims.len();
         let sum = |c: &[Counts]| c.iter().fold(Counts::default(), |a, n| a.add(*n));
         let before = sum(&self.chunks[..prefix]);
         // Everything, when the cache holds no paragraphs (a first parse).
@@ -246,22 +233,22 @@ impl ParseCache {
             (self.flat.document.sources.len(), self.flat.errors.len());
         let flat = Arc::make_mut(&mut self.flat);
         let Parse { document, errors } = flat;
-        // The new paragraphs' items are moved into the document's parse, each moved to where
-        // its paragraph starts: the cache keeps only how many items each paragraph has.
+        // The new paragraphs' items take the place of the old ones in the document's parse:
+        // the cache keeps only how many items each paragraph has.
+        let new = &mut run.document;
         splice(
             &mut document.sources,
             before.sources,
             removed.sources,
             delta,
-            (fresh.iter_mut())
-                .flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.document.sources))),
+            &mut new.sources,
         );
         let old_claims = splice(
             &mut document.claims,
             before.claims,
             removed.claims,
             if defer { 0 } else { delta },
-            (fresh.iter_mut()).flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.document.claims))),
+            &mut new.claims,
         );
         let after = before.claims + fresh_claims;
         if defer && delta != 0 && after < document.claims.len() {
@@ -272,31 +259,27 @@ impl ParseCache {
             before.headings,
             removed.headings,
             delta,
-            (fresh.iter_mut())
-                .flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.document.headings))),
+            &mut new.headings,
         );
         splice(
             &mut document.comments,
             before.comments,
             removed.comments,
             delta,
-            (fresh.iter_mut())
-                .flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.document.comments))),
+            &mut new.comments,
         );
         splice(
             errors,
             before.errors,
             removed.errors,
             delta,
-            (fresh.iter_mut()).flat_map(|(d, p)| moved(*d, std::mem::take(&mut p.errors))),
+            &mut run.errors,
         );
         // The front matter can only be in the first paragraph (a later one never starts with
         // `---`, so it has none even when it becomes the first); it changes only when that
         // paragraph was parsed again or removed (then a kept paragraph comes first, with none).
         if prefix == 0 {
-            document.front_matter = fresh
-                .first_mut()
-                .and_then(|(_, p)| p.document.front_matter.take());
+            document.front_matter = run.document.front_matter.take();
         }
         let inserted = fresh_claims;
         self.chunks.splice(mid_old, counts);
@@ -340,12 +323,17 @@ fn parse_in_pieces(text: &str, pieces: usize) -> Parse {
     let mut cuts = vec![0];
     cuts.extend(Paragraphs::starts_near(text, &near));
     cuts.push(text.len());
-    let parts: Vec<(usize, Parse)> = cuts
+    let parts: Vec<(isize, Parse)> = cuts
         .par_windows(2)
-        .map(|w| (w[0], mica_syntax::parse(&text[w[0]..w[1]])))
+        .map(|w| (w[0] as isize, mica_syntax::parse(&text[w[0]..w[1]])))
         .collect();
-    // Room for every piece's items at once: a vector grown piece by piece would hold up to
-    // twice the room its claims need, and both buffers while it grows.
+    concat(parts)
+}
+
+/// The parses `parts`, each moved by its number of bytes, laid end to end in vectors of
+/// their exact size: a vector grown piece by piece would hold up to twice the room its
+/// claims need, and both buffers while it grows. The front matter is the first part's.
+fn concat(parts: Vec<(isize, Parse)>) -> Parse {
     let mut whole = Parse::default();
     let total = |f: fn(&Parse) -> usize| parts.iter().map(|(_, p)| f(p)).sum::<usize>();
     let doc = &mut whole.document;
@@ -357,21 +345,11 @@ fn parse_in_pieces(text: &str, pieces: usize) -> Parse {
     doc.comments
         .reserve_exact(total(|p| p.document.comments.len()));
     whole.errors.reserve_exact(total(|p| p.errors.len()));
-    for (at, mut part) in parts {
-        let d = at as isize;
-        let (doc, p) = (&mut whole.document, &mut part.document);
-        if at == 0 {
-            doc.front_matter = p.front_matter.take();
+    for (k, (d, mut part)) in parts.into_iter().enumerate() {
+        if k == 0 {
+            whole.document.front_matter = part.document.front_matter.take();
         }
-        doc.sources.extend(moved(d, std::mem::take(&mut p.sources)));
-        doc.claims.extend(moved(d, std::mem::take(&mut p.claims)));
-        doc.headings
-            .extend(moved(d, std::mem::take(&mut p.headings)));
-        doc.comments
-            .extend(moved(d, std::mem::take(&mut p.comments)));
-        whole
-            .errors
-            .extend(moved(d, std::mem::take(&mut part.errors)));
+        append(&mut whole, d, &mut part);
     }
     whole
 }
@@ -436,22 +414,85 @@ fn paragraph<'t>(text: &'t str, starts: &[usize], k: usize) -> &'t str {
     &text[starts[k]..starts.get(k + 1).copied().unwrap_or(text.len())]
 }
 
-/// Replace `v[at..at + remove]` with `new` and move what follows by `delta` bytes; the items
-/// removed.
+/// Replace `v[at..at + remove]` with the items of `new` and move what follows by `delta`
+/// bytes; the items removed. Replacing every item takes `new`'s vector as it is, which
+/// [`parse_run`] made at its exact size.
 fn splice<T: Shift>(
     v: &mut Vec<T>,
     at: usize,
     remove: usize,
     delta: isize,
-    new: impl Iterator<Item = T>,
+    new: &mut Vec<T>,
 ) -> Vec<T> {
-    let new: Vec<T> = new.collect();
+    let new = std::mem::take(new);
+    if at == 0 && remove == v.len() {
+        return std::mem::replace(v, new);
+    }
     let end = at + new.len();
     let removed = v.splice(at..at + remove, new).collect();
     if delta != 0 {
         T::shift_all(&mut v[end..], delta);
     }
     removed
+}
+
+/// How many paragraphs are parsed on one thread; a longer run is cut into pieces. Tests use a
+/// few, so that the documents they edit are parsed in pieces too.
+const PARALLEL_RUN: usize = if cfg!(test) { 8 } else { 256 };
+
+/// Paragraphs `run` of `text`, whose paragraphs start at `starts`, each parsed with
+/// [`mica_syntax::parse`] and its items moved to where it starts, laid end to end; and how
+/// many items of each kind each paragraph has. Each paragraph's items are moved out of its
+/// parse before the next is parsed, so that its vectors are freed at once: a parse kept for
+/// every paragraph until the end left as many holes in the heap as a document has claims
+/// (a quarter of the memory of a large document after it was opened). Many paragraphs (a
+/// document opened, or an edit that changed a comment) are parsed in pieces on the rayon
+/// pool.
+fn parse_run(text: &str, starts: &[usize], run: Range<usize>) -> (Parse, Vec<Counts>) {
+    let piece = |run: Range<usize>| {
+        let mut whole = Parse::default();
+        let mut counts = Vec::with_capacity(run.len());
+        for k in run.clone() {
+            let mut part = mica_syntax::parse(paragraph(text, starts, k));
+            counts.push(Counts::of(&part));
+            if k == run.start {
+                whole.document.front_matter = part.document.front_matter.take();
+            }
+            append(&mut whole, starts[k] as isize, &mut part);
+        }
+        (whole, counts)
+    };
+    let pieces = 2 * rayon::current_num_threads();
+    if run.len() <= PARALLEL_RUN || pieces < 2 {
+        return piece(run);
+    }
+    use rayon::prelude::*;
+    let size = run.len().div_ceil(pieces);
+    let parts: Vec<(Parse, Vec<Counts>)> = (run.start..run.end)
+        .step_by(size)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|k| piece(k..(k + size).min(run.end)))
+        .collect();
+    let counts = parts.iter().flat_map(|(_, c)| c.iter().copied()).collect();
+    (
+        concat(parts.into_iter().map(|(p, _)| (0, p)).collect()),
+        counts,
+    )
+}
+
+/// Move `part`'s items, moved by `d` bytes, to the end of `whole`'s (not its front matter).
+fn append(whole: &mut Parse, d: isize, part: &mut Parse) {
+    let (doc, p) = (&mut whole.document, &mut part.document);
+    doc.sources.extend(moved(d, std::mem::take(&mut p.sources)));
+    doc.claims.extend(moved(d, std::mem::take(&mut p.claims)));
+    doc.headings
+        .extend(moved(d, std::mem::take(&mut p.headings)));
+    doc.comments
+        .extend(moved(d, std::mem::take(&mut p.comments)));
+    whole
+        .errors
+        .extend(moved(d, std::mem::take(&mut part.errors)));
 }
 
 #[cfg(test)]
@@ -626,6 +667,34 @@ pub(crate) mod tests {
         }
         // Most texts were cut: the pieces were really parsed apart.
         assert!(cut_some * 2 > rounds, "cut {cut_some} of {rounds}");
+    }
+
+    /// A document opened, or a long run of paragraphs parsed again, is parsed in pieces whose
+    /// items are laid end to end in vectors of their exact size, and parses as the whole.
+    #[test]
+    fn a_long_run_parses_in_pieces_without_spare_room() {
+        let one = corpus()
+            .into_iter()
+            .max_by_key(|t| t.matches("\n\n").count())
+            .unwrap();
+        let text = one.replace("<!--", "").replace("-->", "").repeat(3);
+        assert!(paragraph_starts(&text).len() > 4 * PARALLEL_RUN);
+        let mut cache = ParseCache::new();
+        let (got, _) = cache.parse_edited(&text, Since::Unknown);
+        assert_eq!(*got, mica_syntax::parse(&text));
+        let doc = &got.document;
+        assert!(doc.claims.len() > 100);
+        assert_eq!(doc.claims.capacity(), doc.claims.len());
+        assert_eq!(doc.headings.capacity(), doc.headings.len());
+        // A comment opened at the start and never closed: every paragraph after it is parsed
+        // again, and holds no claim.
+        let claims = doc.claims.len();
+        drop(got);
+        let edited = format!("<!--{text}");
+        let (got, change) =
+            cache.parse_edited(&edited, Since::Changed(TextChange::replace(0, 0, 4)));
+        assert_eq!(*got, mica_syntax::parse(&edited));
+        assert_eq!((change.removed, change.inserted), (claims, 0));
     }
 
     /// Found by an adversarial review: a character typed at the very start and deleted before
