@@ -8,6 +8,7 @@
 pub mod buffer;
 pub mod convert;
 mod handlers;
+mod heap;
 mod overlay;
 mod publish;
 mod reload;
@@ -37,6 +38,7 @@ const CONCURRENCY: usize = 64;
 /// asking the server to shut down, so that the caller can exit with status 1 as the protocol
 /// asks.
 pub fn run_stdio() -> std::io::Result<()> {
+    heap::keep_large_buffers_apart();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("mica-lsp")
