@@ -171,7 +171,9 @@ struct Checkpoint {
 /// [`LineIndex::columns_hold`] checks them against a text.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
-    starts: Vec<usize>,
+    /// Where each line starts, in 32 bits (a text is at most [`MAX_TEXT`] bytes): an editor
+    /// keeps the index of every open document, and a large one has millions of lines.
+    starts: Vec<u32>,
     len: usize,
     /// Checkpoints in order, the first at byte 0, none more than [`COLUMN_STEP`] bytes after
     /// the one before it or before the end; empty when the text is ASCII, where both counts
@@ -304,9 +306,9 @@ impl LineIndex {
             }
             if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
                 lf_of_crlf = at + 1;
-                starts.push(at + 2);
+                starts.push(offset(at + 2));
             } else {
-                starts.push(at + 1);
+                starts.push(offset(at + 1));
             }
         }
         // Exactly the room the starts take: an editor keeps the index of every open document.
@@ -332,9 +334,9 @@ impl LineIndex {
         // Starts before `lo` stay (the bytes before them did not change); from the last of
         // them, the line endings up to one byte past the edit are found again (a `\r` before
         // it and a `\n` in it make one line ending); starts further on only move.
-        let keep = self.starts.partition_point(|&s| s < lo).max(1);
-        let tail_from = self.starts.partition_point(|&s| s <= old_hi + 1);
-        let from = self.starts[keep - 1];
+        let keep = self.starts.partition_point(|&s| (s as usize) < lo).max(1);
+        let tail_from = self.starts.partition_point(|&s| s as usize <= old_hi + 1);
+        let from = self.starts[keep - 1] as usize;
         let end = (new_hi + 1).min(bytes.len());
         let mut found = Vec::new();
         let mut lf_of_crlf = usize::MAX;
@@ -349,14 +351,14 @@ impl LineIndex {
                 at + 1
             };
             if start <= new_hi + 1 {
-                found.push(start);
+                found.push(offset(start));
             }
         }
         // In place: the tail moves by `delta`, and the starts of the edited lines are replaced
         // (the tail is shifted in memory only when their number changed). Room grows by a
         // little when lines are added, as the index is kept exactly as large as it needs.
         for s in &mut self.starts[tail_from..] {
-            *s = s.wrapping_add_signed(delta);
+            *s = offset((*s as usize).wrapping_add_signed(delta));
         }
         let grows = found.len().saturating_sub(tail_from - keep);
         if self.starts.capacity() - self.starts.len() < grows {
@@ -456,7 +458,7 @@ impl LineIndex {
     /// The zero-based line holding `offset` (clamped to the text).
     pub fn line_of(&self, offset: usize) -> usize {
         let offset = offset.min(self.len);
-        match self.starts.binary_search(&offset) {
+        match self.starts.binary_search(&self::offset(offset)) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
@@ -464,8 +466,8 @@ impl LineIndex {
 
     /// The byte range of zero-based `line` including its line ending, or `None` past the end.
     pub fn line_range(&self, line: usize) -> Option<TextRange> {
-        let start = *self.starts.get(line)?;
-        let end = self.starts.get(line + 1).copied().unwrap_or(self.len);
+        let start = *self.starts.get(line)? as usize;
+        let end = self.starts.get(line + 1).map_or(self.len, |&e| e as usize);
         Some(TextRange::new(start, end))
     }
 
@@ -515,7 +517,7 @@ impl LineIndex {
             offset -= 1;
         }
         let line = self.line_of(offset);
-        let start = self.starts[line];
+        let start = self.starts[line] as usize;
         let col = self.units_before(text, offset, unit) - self.units_before(text, start, unit);
         LineCol { line, col }
     }
@@ -740,6 +742,8 @@ mod tests {
         let idx = LineIndex::new(&text);
         assert_eq!(idx.line_count(), 5_001);
         assert_eq!(idx.starts.capacity(), idx.starts.len());
+        // Four bytes a line.
+        assert_eq!(std::mem::size_of_val(&idx.starts[..]), 4 * 5_001);
         // A line typed into it adds a sixty-fourth, not the index's own size.
         let mut idx = idx;
         let mut edited = text.clone();

@@ -41,14 +41,32 @@ impl Counts {
         }
     }
 
-    fn add(self, o: Self) -> Self {
+    fn add(self, o: Packed) -> Self {
+        let [sources, claims, headings, comments, errors] = o.0.map(|n| n as usize);
         Self {
-            sources: self.sources + o.sources,
-            claims: self.claims + o.claims,
-            headings: self.headings + o.headings,
-            comments: self.comments + o.comments,
-            errors: self.errors + o.errors,
+            sources: self.sources + sources,
+            claims: self.claims + claims,
+            headings: self.headings + headings,
+            comments: self.comments + comments,
+            errors: self.errors + errors,
         }
+    }
+
+    /// The counts of the paragraphs `c`.
+    fn sum(c: &[Packed]) -> Self {
+        c.iter().fold(Self::default(), |a, n| a.add(*n))
+    }
+}
+
+/// [`Counts`] as the cache keeps them for each paragraph, in 32 bits: a large document has
+/// about as many paragraphs as claims, and a text holds fewer items than bytes, of which it
+/// has at most [`mica_syntax::text::MAX_TEXT`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Packed([u32; 5]);
+
+impl From<Counts> for Packed {
+    fn from(c: Counts) -> Self {
+        Self([c.sources, c.claims, c.headings, c.comments, c.errors].map(|n| n as u32))
     }
 }
 
@@ -93,7 +111,7 @@ pub struct ParseCache {
     len: usize,
     paragraphs: Paragraphs,
     /// How many items of each kind every paragraph holds.
-    chunks: Vec<Counts>,
+    chunks: Vec<Packed>,
     flat: Arc<Parse>,
     /// After [`Self::parse_edited_unmoved`]: the claims from this index on are still where
     /// they were before the edit, this many bytes before where they are now.
@@ -216,13 +234,12 @@ impl ParseCache {
         let mid_old = prefix..old_n - suffix;
         let (mut run, counts) = parse_run(text, starts, mid_new.clone());
         let fresh_claims = run.document.claims.len();
-        let sum = |c: &[Counts]| c.iter().fold(Counts::default(), |a, n| a.add(*n));
-        let before = sum(&self.chunks[..prefix]);
+        let before = Counts::sum(&self.chunks[..prefix]);
         // Everything, when the cache holds no paragraphs (a first parse).
         let removed = if old_n == 0 {
             Counts::of(&self.flat)
         } else {
-            sum(&self.chunks[mid_old.clone()])
+            Counts::sum(&self.chunks[mid_old.clone()])
         };
         let old_suffix_start = old_starts.get(mid_old.end).copied().unwrap_or(old_len);
         let new_suffix_start = starts.get(mid_new.end).copied().unwrap_or(text.len());
@@ -448,13 +465,13 @@ const PARALLEL_RUN: usize = if cfg!(test) { 8 } else { 256 };
 /// (a quarter of the memory of a large document after it was opened). Many paragraphs (a
 /// document opened, or an edit that changed a comment) are parsed in pieces on the rayon
 /// pool.
-fn parse_run(text: &str, starts: &[usize], run: Range<usize>) -> (Parse, Vec<Counts>) {
+fn parse_run(text: &str, starts: &[usize], run: Range<usize>) -> (Parse, Vec<Packed>) {
     let piece = |run: Range<usize>| {
         let mut whole = Parse::default();
         let mut counts = Vec::with_capacity(run.len());
         for k in run.clone() {
             let mut part = mica_syntax::parse(paragraph(text, starts, k));
-            counts.push(Counts::of(&part));
+            counts.push(Packed::from(Counts::of(&part)));
             if k == run.start {
                 whole.document.front_matter = part.document.front_matter.take();
             }
@@ -468,7 +485,7 @@ fn parse_run(text: &str, starts: &[usize], run: Range<usize>) -> (Parse, Vec<Cou
     }
     use rayon::prelude::*;
     let size = run.len().div_ceil(pieces);
-    let parts: Vec<(Parse, Vec<Counts>)> = (run.start..run.end)
+    let parts: Vec<(Parse, Vec<Packed>)> = (run.start..run.end)
         .step_by(size)
         .collect::<Vec<_>>()
         .into_par_iter()
