@@ -151,8 +151,8 @@ fn prefetch(provider: &dyn SourceProvider, docs: &[DocumentInput<'_>], scopes: &
                     batches.entry(path).or_default().push(QuoteQuery {
                         quote: &quote.value,
                         lines: c.lines.map(|l| LineSpan {
-                            start: l.start,
-                            end: l.end,
+                            start: l.start as usize,
+                            end: l.end as usize,
                         }),
                     });
                 }

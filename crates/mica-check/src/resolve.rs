@@ -216,8 +216,8 @@ impl Elsewhere {
 /// A citation's line locator as a query span.
 pub(crate) fn line_span(c: &Citation) -> Option<LineSpan> {
     c.lines.map(|l| LineSpan {
-        start: l.start,
-        end: l.end,
+        start: l.start as usize,
+        end: l.end as usize,
     })
 }
 

@@ -67,8 +67,8 @@ fn declare_source(analysis: &Analysis, doc: &DocumentData, d: &Diagnostic) -> Ve
     };
     let id = &cite.source.name;
     let lines = cite.lines.map(|l| LineSpan {
-        start: l.start,
-        end: l.end,
+        start: l.start as usize,
+        end: l.end as usize,
     });
     let holds_quote = |path: &str| -> Option<bool> {
         let quote = cite.quote.as_ref()?;

@@ -264,8 +264,8 @@ fn scan_attrs(text: &str, from: usize, offset: usize, in_claim: bool) -> Option<
 fn parse_lines(s: &str) -> Option<LineSpan> {
     let locator = mica_syntax::parse_lines(s, TextRange::default()).ok()?;
     Some(LineSpan {
-        start: locator.start,
-        end: locator.end,
+        start: locator.start as usize,
+        end: locator.end as usize,
     })
 }
 

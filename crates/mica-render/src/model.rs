@@ -541,7 +541,7 @@ impl Gather<'_> {
             claims.push(ClaimView {
                 id,
                 anchor,
-                text: claim.text.clone(),
+                text: claim.text.to_string(),
                 markdown: claim_markdown(self.text, claim, &doc.comments),
                 conf: single("conf"),
                 likelihood: p.as_deref().and_then(Likelihood::parse),
@@ -615,7 +615,7 @@ impl Gather<'_> {
             note,
             source: c.source.name.to_string(),
             quote: c.quote.as_ref().map(|q| q.value.clone()),
-            lines: c.lines.map(|l| (l.start, l.end)),
+            lines: c.lines.map(|l| (l.start as usize, l.end as usize)),
             line: None,
             end_line: None,
             range: None,

@@ -136,7 +136,7 @@ impl<'a> Lowerer<'a> {
             let title = self.plain_text(&mut scratch, line, inside);
             self.doc.headings.push(Heading {
                 level: level as u8,
-                title,
+                title: title.into(),
                 range: TextRange::new(marks.start(), line.end()),
             });
         }
@@ -152,7 +152,7 @@ impl<'a> Lowerer<'a> {
         scratch: &mut String,
         range: TextRange,
         claims: impl Iterator<Item = &'c Claim>,
-    ) -> String {
+    ) -> Box<str> {
         let comments = &self.doc.comments;
         let first = comments.partition_point(|c| c.start() < range.start());
         let mut skips: Vec<TextRange> = comments[first..]
@@ -178,7 +178,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         push_clean(out, &self.src[at..range.end()]);
-        String::from(out.trim_end())
+        Box::from(out.trim_end())
     }
 
     fn claim(&mut self, lbracket: TextRange, rbracket: TextRange, list: RawAttrList) -> Claim {
@@ -200,14 +200,16 @@ impl<'a> Lowerer<'a> {
             "a claim opens with one `[`"
         );
         let mut claim = Claim {
-            text: String::new(),
+            text: Box::default(),
             text_range,
             attrs_range: list.range,
             id: None,
-            tags: Vec::with_capacity(tags),
-            attrs: Vec::with_capacity(pairs),
+            tags: Box::default(),
+            attrs: Box::default(),
             has_errors: false,
         };
+        let mut tag_list = Vec::with_capacity(tags);
+        let mut attrs = Vec::with_capacity(pairs);
         if !list.closed {
             self.error(
                 TextRange::new(list.range.start(), list.range.start() + 1),
@@ -241,7 +243,7 @@ impl<'a> Lowerer<'a> {
                         if tag.is_empty() {
                             self.error(r, "expected a tag name after `.`, as in `.economy`");
                         } else if let Some(tag) = self.ident(tag_range, "tag") {
-                            claim.tags.push(tag);
+                            tag_list.push(tag);
                         }
                     } else if list.closed {
                         let msg = format!(
@@ -252,7 +254,7 @@ impl<'a> Lowerer<'a> {
                 }
                 RawAttr::KeyValue { key, eq, value } => {
                     if let Some(attr) = self.attr(key, eq, value) {
-                        claim.attrs.push(attr);
+                        attrs.push(attr);
                     }
                 }
                 RawAttr::Str(s) => {
@@ -267,6 +269,8 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        claim.tags = tag_list.into_boxed_slice();
+        claim.attrs = attrs.into_boxed_slice();
         claim.has_errors = self.errors.len() > errors_before;
         claim
     }
@@ -360,7 +364,7 @@ impl<'a> Lowerer<'a> {
         } else {
             match segs.as_slice() {
                 [Seg::Str(s)] => match self.string(*s) {
-                    Some(lit) => ValueKind::Str(lit),
+                    Some(lit) => ValueKind::Str(Box::new(lit)),
                     // Curly quotes: the slip is reported with its fix; the value waits for it.
                     None => ValueKind::Missing,
                 },
@@ -518,11 +522,14 @@ pub fn parse_lines(text: &str, range: TextRange) -> Result<LineLocator, String> 
         Some((a, b)) => (a, b.strip_prefix('L').unwrap_or(b)),
         None => (body, body),
     };
-    let num = |s: &str| -> Result<usize, String> {
+    // A number past what 32 bits hold is past the end of any source, and is taken as the
+    // largest they hold.
+    let num = |s: &str| -> Result<u32, String> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
-        s.parse::<usize>().map_err(|_| bad())
+        let n = s.parse::<u64>().map_err(|_| bad())?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     };
     let (start, end) = (num(a)?, num(b)?);
     if start == 0 {
@@ -607,6 +614,18 @@ fn push_clean(out: &mut String, s: &str) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Line numbers are held in 32 bits: a larger one, past the end of any source, is taken
+    /// as the largest, and one past 64 bits is not a number.
+    #[test]
+    fn a_line_number_past_32_bits_is_the_largest() {
+        let r = TextRange::new(0, 1);
+        let l = parse_lines("L99999999999-L99999999999", r).unwrap();
+        assert_eq!((l.start, l.end), (u32::MAX, u32::MAX));
+        let l = parse_lines("L12-99999999999", r).unwrap();
+        assert_eq!((l.start, l.end), (12, u32::MAX));
+        assert!(parse_lines("L99999999999999999999999", r).is_err());
+    }
 
     /// How claim texts were computed before `push_clean`: unescape, then collapse whitespace.
     fn before(s: &str) -> String {

@@ -145,6 +145,6 @@ fn deeply_nested_claims_are_reported_and_the_outer_text_is_clean() {
     let text = format!("{}x{}", "[".repeat(n), "]{.t}".repeat(n));
     let p = parse(&text);
     assert_eq!(p.document.claims.len(), 1);
-    assert_eq!(p.document.claims[0].text, "x");
+    assert_eq!(&*p.document.claims[0].text, "x");
     assert_eq!(p.errors.len(), n - 1);
 }
