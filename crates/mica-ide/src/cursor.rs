@@ -23,7 +23,12 @@ pub(crate) enum Hit<'a> {
     /// A claim's `.tag`.
     Tag { claim: usize, tag: &'a Ident },
     /// `supports=#id` or `contradicts=#id`: the reference.
-    Ref { target: &'a Ident },
+    Ref {
+        /// The id it names.
+        name: &'a str,
+        /// The value, `#` included.
+        at: TextRange,
+    },
     /// A citation (the value of `cite=`).
     Citation { cite: &'a Citation, part: CitePart },
     /// An attribute key, of a claim or (with `claim` `None`) of a source declaration.
@@ -133,7 +138,10 @@ fn claim_hit(i: usize, claim: &Claim, offset: usize) -> Hit<'_> {
                     cite,
                     part: cite_part(cite, offset),
                 },
-                (ValueKind::Ref(target), _) => Hit::Ref { target },
+                (ValueKind::Ref(name), _) => Hit::Ref {
+                    name,
+                    at: attr.value.range,
+                },
                 _ => Hit::Value {
                     claim: Some(i),
                     attr,

@@ -54,11 +54,11 @@ pub fn hover(analysis: &Analysis, path: &str, offset: usize) -> Option<HoverResu
             let range = decl.path.as_ref().map_or(decl.range, |p| p.range);
             (range, source_markdown(analysis, def))
         }
-        Hit::Ref { target, .. } => {
+        Hit::Ref { name, at } => {
             let i = claims
                 .iter()
-                .position(|c| c.id.as_ref().is_some_and(|id| id.name == target.name))?;
-            (with_sigil(target), claim_markdown(analysis, doc, i))
+                .position(|c| c.id.as_ref().is_some_and(|id| id.name == name))?;
+            (at, claim_markdown(analysis, doc, i))
         }
         Hit::Key { claim, attr } => (attr.key.range, key_markdown(claim.is_some(), attr)?),
         Hit::Value { claim, attr } => (attr.value.range, value_markdown(claim.is_some(), attr)?),
@@ -343,7 +343,7 @@ pub(crate) fn claim_markdown(analysis: &Analysis, doc: &DocumentData, index: usi
                         .document
                         .claims
                         .iter()
-                        .find(|c| c.id.as_ref().is_some_and(|i| i.name == target.name))
+                        .find(|c| c.id.as_ref().is_some_and(|i| i.name == target))
                         .map(|c| format!(" — {}", escape(&shorten(&c.text, 100))))
                         .unwrap_or_else(|| " (no such claim)".into());
                     let verb = if key == "supports" {
@@ -351,10 +351,7 @@ pub(crate) fn claim_markdown(analysis: &Analysis, doc: &DocumentData, index: usi
                     } else {
                         "Contradicts"
                     };
-                    facts.push(format!(
-                        "{verb} {}{text}",
-                        code(&format!("#{}", target.name))
-                    ));
+                    facts.push(format!("{verb} {}{text}", code(&format!("#{target}"))));
                 }
             }
             ("note", Some(v)) => facts.push(format!("Note: {}", escape(v))),

@@ -5,7 +5,7 @@ use crate::cursor::{CitePart, Hit, hit_at, with_sigil};
 use crate::hover::{decl_def, resolved};
 use crate::{Analysis, DocumentData};
 use mica_check::{Location, SourceDef};
-use mica_syntax::{TextRange, ValueKind};
+use mica_syntax::TextRange;
 
 /// A place to go to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,8 +81,8 @@ pub fn definition(analysis: &Analysis, path: &str, offset: usize) -> Vec<Target>
                 .into_iter()
                 .collect()
         }
-        Hit::Ref { target: t, .. } => claim_decl(doc, &t.name)
-            .map(|r| target(&doc.path, r, with_sigil(t)))
+        Hit::Ref { name, at } => claim_decl(doc, name)
+            .map(|r| target(&doc.path, r, at))
             .into_iter()
             .collect(),
         Hit::ClaimId { id, .. } => vec![target(&doc.path, with_sigil(id), with_sigil(id))],
@@ -147,7 +147,7 @@ pub(crate) fn symbol_at(
     };
     match hit_at(&doc.parse.document, offset)? {
         Hit::ClaimId { id, .. } => Some((claim(&id.name), id.range)),
-        Hit::Ref { target, .. } => Some((claim(&target.name), target.range)),
+        Hit::Ref { name, at } => Some((claim(name), TextRange::new(at.start() + 1, at.end()))),
         Hit::Citation {
             cite,
             part: CitePart::Source,
@@ -177,7 +177,7 @@ pub(crate) fn occurrences(analysis: &Analysis, symbol: &Symbol) -> Vec<(String, 
                     out.push((file.clone(), id.range, true));
                 }
                 for a in &c.attrs {
-                    if let ValueKind::Ref(t) = &a.value.kind
+                    if let Some(t) = a.value.target()
                         && t.name == name
                         && matches!(a.key.name.as_str(), "supports" | "contradicts")
                     {

@@ -119,7 +119,7 @@ fn attr_tokens(a: &Attr, out: &mut Vec<(TextRange, TokenKind)>) {
             out.push((a.value.range, kind));
         }
         ValueKind::Str(s) => out.push((s.range, TokenKind::String)),
-        ValueKind::Ref(id) => out.push((with_sigil(id), TokenKind::ClaimRef)),
+        ValueKind::Ref(_) => out.push((a.value.range, TokenKind::ClaimRef)),
         ValueKind::Citation(c) => {
             out.push((c.source.range, TokenKind::SourceId));
             if let Some(l) = c.lines {

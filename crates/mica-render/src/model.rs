@@ -526,7 +526,7 @@ impl Gather<'_> {
                 claim
                     .attrs_named(key)
                     .filter_map(|a| match &a.value.kind {
-                        ValueKind::Ref(r) => Some(r.name.to_string()),
+                        ValueKind::Ref(r) => Some(r.to_string()),
                         _ => None,
                     })
                     .collect::<Vec<_>>()

@@ -368,8 +368,12 @@ impl<'a> Lowerer<'a> {
                     // Curly quotes: the slip is reported with its fix; the value waits for it.
                     None => ValueKind::Missing,
                 },
-                [Seg::Hash(_), Seg::Word(w)] => match self.ident(*w, "id") {
-                    Some(id) => ValueKind::Ref(id),
+                [Seg::Hash(h), Seg::Word(w)] => match self.ident(*w, "id") {
+                    Some(id) => {
+                        // What `Value::target` reads back: the name right after the `#`.
+                        debug_assert_eq!((h.end(), w.end()), (w.start(), range.end()));
+                        ValueKind::Ref(id.name.as_str().into())
+                    }
                     None => ValueKind::Invalid("not a valid claim id".into()),
                 },
                 [Seg::Hash(_)] => ValueKind::Invalid("expected a claim id after `#`".into()),
@@ -412,10 +416,13 @@ impl<'a> Lowerer<'a> {
         let mut rest = segs[1..].iter();
         while let Some(seg) = rest.next() {
             if !matches!(seg, Seg::Colon(_)) {
-                return ValueKind::Invalid(format!(
-                    "expected `:` between the parts of a citation, found `{}`",
-                    self.slice(seg.range())
-                ));
+                return ValueKind::Invalid(
+                    format!(
+                        "expected `:` between the parts of a citation, found `{}`",
+                        self.slice(seg.range())
+                    )
+                    .into(),
+                );
             }
             match rest.next() {
                 Some(Seg::Str(s)) => {
@@ -435,7 +442,7 @@ impl<'a> Lowerer<'a> {
                 Some(Seg::Word(w)) => {
                     let loc = match parse_lines(self.slice(*w), *w) {
                         Ok(loc) => loc,
-                        Err(msg) => return ValueKind::Invalid(msg),
+                        Err(msg) => return ValueKind::Invalid(msg.into()),
                     };
                     if citation.lines.is_some() || citation.quote.is_some() {
                         return ValueKind::Invalid(

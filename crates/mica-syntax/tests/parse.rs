@@ -55,7 +55,7 @@ fn attr(key: &str, kind: &ValueKind) -> String {
     let value = match kind {
         ValueKind::Bare(s) => format!("bare {s:?}"),
         ValueKind::Str(s) => format!("str {:?}", s.value),
-        ValueKind::Ref(i) => format!("ref #{}", i.name),
+        ValueKind::Ref(name) => format!("ref #{name}"),
         ValueKind::Citation(c) => {
             let mut s = format!("cite {}", c.source.name);
             if let Some(l) = &c.lines {

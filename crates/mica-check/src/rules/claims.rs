@@ -253,7 +253,7 @@ fn reference(
     ids: &ClaimIds<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let ValueKind::Ref(target) = &attr.value.kind else {
+    let Some(target) = attr.value.target() else {
         let msg = format!(
             "`{}` takes a claim id, as in `{}=#c1`",
             attr.key.name, attr.key.name

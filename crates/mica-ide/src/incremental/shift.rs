@@ -79,9 +79,8 @@ fn shift_attr(attr: &mut Attr, d: isize) -> Option<&mut Citation> {
     vr.shift(d);
     match kind {
         ValueKind::Str(s) => s.shift(d),
-        ValueKind::Ref(i) => i.shift(d),
         ValueKind::Citation(c) => return Some(c),
-        ValueKind::Bare(_) | ValueKind::Invalid(_) | ValueKind::Missing => {}
+        ValueKind::Bare(_) | ValueKind::Ref(_) | ValueKind::Invalid(_) | ValueKind::Missing => {}
     }
     None
 }

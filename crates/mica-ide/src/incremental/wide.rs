@@ -95,7 +95,7 @@ fn same_relations(a: &Claim, b: &Claim) -> bool {
         (ValueKind::Str(p), ValueKind::Str(q)) => {
             p.value == q.value && p.terminated == q.terminated && same_range(p.range, q.range)
         }
-        (ValueKind::Ref(p), ValueKind::Ref(q)) => same_ident(p, q),
+        (ValueKind::Ref(p), ValueKind::Ref(q)) => p == q,
         (ValueKind::Invalid(p), ValueKind::Invalid(q)) => p == q,
         (ValueKind::Missing, ValueKind::Missing) => true,
         _ => false,

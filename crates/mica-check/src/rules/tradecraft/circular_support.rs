@@ -24,7 +24,7 @@ pub(crate) fn check(doc: Doc<'_>, claims: &[Claim], by_id: &ClaimIds<'_>) -> Vec
         .map(|(i, c)| {
             c.attrs_named("supports")
                 .filter_map(|a| match &a.value.kind {
-                    ValueKind::Ref(t) => by_id.get(t.name.as_str()).map(|&j| (j, a)),
+                    ValueKind::Ref(t) => by_id.get(&**t).map(|&j| (j, a)),
                     _ => None,
                 })
                 .filter(|(j, _)| *j != i)

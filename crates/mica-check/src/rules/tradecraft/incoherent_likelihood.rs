@@ -24,7 +24,7 @@ pub(crate) fn check(doc: Doc<'_>, claims: &[Claim], by_id: &ClaimIds<'_>) -> Vec
             let ValueKind::Ref(target) = &attr.value.kind else {
                 continue;
             };
-            let Some(&b) = by_id.get(target.name.as_str()) else {
+            let Some(&b) = by_id.get(&**target) else {
                 continue;
             };
             if a == b || !seen.insert((a.min(b), a.max(b))) {
