@@ -34,7 +34,7 @@ const FILES: &[&str] = &[
     "spec/examples/faults/circular-support.mica",
 ];
 
-fn render(doc: &CheckedDocument) -> String {
+fn render(doc: &CheckedDocument, parse: &mica_syntax::Parse) -> String {
     let mut s = String::new();
     for d in &doc.diagnostics {
         let r = d.location.range;
@@ -86,13 +86,20 @@ fn render(doc: &CheckedDocument) -> String {
         }
     }
     for c in &doc.citations {
+        // The source id is the cited one, in the tree.
+        let source_id = &parse.document.claims[c.claim as usize]
+            .citations()
+            .find(|x| x.range == c.range)
+            .expect("a citation of the claim")
+            .source
+            .name;
         writeln!(
             s,
             "cite #{} {}..{} {} -> {:?} {:?} parts {:?} suggestion {:?}",
             c.claim,
             c.range.start(),
             c.range.end(),
-            c.source_id,
+            source_id,
             c.source_path,
             c.target.map(|t| (t.start(), t.end())),
             c.parts
@@ -127,6 +134,6 @@ fn example_and_gallery() {
             .unwrap()
             .to_string_lossy()
             .to_string();
-        insta::assert_snapshot!(name, render(&checked[0]));
+        insta::assert_snapshot!(name, render(&checked[0], &parse));
     }
 }

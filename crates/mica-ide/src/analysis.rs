@@ -107,8 +107,12 @@ impl DocumentData {
 
     /// Where the citations of claim `index` resolved, in order.
     pub fn citations_of(&self, index: usize) -> &[ResolvedCitation] {
-        let start = self.citations.partition_point(|c| c.claim < index);
-        let end = self.citations.partition_point(|c| c.claim <= index);
+        let start = self
+            .citations
+            .partition_point(|c| (c.claim as usize) < index);
+        let end = self
+            .citations
+            .partition_point(|c| c.claim as usize <= index);
         &self.citations[start..end]
     }
 }

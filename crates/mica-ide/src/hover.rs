@@ -193,24 +193,26 @@ fn group_digits(n: usize) -> String {
 /// The hover of one citation: its passage in context, or why it did not resolve.
 fn citation_hover(analysis: &Analysis, doc: &DocumentData, cite: &Citation) -> Option<String> {
     let r = resolved(doc, cite)?;
-    Some(citation_markdown(analysis, doc, r, None))
+    Some(citation_markdown(analysis, doc, &cite.source.name, r, None))
 }
 
-/// One citation: the source's title and reliability, `file:line`, and the passage.
+/// One citation of `source_id`: the source's title and reliability, `file:line`, and the
+/// passage.
 fn citation_markdown(
     analysis: &Analysis,
     doc: &DocumentData,
+    source_id: &str,
     r: &ResolvedCitation,
     number: Option<usize>,
 ) -> String {
-    let def = doc.scope.get(&r.source_id);
+    let def = doc.scope.get(source_id);
     let mut head = String::new();
     if let Some(n) = number {
         head.push_str(&format!("{n}. "));
     }
     match def.and_then(|d| d.attr("title")) {
-        Some(t) => head.push_str(&format!("**{}** — {}", escape(t), code(&r.source_id))),
-        None => head.push_str(&format!("**{}**", code(&r.source_id))),
+        Some(t) => head.push_str(&format!("**{}** — {}", escape(t), code(source_id))),
+        None => head.push_str(&format!("**{}**", code(source_id))),
     }
     if let Some(rel) = def.and_then(reliability_md) {
         head.push_str(&format!(", {rel}"));
@@ -367,9 +369,20 @@ pub(crate) fn claim_markdown(analysis: &Analysis, doc: &DocumentData, index: usi
     if cites.is_empty() {
         md.push_str("\n\n_No citation._");
     }
+    let claim = &doc.parse.document.claims[index];
     for (n, r) in cites.iter().enumerate() {
+        // Each resolution is of a citation of the claim, at its range.
+        let Some(cite) = claim.citations().find(|c| c.range == r.range) else {
+            continue;
+        };
         md.push_str("\n\n---\n\n");
-        md.push_str(&citation_markdown(analysis, doc, r, Some(n + 1)));
+        md.push_str(&citation_markdown(
+            analysis,
+            doc,
+            &cite.source.name,
+            r,
+            Some(n + 1),
+        ));
     }
     md
 }

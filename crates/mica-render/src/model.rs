@@ -317,7 +317,7 @@ impl Report {
                 .citations
                 .iter()
                 .enumerate()
-                .map(|(k, r)| ((r.claim, r.range), k))
+                .map(|(k, r)| ((r.claim as usize, r.range), k))
                 .collect(),
         }
         .run()

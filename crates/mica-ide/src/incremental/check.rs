@@ -381,8 +381,8 @@ impl DocCache {
             kept.extend(resolved.iter().map(ResolvedCitation::from));
         }
         let citations = Arc::make_mut(&mut self.citations);
-        let from = citations.partition_point(|c| c.claim < before);
-        let to = citations.partition_point(|c| c.claim < before + removed);
+        let from = citations.partition_point(|c| (c.claim as usize) < before);
+        let to = citations.partition_point(|c| (c.claim as usize) < before + removed);
         let moved = inserted as isize - removed as isize;
         let after = from + kept.len();
         // Everything replaced (a document opened or checked whole) takes the new vectors as
@@ -434,7 +434,7 @@ impl DocCache {
                 resolve::resolve_claims(provider, std::slice::from_ref(claim), i, ctx.scope);
             self.claims[i] = self.check_one(ctx, i, claim, &resolved);
             let citations = Arc::make_mut(&mut self.citations);
-            let from = citations.partition_point(|c| c.claim < i);
+            let from = citations.partition_point(|c| (c.claim as usize) < i);
             // The claim is unchanged, so it has as many citations as before.
             for (slot, r) in citations[from..].iter_mut().zip(&resolved) {
                 *slot = ResolvedCitation::from(r);

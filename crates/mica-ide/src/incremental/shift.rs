@@ -254,12 +254,11 @@ pub(crate) fn shift_citation(c: &mut ResolvedCitation, d: isize, k: isize) {
     let ResolvedCitation {
         claim,
         range,
-        source_id: _,
         source_path: _,
         target: _,
         parts: _,
         suggestion: _,
     } = c;
-    *claim = claim.wrapping_add_signed(k);
+    *claim = (*claim as usize).wrapping_add_signed(k) as u32;
     range.shift(d);
 }
