@@ -529,14 +529,24 @@ pub fn parse_lines(text: &str, range: TextRange) -> Result<LineLocator, String> 
         Some((a, b)) => (a, b.strip_prefix('L').unwrap_or(b)),
         None => (body, body),
     };
-    // A number past what 32 bits hold is past the end of any source, and is taken as the
-    // largest they hold.
+    // Line numbers are held in 32 bits: a source has fewer lines than bytes, and a text is at
+    // most `MAX_TEXT` bytes. A larger number is refused as written, before anything else is
+    // checked, so that no message or fix shows another number than the one written.
     let num = |s: &str| -> Result<u32, String> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
-        let n = s.parse::<u64>().map_err(|_| bad())?;
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+        let too_large = || {
+            format!(
+                "`{text}` is not a line locator: line numbers go up to {}, and no source has \
+                 more lines",
+                u32::MAX
+            )
+        };
+        s.parse::<u32>().map_err(|e| match e.kind() {
+            std::num::IntErrorKind::PosOverflow => too_large(),
+            _ => bad(),
+        })
     };
     let (start, end) = (num(a)?, num(b)?);
     if start == 0 {
@@ -622,16 +632,28 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Line numbers are held in 32 bits: a larger one, past the end of any source, is taken
-    /// as the largest, and one past 64 bits is not a number.
+    /// Line numbers are held in 32 bits: a larger one is refused as written, also in a range
+    /// that ends before it starts (found by review: clamped first, such a range read as one
+    /// valid line, and a fix rewrote the number).
     #[test]
-    fn a_line_number_past_32_bits_is_the_largest() {
+    fn a_line_number_past_32_bits_is_refused_as_written() {
         let r = TextRange::new(0, 1);
-        let l = parse_lines("L99999999999-L99999999999", r).unwrap();
-        assert_eq!((l.start, l.end), (u32::MAX, u32::MAX));
-        let l = parse_lines("L12-99999999999", r).unwrap();
-        assert_eq!((l.start, l.end), (12, u32::MAX));
-        assert!(parse_lines("L99999999999999999999999", r).is_err());
+        let max = parse_lines("L4294967295", r).unwrap();
+        assert_eq!((max.start, max.end), (u32::MAX, u32::MAX));
+        for text in [
+            "L4294967296",
+            "L5000000000-4999999999",
+            "L12-99999999999",
+            "L99999999999-5",
+            "L99999999999999999999999",
+        ] {
+            let err = parse_lines(text, r).unwrap_err();
+            assert!(err.contains("go up to 4294967295"), "{text}: {err}");
+            assert!(err.contains(text), "{text}: {err}");
+        }
+        // Within 32 bits, a reversed range is still reported with the numbers written.
+        let err = parse_lines("L4294967295-4294967294", r).unwrap_err();
+        assert!(err.contains("write `L4294967294-4294967295`"), "{err}");
     }
 
     /// How claim texts were computed before `push_clean`: unescape, then collapse whitespace.
