@@ -385,18 +385,8 @@ impl DocCache {
         let to = citations.partition_point(|c| (c.claim as usize) < before + removed);
         let moved = inserted as isize - removed as isize;
         let after = from + kept.len();
-        // Everything replaced (a document opened or checked whole) takes the new vectors as
-        // they are.
-        if before == 0 && removed == self.claims.len() {
-            self.claims = results;
-        } else {
-            self.claims.splice(before..before + removed, results);
-        }
-        if from == 0 && to == citations.len() {
-            *citations = kept;
-        } else {
-            citations.splice(from..to, kept);
-        }
+        super::replace_range(&mut self.claims, before..before + removed, results);
+        super::replace_range(citations, from..to, kept);
         if delta != 0 || moved != 0 {
             if defer {
                 self.citations_unmoved = Some((after, delta, moved));

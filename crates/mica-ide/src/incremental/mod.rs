@@ -23,3 +23,14 @@ mod wide;
 pub use check::{DocCache, Edited};
 pub use paragraphs::{Since, TextChange};
 pub use parse::{ClaimChange, ParseCache, parse_in_parallel};
+
+/// Replace `v[range]` with `new`; the items removed. Replacing every item takes `new` as it
+/// is, rather than growing `v`'s buffer to fit it: the parse and the check make `new` at its
+/// exact size, and a document opened or checked whole replaces everything.
+fn replace_range<T>(v: &mut Vec<T>, range: std::ops::Range<usize>, new: Vec<T>) -> Vec<T> {
+    if range == (0..v.len()) {
+        std::mem::replace(v, new)
+    } else {
+        v.splice(range, new).collect()
+    }
+}
